@@ -1,0 +1,43 @@
+"""AAIE's evaluation engine: a pure library (text in, typed results out; no web, no database).
+
+Public functions (each also works on its own; `evaluate_all` runs them together, sharing work):
+
+    classify(student_submission, prompt_text=None, chat_log=None)          -> detection
+    ai_score(student_submission, prompt_text=None, chat_log=None)          -> detection
+    prompt_similarity(student_submission, prompt_text=None, chat_log=None) -> similarity
+    highlight_spans(student_submission, prompt_text=None, chat_log=None)   -> highlights
+    rubric_score(student_submission, prompt_text=None, rubric=None)        -> rubric
+    generate_feedback(student_submission, prompt_text=None, rubric_result=None) -> feedback
+    redact(text, chat_log=None)                                            -> redaction
+    evaluate_all(student_submission, prompt_text=None, chat_log=None, rubric=None) -> pipeline
+
+Imports are lazy so that `import aaie.engine` is cheap and a process loads only the models it
+uses (each model loads once per process, on first use).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+ENGINE_VERSION = "0.1.0"
+
+_EXPORTS = {
+    "classify": "aaie.engine.detection",
+    "ai_score": "aaie.engine.detection",
+    "prompt_similarity": "aaie.engine.similarity",
+    "highlight_spans": "aaie.engine.highlights",
+    "rubric_score": "aaie.engine.rubric",
+    "generate_feedback": "aaie.engine.feedback",
+    "redact": "aaie.engine.redaction",
+    "evaluate_all": "aaie.engine.pipeline",
+}
+
+__all__ = ["ENGINE_VERSION", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aaie.engine' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -1,0 +1,62 @@
+"""Sentence segmentation with character offsets into the original text.
+
+pysbd handles abbreviations, decimals and quotes; we only keep its boundaries and map each
+sentence back onto the original string, so spans survive odd whitespace and curly quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+from aaie.engine.types import Sentence
+
+_WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split `text` into sentences; each carries `[start, end)` offsets into `text`.
+
+    Paragraph breaks always end a sentence (headings and list items have no final stop).
+    Leading/trailing whitespace is excluded from every span.
+    """
+    sentences: list[Sentence] = []
+    for block_start, block in _paragraphs(text):
+        cursor = 0
+        for piece in _segmenter().segment(block):
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            local = block.find(stripped, cursor)
+            if local < 0:  # pysbd normalised something; fall back to a whitespace-tolerant search
+                local = cursor
+            start = block_start + local
+            end = start + len(stripped)
+            cursor = local + len(stripped)
+            sentences.append(Sentence(index=len(sentences), start=start, end=end, text=stripped))
+    return sentences
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """Blocks separated by newlines, with their start offsets (blank blocks dropped)."""
+    blocks: list[tuple[int, str]] = []
+    for match in re.finditer(r"[^\n]+", text):
+        if match.group().strip():
+            blocks.append((match.start(), match.group()))
+    return blocks
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (letters, apostrophes inside words, numbers)."""
+    return _WORD_RE.findall(text)
+
+
+def word_count(text: str) -> int:
+    return len(words(text))
