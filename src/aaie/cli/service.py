@@ -2,18 +2,117 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from aaie import __version__
+from aaie.config import Settings
 
-console = Console()
+console = Console(stderr=True)
 
 
 def register(app: typer.Typer, train_app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("migrate")(migrate)
+    app.command("create-admin")(create_admin)
     app.command("version")(version)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value stops the command with a clear message."""
+    from aaie.config import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = "AAIE_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else ""
+            console.print(f"[red]Invalid setting[/red] {name}: {err['msg']}")
+        raise typer.Exit(2) from None
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn)")] = 1,
+) -> None:
+    """Migrate the database, create the configured admin, and serve the API."""
+    from aaie.services.bootstrap import ensure_configured_admin, prepare_database
+
+    settings = load_settings()
+    prepare_database(settings)
+    if ensure_configured_admin(settings):
+        console.print(f"Created admin [bold]{settings.admin_email}[/bold]")
+    console.print(f"AAIE {__version__} on http://{host}:{port}  (docs: /docs, data: "
+                  f"{settings.data_dir.resolve()})")
+    if workers == 1:
+        import uvicorn
+
+        uvicorn.run("aaie.api.asgi:app", host=host, port=port, access_log=False,
+                    log_config=None, proxy_headers=True)
+        return
+    _serve_gunicorn(host, port, workers, settings)
+
+
+def _serve_gunicorn(host: str, port: int, workers: int, settings: Settings) -> None:
+    # Prometheus multiprocess mode must be configured before any worker imports the client.
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="prom-", dir=settings.data_dir)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    for stale in os.listdir(metrics_dir):
+        os.remove(os.path.join(metrics_dir, stale))
+    args = [sys.executable, "-m", "gunicorn", "aaie.api.asgi:app", "-k",
+            "uvicorn.workers.UvicornWorker", "-w", str(workers), "-b", f"{host}:{port}",
+            "-t", "120", "--graceful-timeout", "30", "-c", "python:aaie.api.gunicorn_conf"]
+    os.execv(sys.executable, args)
+
+
+def migrate() -> None:
+    """Apply database migrations up to the latest revision."""
+    from aaie.services.bootstrap import prepare_database
+
+    settings = load_settings()
+    prepare_database(settings)
+    console.print("Database is at the latest migration.")
+
+
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's email")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input")] = False,
+) -> None:
+    """Create an admin account (the password is prompted for, or read from stdin)."""
+    from aaie.db.models import Role
+    from aaie.db.session import session_scope
+    from aaie.errors import Conflict
+    from aaie.security.passwords import MIN_PASSWORD_LENGTH
+    from aaie.services import users
+    from aaie.services.bootstrap import prepare_database
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        console.print(f"[red]The password needs at least {MIN_PASSWORD_LENGTH} characters.[/red]")
+        raise typer.Exit(2)
+    settings = load_settings()
+    prepare_database(settings)
+    try:
+        with session_scope(settings.resolved_database_url) as session:
+            user = users.create(session, email, password, Role.admin)
+    except Conflict:
+        console.print(f"[red]A user with email {email} already exists.[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Created admin [bold]{user.email}[/bold] ({user.id})")
 
 
 def version() -> None:
     """Print the AAIE version."""
-    console.print(f"aaie {__version__}")
+    Console().print(f"aaie {__version__}")

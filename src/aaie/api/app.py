@@ -1,0 +1,57 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from aaie import __version__
+from aaie.api.errors import install_error_handlers
+from aaie.api.middleware import RequestContextMiddleware
+from aaie.api.routes import ROUTERS
+from aaie.api.state import AppState
+from aaie.config import Settings, get_settings
+from aaie.db.session import get_engine, get_sessionmaker
+from aaie.observability.logging import configure_logging
+from aaie.security.tokens import TokenService
+from aaie.services.ratelimit import make_counter_store
+
+DESCRIPTION = """AAIE evaluates student writing: Human / AI / Hybrid classification with
+evidence, rubric scores, actionable feedback, prompt and chat-log similarity, and PII redaction.
+
+Authenticate with `POST /api/auth/login` and send `Authorization: Bearer <token>`.
+Every error uses one envelope: `{"error": {"code", "message", "details", "request_id"}}`."""
+
+
+def build_state(settings: Settings) -> AppState:
+    url = settings.resolved_database_url
+    return AppState(
+        settings=settings,
+        engine=get_engine(url),
+        sessions=get_sessionmaker(url),
+        tokens=TokenService(
+            settings.signing_secret(),
+            [s.get_secret_value() for s in settings.jwt_previous_secrets],
+            settings.access_token_ttl_s,
+        ),
+        counters=make_counter_store(settings.redis_url),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION)
+    app.state.aaie = build_state(settings)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

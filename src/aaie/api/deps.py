@@ -1,0 +1,102 @@
+"""Dependencies: the database session, the caller, and role requirements.
+
+`CurrentUser` resolves the bearer token *and* re-reads the user, so a deactivated or deleted
+account (or one whose role changed) is rejected on its very next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from aaie.api.state import AppState
+from aaie.config import Settings
+from aaie.db.models import Role, User
+from aaie.errors import Forbidden, RateLimited, Unauthorized
+from aaie.security.tokens import InvalidToken
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.aaie
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: State) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(state: State) -> Iterator[Session]:
+    session = state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    request: Request,
+    state: State,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        claims = state.tokens.verify(credentials.credentials)
+    except InvalidToken:
+        raise Unauthorized("The token is invalid or expired.",
+                           headers={"WWW-Authenticate": "Bearer"}) from None
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.token_version:
+        raise Unauthorized("The token is no longer valid.",
+                           headers={"WWW-Authenticate": "Bearer"})
+    request.state.user_id = str(user.id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+StaffUser = Annotated[User, Depends(require_roles(Role.teacher, Role.admin))]
+
+
+def rate_limited(bucket: str) -> Callable[[AppState, User], None]:
+    """Per-user limit on an expensive route family; 429 with Retry-After beyond it."""
+
+    def check(state: State, user: CurrentUser) -> None:
+        count, reset_s = state.counters.hit(f"{bucket}:{user.id}", 60)
+        if count > state.settings.rate_limit_per_minute:
+            raise RateLimited(f"At most {state.settings.rate_limit_per_minute} requests a "
+                              f"minute on this route.", headers={"Retry-After": str(reset_s)},
+                              details={"retry_after_s": reset_s})
+
+    return check

@@ -1,0 +1,7 @@
+"""Every router of the API, in the order they appear in the OpenAPI document."""
+
+from fastapi import APIRouter
+
+from aaie.api.routes import auth, health, users
+
+ROUTERS: list[APIRouter] = [auth.router, users.router, health.router]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+
+from aaie.api.deps import AdminUser, CurrentUser, SessionDep, State
+from aaie.api.errors import error_responses
+from aaie.api.schemas.auth import (
+    LoginRequest,
+    LoginResponse,
+    MeResponse,
+    RegisterRequest,
+    RegisterResponse,
+)
+from aaie.errors import RateLimited, Unauthorized
+from aaie.services import audit, users
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+BAD_CREDENTIALS = "Email or password is incorrect."
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=RegisterResponse,
+             responses=error_responses(400, 401, 403, 409, 422))
+def register(body: RegisterRequest, admin: AdminUser, session: SessionDep,
+             request: Request) -> RegisterResponse:
+    """Create an account with a role (admin only)."""
+    user = users.create(session, body.email, body.password, body.role)
+    audit.record(session, actor=admin, action="user.register", resource_type="user",
+                 resource_id=user.id, request_id=request.state.request_id,
+                 details={"role": user.role})
+    return RegisterResponse(user_id=user.id, role=user.role)
+
+
+@router.post("/login", response_model=LoginResponse,
+             responses=error_responses(400, 401, 422, 429))
+def login(body: LoginRequest, session: SessionDep, state: State,
+          request: Request) -> LoginResponse:
+    """Exchange email + password for a short-lived bearer token.
+
+    Repeated failures for one email from one address lock it out for a while (429)."""
+    throttle_key = f"login:{users.normalise_email(body.email)}:{_client_ip(request)}"
+    failures, retry_s = state.counters.peek(throttle_key)
+    if failures >= state.settings.login_max_failures:
+        raise RateLimited("Too many failed logins; try again later.",
+                          headers={"Retry-After": str(retry_s)}, details={"retry_after_s": retry_s})
+    user = users.authenticate(session, body.email, body.password)
+    if user is None:
+        state.counters.hit(throttle_key, state.settings.login_lockout_s)
+        raise Unauthorized(BAD_CREDENTIALS)
+    state.counters.reset(throttle_key)
+    token = state.tokens.issue(user.id, user.role, user.token_version)
+    return LoginResponse(token=token, role=user.role, expires_in=state.tokens.ttl_s)
+
+
+@router.get("/me", response_model=MeResponse, responses=error_responses(401))
+def me(user: CurrentUser) -> MeResponse:
+    """The caller's own profile and role."""
+    return MeResponse(user_id=user.id, email=user.email, role=user.role)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

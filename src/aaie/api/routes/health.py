@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import text
+
+from aaie import __version__
+from aaie.api.deps import State
+from aaie.api.errors import error_responses
+from aaie.db.migrate import is_current
+from aaie.errors import ServiceUnavailable
+from aaie.observability.metrics import render_metrics
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/readyz", responses=error_responses(503))
+def readyz(state: State) -> dict[str, str]:
+    """The database answers and its schema is at the latest migration."""
+    try:
+        with state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        current = is_current(state.settings.resolved_database_url, state.engine)
+    except Exception as exc:
+        raise ServiceUnavailable("The database is not reachable.",
+                                 details={"reason": type(exc).__name__}) from None
+    if not current:
+        raise ServiceUnavailable("Database migrations are not current; run `aaie migrate`.")
+    return {"status": "ready"}
+
+
+@router.get("/metrics", response_class=Response)
+def metrics() -> Response:
+    """Prometheus exposition (aggregated across worker processes)."""
+    body, content_type = render_metrics()
+    return Response(body, media_type=content_type)

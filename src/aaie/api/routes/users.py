@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from aaie.api.deps import AdminUser, SessionDep
+from aaie.api.errors import error_responses
+from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
+from aaie.db.models import User
+from aaie.services import audit, users
+
+router = APIRouter(prefix="/api/users", tags=["users"])
+
+
+def _out(user: User) -> UserOut:
+    return UserOut(user_id=user.id, email=user.email, role=user.role, is_active=user.is_active,
+                   created_at=user.created_at)
+
+
+@router.get("", response_model=UserPage, responses=error_responses(401, 403, 422))
+def list_users(_: AdminUser, session: SessionDep,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0) -> UserPage:
+    """Every account with its role and status (admin only), oldest first."""
+    rows, total = users.list_users(session, offset, limit)
+    return UserPage(items=[_out(u) for u in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{user_id}", response_model=UserOut, responses=error_responses(401, 403, 404, 422))
+def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> UserOut:
+    return _out(users.get(session, user_id))
+
+
+@router.put("/{user_id}", response_model=UserOut,
+            responses=error_responses(401, 403, 404, 409, 422))
+def update_user(user_id: uuid.UUID, body: UserUpdate, admin: AdminUser, session: SessionDep,
+                request: Request) -> UserOut:
+    """Change a role and/or deactivate or reactivate. The last active admin stays admin (409)."""
+    user = users.get(session, user_id)
+    before = {"role": user.role, "is_active": user.is_active}
+    users.update(session, user, body.role, body.is_active)
+    audit.record(session, actor=admin, action="user.update", resource_type="user",
+                 resource_id=user.id, request_id=request.state.request_id,
+                 details={"before": before,
+                          "after": {"role": user.role, "is_active": user.is_active}})
+    return _out(user)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=error_responses(401, 403, 404, 409, 422))
+def delete_user(user_id: uuid.UUID, admin: AdminUser, session: SessionDep,
+                request: Request) -> Response:
+    user = users.get(session, user_id)
+    users.delete(session, user)
+    audit.record(session, actor=admin, action="user.delete", resource_type="user",
+                 resource_id=user_id, request_id=request.state.request_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,59 @@
+"""Domain errors. Each carries its HTTP status and a snake_case code; the API renders every
+one of them into the common envelope in one place (aaie.api.errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AAIEError(Exception):
+    status_code = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.details = details
+        self.headers = headers
+
+
+class BadRequest(AAIEError):
+    pass
+
+
+class Unauthorized(AAIEError):
+    status_code, code, message = 401, "unauthorized", "Authentication is required."
+
+
+class Forbidden(AAIEError):
+    status_code, code, message = 403, "forbidden", "Your role may not do this."
+
+
+class NotFound(AAIEError):
+    status_code, code, message = 404, "not_found", "The resource does not exist."
+
+
+class Conflict(AAIEError):
+    status_code, code, message = 409, "conflict", "The request conflicts with the current state."
+
+
+class PayloadTooLarge(AAIEError):
+    status_code, code, message = 413, "payload_too_large", "The request is too large."
+
+
+class UnsupportedMediaType(AAIEError):
+    status_code, code, message = 415, "unsupported_media_type", "This file type is not accepted."
+
+
+class ValidationFailed(AAIEError):
+    status_code, code, message = 422, "validation_error", "The request is not valid."
+
+
+class RateLimited(AAIEError):
+    status_code, code, message = 429, "rate_limited", "Too many requests; try again later."
+
+
+class ServiceUnavailable(AAIEError):
+    status_code, code, message = 503, "service_unavailable", "The service is not ready."
