@@ -1,0 +1,198 @@
+"""AAIE's own PII recognizers (regex + context), added to Presidio's analyzer.
+
+Presidio's defaults miss most student-essay PII shapes (handles, street addresses, school ids,
+header lines such as ``Name: ...``), so each type here has explicit patterns. A pattern may mark
+the part to redact with a named group ``v``; the rest of the match is context only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+_NAME_WORD = r"[A-Z][a-zA-Z'’\-]+"
+_FULL_NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}"
+_STREET_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Court|Ct|Boulevard|Blvd|Way|Place|Pl|"
+    r"Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Row|Crescent|Close|"
+    r"Loop|Path|Pike|Alley|Plaza)"
+)
+_US_STATES = (
+    r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
+    r"NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)"
+)
+_ORG_SUFFIX = (
+    r"(?:Elementary(?:[ \t]+School)?|Middle[ \t]+School|High[ \t]+School|School|Academy|College|"
+    r"University|Library|Club|YMCA|YWCA|Center|Centre|Bank|Tutoring|Institute|Church|Hospital|"
+    r"Company|Inc\.?|Corp\.?|LLC|Foundation|Association|Society|Team|Museum)"
+)
+_SIGN_OFF = (
+    r"(?:Sincerely|Regards|Best regards|Kind regards|Best|Thanks|Thank you|Cheers|Yours truly|"
+    r"Yours|Respectfully|From your reader|Love|Warmly|Your student|Signed)"
+)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: re.Pattern[str]
+    score: float
+
+
+def _p(pattern: str, score: float, flags: int = 0) -> Pattern:
+    return Pattern(re.compile(pattern, flags), score)
+
+
+PATTERNS: dict[str, list[Pattern]] = {
+    "EMAIL": [
+        _p(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", 1.0),
+    ],
+    "URL": [
+        _p(r"\bhttps?://[^\s<>\"')\]]+", 0.95),
+        _p(r"\bwww\.[^\s<>\"')\]]+", 0.95),
+        # Bare personal domains / profile paths: name.blogspot.com, github.com/x, site.com
+        _p(
+            r"(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|org|net|io|me|edu|blog|info|co|us|dev|app|page|"
+            r"site|xyz|tv)(?:/[^\s<>\"')\]]*)?(?![\w@])",
+            0.6,
+            re.IGNORECASE,
+        ),
+    ],
+    "PHONE": [
+        _p(r"(?<![\w+])(?:\+?1[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}(?!\d)", 0.9),
+        _p(r"(?<![\w+])(?:\+?1[ .\-]?)?\(\d{3}\)\d{3}-?\d{4}(?!\d)", 0.9),
+        _p(r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,5}\d(?!\d)", 0.8),
+        _p(r"(?<!\d)\d{10}(?!\d)", 0.4),
+    ],
+    "STUDENT_ID": [
+        _p(r"\b[Ss]\d{7}\b", 0.95),
+        _p(
+            r"\b(?:student[ \t]*(?:id|number|no\.?|#)|id[ \t]*(?:number|no\.?|#)?|"
+            r"learner[ \t]*id|matric(?:ulation)?[ \t]*(?:no\.?|number)?)[ \t]*[:#]?[ \t]*"
+            r"(?P<v>(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,14})\b",
+            0.9,
+            re.IGNORECASE,
+        ),
+        _p(r"\b[A-Z]{1,3}\d{6,9}\b", 0.5),
+        _p(r"\b\d{2}[A-Z]{2,4}\d{3,6}\b", 0.5),
+    ],
+    "USERNAME": [
+        _p(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?", 0.9),
+        _p(
+            r"\b(?:user[ \t]?name|handle|screen[ \t]?name|gamertag|login|account)"
+            r"(?:[ \t]+(?:is|was))?[ \t]*[:=]?[ \t]*['\"“]?"
+            r"(?P<v>@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)",
+            0.9,
+            re.IGNORECASE,
+        ),
+    ],
+    "ADDRESS": [
+        _p(
+            rf"\b\d{{1,6}}[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z][a-zA-Z]+\.?[ \t]+){{1,3}}"
+            rf"{_STREET_SUFFIX}\b\.?"
+            r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Unit|#)\.?[ \t]*\w+)?"
+            rf"(?:,[ \t]*[A-Z][a-zA-Z]+(?:[ \t][A-Z][a-zA-Z]+)?,?[ \t]*{_US_STATES}"
+            r"(?:[ \t]+\d{5}(?:-\d{4})?)?)?",
+            0.9,
+        ),
+        _p(
+            r"\b(?:P\.?O\.?[ \t]*Box)[ \t]+\d+",
+            0.8,
+            re.IGNORECASE,
+        ),
+    ],
+    "PERSON": [
+        _p(
+            r"(?:^|\n)[ \t]*(?:Name|Student|Student name|Author|By|Written by|From)"
+            r"[ \t]*[:\-][ \t]*"
+            rf"(?P<v>{_NAME_WORD}(?:,[ \t]*{_NAME_WORD}|(?:[ \t]+{_NAME_WORD}){{0,2}}))",
+            0.95,
+            re.IGNORECASE,
+        ),
+        # "Mia Delgado (S4896620)" / "Mia Delgado, S4896620"
+        _p(rf"(?:^|\n)[ \t]*(?P<v>{_FULL_NAME})[ \t]*[(,|][ \t]*[A-Z]{{0,3}}\d{{5,}}", 0.95),
+        # A name alone on the first line, followed by an e-mail or id line (an essay header)
+        _p(
+            rf"^[ \t]*(?P<v>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})[ \t]*\n"
+            r"(?=[^\n]*(?:@|\d{5}))",
+            0.9,
+        ),
+        # Sign-offs: "Sincerely,\nMia Delgado" / "- Mia (my username ...)"
+        _p(rf"\b{_SIGN_OFF},?[ \t]*\n+[ \t]*(?P<v>{_FULL_NAME})", 0.9, re.IGNORECASE),
+        _p(rf"(?:^|\n)[ \t]*[-–—~][ \t]*(?P<v>{_FULL_NAME})\b", 0.85),
+        _p(
+            rf"\b(?:my name is|my name's|I am called|I'm called|call me)[ \t]+(?P<v>{_FULL_NAME})",
+            0.85,
+        ),
+    ],
+    "ORGANIZATION": [
+        _p(
+            r"\b(?:(?:St\.|Saint)[ \t]+)?"
+            rf"(?:{_NAME_WORD}[ \t]+){{1,3}}(?:and[ \t]+{_NAME_WORD}[ \t]+)?"
+            rf"{_ORG_SUFFIX}\b",
+            0.75,
+        ),
+    ],
+    "LOCATION": [
+        _p(rf"\b(?P<v>{_NAME_WORD}(?:[ \t]{_NAME_WORD})?),[ \t]*{_US_STATES}\b(?![a-z])", 0.6),
+    ],
+}
+
+# Words that look like names at the start of a header/sign-off line but are not.
+_NOT_NAMES = {
+    "dear", "the", "i", "my", "we", "in", "on", "this", "that", "english", "language", "arts",
+    "period", "class", "ela", "mr", "mrs", "ms", "dr", "teacher", "grade", "date", "student",
+    "name", "id", "essay", "to", "from", "and", "a", "an", "it", "you", "your", "thank", "thanks",
+    "sincerely", "love", "p.s", "ps", "hello", "hi", "computers", "people", "although", "when",
+}  # fmt: skip
+
+
+class AaieRegexRecognizer(EntityRecognizer):
+    """One Presidio recognizer running all of AAIE's patterns for one entity type."""
+
+    def __init__(self, entity: str, patterns: list[Pattern]) -> None:
+        self._patterns = patterns
+        super().__init__(supported_entities=[entity], name=f"aaie_{entity.lower()}")
+
+    def load(self) -> None:  # nothing to load: compiled at import time
+        return None
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        entity = self.supported_entities[0]
+        results: list[RecognizerResult] = []
+        for pattern in self._patterns:
+            for match in pattern.regex.finditer(text):
+                group = "v" if "v" in pattern.regex.groupindex else 0
+                start, end = match.span(group)
+                start, end = _trim(text, start, end, entity)
+                if end <= start or not _plausible(text[start:end], entity):
+                    continue
+                results.append(RecognizerResult(entity, start, end, pattern.score))
+        return results
+
+
+def _trim(text: str, start: int, end: int, entity: str) -> tuple[int, int]:
+    """Drop trailing sentence punctuation a greedy URL/handle pattern swallowed."""
+    if entity in {"URL", "USERNAME", "EMAIL"}:
+        while end > start and text[end - 1] in ".,;:!?'\"”’)":
+            end -= 1
+    return start, end
+
+
+def _plausible(value: str, entity: str) -> bool:
+    if entity == "PERSON":
+        first = value.replace(",", " ").split()[0].lower()
+        return first not in _NOT_NAMES
+    if entity == "URL":
+        return "@" not in value
+    if entity == "USERNAME":
+        return value.lstrip("@").lower() not in {"is", "was", "the", "a", "an", "and", "or"}
+    return True
+
+
+def aaie_recognizers() -> list[EntityRecognizer]:
+    return [AaieRegexRecognizer(entity, pats) for entity, pats in PATTERNS.items()]
