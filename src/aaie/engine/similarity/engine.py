@@ -1,0 +1,374 @@
+"""Prompt and chat-log similarity: how much of a submission comes from the prompt or the AI.
+
+1. Lexical: verbatim / near-verbatim passages against the prompt and every chat turn
+   (`lexical.py`).
+2. Paraphrase: each submission sentence that is not already mostly covered is compared (MiniLM
+   cosine, the shared `TextAnalysis.sentence_embeddings`) with every source sentence; at or above
+   `PARAPHRASE_THRESHOLD` (calibrated in bench/similarity.py) the sentence is a paraphrase match.
+   Source sentences are embedded once per call, and only those sharing a content word with a
+   candidate sentence (a paraphrase keeps its key nouns; this skips most chit-chat turns).
+3. Attribution per character: prompt first (the teacher's own text), then a `user` turn older
+   than the `ai` turn it also matches (the AI echoing the student), then `ai` turns.
+4. Scores: `similarity_pct` = share of the submission's non-space characters covered by prompt
+   or AI-turn matches; `prompt_pct`, `chat_pct` (AI turns), `user_chat_pct` (never flagged).
+   The flag uses `flag_pct`, in which restating the prompt is discounted: the first restatement
+   of each part of the prompt is free up to `PROMPT_ALLOWANCE` of the submission (an
+   introduction that restates the question is normal); repeats and anything beyond count in full.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from aaie.engine.analysis import TextAnalysis, ensure_analysis
+from aaie.engine.similarity import lexical
+from aaie.engine.text import split_sentences
+from aaie.engine.types import ChatTurn, as_chat_log
+
+PARAPHRASE_THRESHOLD = 0.80  # MiniLM cosine; calibrated on bench/similarity.py (see model card)
+PARAPHRASE_MIN_WORDS = 6  # shorter sentences are too generic to call a paraphrase
+COVERED_SKIP = 0.5  # sentences already this much covered lexically are not re-checked
+PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
+DEFAULT_FLAG_THRESHOLD = 40.0
+
+MatchKind = Literal["verbatim", "near_verbatim", "paraphrase"]
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "me",
+        "him",
+        "her",
+        "us",
+        "them",
+        "my",
+        "your",
+        "his",
+        "our",
+        "their",
+        "not",
+        "no",
+        "so",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "than",
+        "then",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "more",
+        "most",
+        "some",
+        "such",
+        "very",
+        "just",
+        "also",
+        "into",
+        "about",
+        "over",
+        "out",
+        "up",
+        "down",
+        "only",
+        "own",
+        "same",
+        "too",
+    ]
+)
+
+
+class SimilarityMatch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    source: Literal["prompt", "chat"]
+    turn_index: int | None = None
+    role: Literal["user", "ai"] | None = None
+    source_start: int = Field(ge=0)
+    source_end: int = Field(ge=0)
+    kind: MatchKind
+    score: float
+
+
+class Similarity(BaseModel):
+    similarity_pct: float  # prompt + AI-turn overlap, share of the submission (0-100)
+    prompt_pct: float
+    chat_pct: float  # AI turns only
+    user_chat_pct: float  # the student's own turns: reported, never flagged
+    flag_pct: float  # what the flag compares: prompt restatement discounted (see module doc)
+    flag: bool
+    threshold: float
+    matches: list[SimilarityMatch] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Source:
+    kind: Literal["prompt", "chat"]
+    turn: int | None
+    role: Literal["user", "ai"] | None
+    text: str
+
+
+def _sources(prompt_text: str | None, turns: list[ChatTurn]) -> list[_Source]:
+    out = []
+    if prompt_text and prompt_text.strip():
+        out.append(_Source("prompt", None, None, prompt_text))
+    for i, t in enumerate(turns):
+        if t.text.strip():
+            out.append(_Source("chat", i, t.role, t.text))
+    return out
+
+
+def _lexical_matches(
+    text: str, sub: list[lexical.Token], sources: list[_Source]
+) -> list[SimilarityMatch]:
+    out = []
+    for s in sources:
+        src = lexical.tokenize(s.text)
+        for p in lexical.find_passages(sub, src):
+            start, end = lexical.char_span(sub, text, p.i0, p.i1)
+            s_start, s_end = lexical.char_span(src, s.text, p.j0, p.j1)
+            kind: MatchKind = "verbatim" if lexical.is_verbatim(p, sub, src) else "near_verbatim"
+            out.append(
+                SimilarityMatch(
+                    start=start,
+                    end=end,
+                    source=s.kind,
+                    turn_index=s.turn,
+                    role=s.role,
+                    source_start=s_start,
+                    source_end=s_end,
+                    kind=kind,
+                    score=round(p.score, 4),
+                )
+            )
+    return out
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP and len(w) > 2}
+
+
+def _paraphrase_matches(
+    analysis: TextAnalysis,
+    sources: list[_Source],
+    covered: np.ndarray,
+    threshold: float,
+) -> list[SimilarityMatch]:
+    sents = analysis.sentences
+    candidates = [
+        k
+        for k, s in enumerate(sents)
+        if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
+        and covered[s.start : s.end].mean() < COVERED_SKIP
+    ]
+    if not candidates:
+        return []
+    cand_words = set().union(*(_content_words(sents[k].text) for k in candidates))
+    src_sents = [
+        (s, sent)
+        for s in sources
+        for sent in split_sentences(s.text)
+        if len(lexical.tokenize(sent.text)) >= PARAPHRASE_MIN_WORDS // 2
+        and _content_words(sent.text) & cand_words
+    ]
+    if not src_sents:
+        return []
+    from aaie.engine.embeddings import get_embedder
+
+    src_emb = get_embedder().embed([sent.text for _, sent in src_sents])
+    sims = analysis.sentence_embeddings[candidates] @ src_emb.T
+    out = []
+    for row, k in enumerate(candidates):
+        best = int(np.argmax(sims[row]))
+        score = float(sims[row, best])
+        if score < threshold:
+            continue
+        s, sent = src_sents[best]
+        out.append(
+            SimilarityMatch(
+                start=sents[k].start,
+                end=sents[k].end,
+                source=s.kind,
+                turn_index=s.turn,
+                role=s.role,
+                source_start=sent.start,
+                source_end=sent.end,
+                kind="paraphrase",
+                score=round(score, 4),
+            )
+        )
+    return out
+
+
+def _mask(n: int, matches: list[SimilarityMatch]) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    for x in matches:
+        m[x.start : x.end] = True
+    return m
+
+
+def _turn_mask(n: int, matches: list[SimilarityMatch], role: str) -> np.ndarray:
+    """Per character: the earliest turn index of this role that covers it (large = none)."""
+    m = np.full(n, 1 << 30, dtype=np.int64)
+    for x in matches:
+        if x.role == role and x.turn_index is not None:
+            m[x.start : x.end] = np.minimum(m[x.start : x.end], x.turn_index)
+    return m
+
+
+def _prompt_counted(
+    matches: list[SimilarityMatch], n_chars: int, prompt_len: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Characters of first restatements of a prompt part, and of repeats of one."""
+    first = np.zeros(n_chars, dtype=bool)
+    repeat = np.zeros(n_chars, dtype=bool)
+    seen = np.zeros(max(prompt_len, 1), dtype=bool)
+    for x in sorted((m for m in matches if m.source == "prompt"), key=lambda m: m.start):
+        already = seen[x.source_start : x.source_end].mean() > 0.5
+        (repeat if already else first)[x.start : x.end] = True
+        seen[x.source_start : x.source_end] = True
+    return first, repeat
+
+
+def prompt_similarity(
+    student_submission: str,
+    prompt_text: str | None = None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None = None,
+    *,
+    flag_threshold: float = DEFAULT_FLAG_THRESHOLD,
+    paraphrase_threshold: float = PARAPHRASE_THRESHOLD,
+    analysis: TextAnalysis | None = None,
+) -> Similarity:
+    """Overlap of a submission with its prompt and the AI turns of the student's chat log."""
+    text = student_submission
+    analysis = ensure_analysis(text, analysis)
+    memo_key = ("similarity", prompt_text, repr(chat_log), flag_threshold, paraphrase_threshold)
+    cached = analysis.memo.get("similarity")
+    if cached is not None and cached[0] == memo_key:
+        return cached[1]
+    sources = _sources(prompt_text, as_chat_log(chat_log))
+    sub = lexical.tokenize(text)
+    matches = _lexical_matches(text, sub, sources)
+    n = len(text)
+    if sources:
+        matches += _paraphrase_matches(analysis, sources, _mask(n, matches), paraphrase_threshold)
+    matches.sort(key=lambda m: (m.start, m.end, m.source, m.turn_index or -1))
+    result = _score(text, matches, len(prompt_text or ""), flag_threshold)
+    analysis.memo["similarity"] = (memo_key, result)
+    return result
+
+
+def _score(
+    text: str, matches: list[SimilarityMatch], prompt_len: int, flag_threshold: float
+) -> Similarity:
+    n = len(text)
+    nonspace = np.array([not c.isspace() for c in text], dtype=bool)
+    total = max(int(nonspace.sum()), 1)
+    prompt = _mask(n, [m for m in matches if m.source == "prompt"])
+    user_turn = _turn_mask(n, matches, "user")
+    ai_turn = _turn_mask(n, matches, "ai")
+    has_ai = ai_turn < (1 << 30)
+    has_user = user_turn < (1 << 30)
+    # The student wrote it first (a user turn older than the AI turn): it is the student's text.
+    user_first = has_user & (user_turn < ai_turn)
+    ai = has_ai & ~prompt & ~user_first
+    user = has_user & ~prompt & ~ai
+    first, repeat = _prompt_counted(matches, n, prompt_len)
+    allowance = int(PROMPT_ALLOWANCE * total)
+    first_only = first & ~repeat & ~ai & nonspace
+    free = min(int(first_only.sum()), allowance)
+    counted = int(((prompt & ~ai) & nonspace).sum()) - free
+
+    def pct(mask: np.ndarray) -> float:
+        return round(100.0 * float((mask & nonspace).sum()) / total, 2)
+
+    flag_pct = round(100.0 * (float((ai & nonspace).sum()) + counted) / total, 2)
+    return Similarity(
+        similarity_pct=pct(prompt | ai),
+        prompt_pct=pct(prompt),
+        chat_pct=pct(ai),
+        user_chat_pct=pct(user),
+        flag_pct=flag_pct,
+        flag=flag_pct >= flag_threshold,
+        threshold=flag_threshold,
+        matches=_drop_echoes(matches, prompt, user_first),
+    )
+
+
+def _drop_echoes(
+    matches: list[SimilarityMatch], prompt: np.ndarray, user_first: np.ndarray
+) -> list[SimilarityMatch]:
+    """AI-turn matches that are mostly the prompt or the student's own earlier words are not
+    evidence of AI text (detection reads AI-turn matches as such): report them as nothing."""
+    out = []
+    for m in matches:
+        if m.role == "ai":
+            own = (prompt[m.start : m.end] | user_first[m.start : m.end]).mean()
+            if own > 0.5:
+                continue
+        out.append(m)
+    return out
