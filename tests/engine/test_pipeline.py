@@ -1,0 +1,123 @@
+"""evaluate_all: the result cache, bad inputs, and (when every stage exists) the whole bundle."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import time
+
+import pytest
+
+from aaie.engine import ENGINE_VERSION, pipeline
+from aaie.engine.pipeline import ResultCache, cache_key, evaluate_all
+from aaie.engine.types import ChatTurn
+
+ESSAY = (
+    "Computers help students learn. They make research fast and let families talk across long "
+    "distances. However, too much screen time can hurt health, so balance matters."
+)
+CHAT = [
+    ChatTurn(role="user", text="help"),
+    ChatTurn(role="ai", text="Computers help students learn."),
+]
+
+
+def test_cache_key_changes_with_every_input() -> None:
+    base = cache_key(ESSAY, "p", CHAT, None, 40.0)
+    assert base == cache_key(ESSAY, "p", list(CHAT), None, 40.0)
+    others = {
+        cache_key(ESSAY + " ", "p", CHAT, None, 40.0),
+        cache_key(ESSAY, "q", CHAT, None, 40.0),
+        cache_key(ESSAY, "p", CHAT[:1], None, 40.0),
+        cache_key(ESSAY, "p", CHAT, {"criteria": ["Structure"]}, 40.0),
+        cache_key(ESSAY, "p", CHAT, None, 30.0),
+    }
+    assert base not in others and len(others) == 5
+
+
+def test_result_cache_lru_and_ttl() -> None:
+    cache = ResultCache(maxsize=2, ttl_s=3600)
+    a, b, c = (object() for _ in range(3))
+    cache.put("a", a)  # type: ignore[arg-type]
+    cache.put("b", b)  # type: ignore[arg-type]
+    assert cache.get("a") is a  # refreshes "a"
+    cache.put("c", c)  # type: ignore[arg-type]
+    assert cache.get("b") is None and cache.get("a") is a and cache.get("c") is c
+    expired = ResultCache(maxsize=2, ttl_s=0.0)
+    expired.put("a", a)  # type: ignore[arg-type]
+    assert expired.get("a") is None
+
+
+def test_identical_call_is_served_from_cache_without_recomputing(monkeypatch) -> None:
+    calls = []
+    real = pipeline._evaluate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return pipeline.Evaluation.model_construct(  # a stand-in result: only caching is tested
+            engine_version=ENGINE_VERSION, cache_key=args[-1], cached=False, timings_ms={}
+        )
+
+    monkeypatch.setattr(pipeline, "_evaluate", counting)
+    pipeline.CACHE.clear()
+    first = evaluate_all(ESSAY, "prompt", CHAT)
+    t0 = time.perf_counter()
+    second = evaluate_all(ESSAY, "prompt", [t.model_dump() for t in CHAT])
+    elapsed = time.perf_counter() - t0
+    assert len(calls) == 1 and not first.cached and second.cached
+    assert second.cache_key == first.cache_key
+    assert elapsed < 0.05
+    evaluate_all(ESSAY, "another prompt", CHAT)
+    assert len(calls) == 2
+    monkeypatch.setattr(pipeline, "_evaluate", real)
+
+
+@pytest.mark.parametrize("text", ["", "   \n "])
+def test_empty_text_is_rejected(text: str) -> None:
+    with pytest.raises(ValueError):
+        evaluate_all(text)
+
+
+def test_malformed_chat_log_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        evaluate_all(ESSAY, None, [{"role": "assistant", "text": "hi"}])
+    with pytest.raises(ValueError):
+        evaluate_all(ESSAY, None, [{"role": "ai"}])
+
+
+STAGES = ("aaie.engine.detection", "aaie.engine.rubric", "aaie.engine.feedback")
+
+
+def _stages_ready() -> bool:
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in STAGES) and all(
+            hasattr(importlib.import_module(m), n)
+            for m, n in [
+                ("aaie.engine.detection", "ai_spans"),
+                ("aaie.engine.rubric", "rubric_score"),
+                ("aaie.engine.feedback", "generate_feedback"),
+            ]
+        )
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _stages_ready(), reason="detection / rubric / feedback stages not built")
+def test_full_bundle_end_to_end() -> None:
+    pipeline.CACHE.clear()
+    ai = "Computers have transformed the way people communicate and learn in every school."
+    essay = ESSAY + " " + ai + " Name: Mia Delgado wrote this."
+    ev = evaluate_all(essay, "Write about computers.", [{"role": "ai", "text": ai}])
+    assert ev.engine_version == ENGINE_VERSION and not ev.cached
+    assert ev.classification.label in {"Human", "AI", "Hybrid"}
+    assert 0 <= ev.ai_score.ai_score <= 100
+    assert ev.similarity.chat_pct > 0
+    assert any(s.kind == "chat_overlap" for s in ev.highlights.spans)
+    assert ev.rubric.criteria and ev.feedback.text
+    assert ev.redaction.entity_counts.get("PERSON", 0) >= 1
+    for stage in ("similarity", "classify", "rubric", "feedback", "redaction", "total"):
+        assert stage in ev.timings_ms
+    again = evaluate_all(essay, "Write about computers.", [{"role": "ai", "text": ai}])
+    assert again.cached and again.similarity == ev.similarity
+    dumped = ev.model_dump(mode="json")
+    assert "Mia" not in str(dumped["redaction"])

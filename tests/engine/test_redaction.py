@@ -1,0 +1,110 @@
+"""PII redaction: types, consistent placeholders across text and chat log, offsets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from aaie.engine.redaction import redact
+
+ESSAY = (
+    "Name: Mia Delgado\nStudent ID: S4896620\nmia.d@gmail.com\n\n"
+    "Dear editor, Mia thinks computers help. I live at 6479 Meadow Avenue, Bristol, TX 29748. "
+    "Call (512) 648-0350, read https://mia.blogspot.com or follow me @mia_d.\n\n"
+    "Sincerely,\nMia Delgado"
+)
+
+
+@pytest.fixture(scope="module")
+def red():
+    turns = [
+        {"role": "user", "text": "I'm Mia Delgado, fix my essay"},
+        {"role": "ai", "text": "Sure, Mia! Email me at mia.d@gmail.com."},
+    ]
+    return redact(ESSAY, turns)
+
+
+def test_every_required_type_is_found(red) -> None:
+    types = {e.type for e in red.entities}
+    assert {"PERSON", "EMAIL", "PHONE", "STUDENT_ID", "USERNAME", "URL", "ADDRESS"} <= types
+    for value in ["Mia", "Delgado", "S4896620", "mia.d@gmail.com", "6479 Meadow", "648-0350",
+                  "mia.blogspot.com", "@mia_d"]:  # fmt: skip
+        assert value not in red.redacted_text
+        assert all(value not in t.text for t in red.chat_log)
+
+
+def test_placeholders_are_typed_and_consistent_across_text_and_chat(red) -> None:
+    persons = {e.placeholder for e in red.entities if e.type == "PERSON"}
+    emails = {e.placeholder for e in red.entities if e.type == "EMAIL"}
+    assert persons == {"[PERSON_1]"} and emails == {"[EMAIL_1]"}
+    assert red.redacted_text.startswith("Name: [PERSON_1]\nStudent ID: [STUDENT_ID_1]")
+    assert red.chat_log[0].text == "I'm [PERSON_1], fix my essay"
+    assert "[EMAIL_1]" in red.chat_log[1].text and red.chat_log[1].role == "ai"
+
+
+def test_entity_offsets_point_into_the_original(red) -> None:
+    for e in red.entities:
+        source = ESSAY if e.turn is None else None
+        if source is not None:
+            assert source[e.start : e.end].strip() == source[e.start : e.end]
+            assert red.redacted_text[e.redacted_start : e.redacted_end] == e.placeholder
+    starts = [(e.start, e.end) for e in red.entities if e.turn is None]
+    assert {ESSAY[s:t] for s, t in starts} >= {"S4896620", "mia.d@gmail.com", "(512) 648-0350"}
+
+
+def test_offset_map_round_trip(red) -> None:
+    m = red.offset_map()
+    i = red.redacted_text.index("thinks computers help")
+    assert m.span_to_original(i, i + 21) == (ESSAY.index("thinks computers help"),
+                                             ESSAY.index("thinks computers help") + 21)  # fmt: skip
+    j = red.redacted_text.index("[ADDRESS_1]")
+    s, e = m.span_to_original(j + 2, j + 5)  # inside a placeholder: snaps to the whole value
+    assert ESSAY[s:e].startswith("6479 Meadow Avenue")
+    o = ESSAY.index("thinks")
+    assert m.to_redacted(o) == i
+
+
+def test_text_without_pii_is_unchanged() -> None:
+    text = "Computers help people learn, but too much screen time harms health."
+    r = redact(text)
+    assert r.redacted_text == text and r.entities == []
+
+
+def test_empty_text() -> None:
+    assert redact("").redacted_text == ""
+
+
+SHARED = Path(
+    os.environ.get(
+        "AAIE_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    )
+)
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not (SHARED / "pii").exists(), reason="needs ../shared/data/pii")
+def test_recall_on_a_sample_of_the_asap_pii_set() -> None:
+    lines = (SHARED / "pii" / "pii_asap_filled.dev.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(x) for x in lines[:40]]
+    hit = total = 0
+    for row in rows:
+        red = redact(row["text"])
+        mask = [False] * len(row["text"])
+        for e in red.entities:
+            mask[e.start : e.end] = [True] * (e.end - e.start)
+        for g in row["entities"]:
+            if g["type"] in {
+                "PERSON",
+                "EMAIL",
+                "PHONE",
+                "STUDENT_ID",
+                "USERNAME",
+                "URL",
+                "ADDRESS",
+            }:
+                total += 1
+                hit += sum(mask[g["start"] : g["end"]]) >= 0.8 * (g["end"] - g["start"])
+    assert total > 20 and hit / total >= 0.95
