@@ -1,6 +1,7 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
 from aaie.db.models.audit import AuditEvent
+from aaie.db.models.file import StoredFile
 from aaie.db.models.user import Role, User
 
-__all__ = ["AuditEvent", "Role", "User"]
+__all__ = ["AuditEvent", "Role", "StoredFile", "User"]
