@@ -76,12 +76,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, exc.status_code, code, message, None,
                               getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", request_id=getattr(request.state, "request_id", None))
-        return error_response(request, 500, "internal_error",
-                              "An unexpected error occurred; it has been logged.")
-
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries so every route documents its error statuses."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -28,11 +29,12 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        started_response = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
@@ -40,14 +42,31 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Unexpected errors: full trace to the log, a generic envelope to the client.
+            log.exception("unhandled_error")
+            status = 500
+            if not started_response:
+                await _send_internal_error(send_with_id, request_id)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             observe_request(scope["method"], route, status, elapsed)
-            log.info("request", method=scope["method"], route=route, status=status,
+            log.info("request", request_id=request_id, method=scope["method"], route=route,
+                     status=status,
                      duration_ms=round(elapsed * 1000, 2),
                      user_id=scope["state"].get("user_id"))
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+async def _send_internal_error(send: Send, request_id: str) -> None:
+    body = json.dumps({"error": {"code": "internal_error",
+                                 "message": "An unexpected error occurred; it has been logged.",
+                                 "details": None, "request_id": request_id}}).encode()
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

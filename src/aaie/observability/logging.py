@@ -21,7 +21,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # lets tests capture logs
     )
     # Route stdlib logging (uvicorn, alembic, sqlalchemy warnings) through the same format.
     handler = logging.StreamHandler(sys.stderr)
