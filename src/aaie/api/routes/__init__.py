@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from aaie.api.routes import auth, health, users
+from aaie.api.routes import auth, files, health, llm, users
 
-ROUTERS: list[APIRouter] = [auth.router, users.router, health.router]
+ROUTERS: list[APIRouter] = [auth.router, users.router, files.router, llm.router, health.router]

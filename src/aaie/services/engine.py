@@ -1,0 +1,44 @@
+"""The bridge from the service to the pure engine: settings → provider, size limits, rubrics."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from aaie.config import Settings
+from aaie.engine.providers import LLMProvider
+from aaie.engine.rubric import RubricSpec, parse_rubric
+from aaie.errors import PayloadTooLarge, ValidationFailed
+
+
+def provider_from_settings(settings: Settings) -> LLMProvider | None:
+    """The configured OpenAI-compatible provider, or None for the built-in engine."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return _provider(settings.llm_base_url, settings.llm_model, api_key,
+                     settings.llm_timeout_s, settings.llm_max_retries)
+
+
+@lru_cache(maxsize=4)
+def _provider(base_url: str, model: str, api_key: str | None, timeout_s: float,
+              max_retries: int) -> LLMProvider:
+    return LLMProvider(base_url, model, api_key, timeout_s, max_retries)
+
+
+def check_size(total_chars: int, settings: Settings) -> None:
+    if total_chars > settings.max_text_chars:
+        raise PayloadTooLarge(
+            f"The text is longer than the {settings.max_text_chars:,}-character limit.",
+            details={"chars": total_chars, "limit": settings.max_text_chars})
+
+
+def validated_rubric(rubric: Any) -> RubricSpec | None:
+    """A custom rubric as the engine's RubricSpec; a malformed one is a 422."""
+    try:
+        return parse_rubric(rubric)
+    except (ValidationError, ValueError) as exc:
+        details = exc.errors(include_url=False) if isinstance(exc, ValidationError) else str(exc)
+        raise ValidationFailed("The rubric is not valid.", details=details) from None
