@@ -20,6 +20,7 @@ console = Console(stderr=True)
 def register(app: typer.Typer, train_app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("migrate")(migrate)
+    app.command("worker")(worker)
     app.command("create-admin")(create_admin)
     app.command("version")(version)
 
@@ -71,6 +72,22 @@ def _serve_gunicorn(host: str, port: int, workers: int, settings: Settings) -> N
             "uvicorn.workers.UvicornWorker", "-w", str(workers), "-b", f"{host}:{port}",
             "-t", "120", "--graceful-timeout", "30", "-c", "python:aaie.api.gunicorn_conf"]
     os.execv(sys.executable, args)
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Evaluations run at once")] = 1,
+    loglevel: Annotated[str, typer.Option(help="Celery log level")] = "INFO",
+) -> None:
+    """Run a Celery worker for queued evaluations (AAIE_JOB_BACKEND=celery, Redis broker)."""
+    from aaie.jobs import celery_app as jobs
+    from aaie.services.bootstrap import prepare_database
+
+    settings = load_settings()
+    prepare_database(settings)
+    jobs.configure(settings)
+    console.print(f"AAIE worker on {settings.celery_broker_url} (queue {jobs.QUEUE})")
+    jobs.celery_app.worker_main(["worker", f"--loglevel={loglevel}",
+                                 f"--concurrency={concurrency}", "-Q", jobs.QUEUE])
 
 
 def migrate() -> None:

@@ -2,6 +2,9 @@
 
 from fastapi import APIRouter
 
-from aaie.api.routes import auth, files, health, llm, users
+from aaie.api.routes import assignments, audit, auth, files, health, llm, submissions, users
 
-ROUTERS: list[APIRouter] = [auth.router, users.router, files.router, llm.router, health.router]
+ROUTERS: list[APIRouter] = [
+    auth.router, users.router, assignments.router, submissions.router, files.router, llm.router,
+    audit.router, health.router,
+]

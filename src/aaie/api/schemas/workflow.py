@@ -1,0 +1,172 @@
+"""Request and response bodies of assignments, submissions and the audit log (§11.3).
+
+Identifiers the seed names in camelCase (`assignmentId`, `submissionId`, `fileId`) keep that
+spelling; every other field is snake_case as in the seed's request bodies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from aaie.engine.types import ChatTurn
+from aaie.services.assignments import AssignmentParams
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # a due date without a zone is read as UTC
+    return value
+
+
+class AssignmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    prompt_id: str | None = Field(None, max_length=64, examples=["P001"])
+    prompt_text: str | None = Field(None, max_length=20_000)
+    due_at: datetime | None = Field(None, description="ISO 8601; without a zone it is UTC")
+    params: AssignmentParams = Field(default_factory=AssignmentParams)  # type: ignore[arg-type]
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("title must not be blank")
+        return value
+
+    @field_validator("due_at")
+    @classmethod
+    def _due(cls, value: datetime | None) -> datetime | None:
+        return _utc(value)
+
+
+class AssignmentUpdate(AssignmentCreate):
+    """PUT: the fields sent replace the stored ones; fields left out stay unchanged."""
+
+    title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    params: AssignmentParams | None = None  # type: ignore[assignment]
+
+
+class AssignmentCreated(BaseModel):
+    assignmentId: uuid.UUID
+
+
+class AssignmentOut(BaseModel):
+    assignmentId: uuid.UUID
+    title: str
+    prompt_id: str | None
+    prompt_text: str | None
+    due_at: datetime | None
+    is_open: bool
+    rubric_criteria: list[str] = Field(description="the criteria the work is scored on")
+    created_at: datetime
+    updated_at: datetime
+    # Staff only (absent for students): who owns it and its evaluation settings.
+    owner_id: uuid.UUID | None = None
+    params: dict[str, Any] | None = None
+    submission_count: int | None = None
+    # Student only: their submission to it, if any.
+    submissionId: uuid.UUID | None = None
+
+
+class AssignmentPage(BaseModel):
+    items: list[AssignmentOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class SubmitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: uuid.UUID | None = Field(
+        None, description="required when a teacher/admin submits for a student; a student "
+                          "may leave it out or send their own id")
+    text: str | None = Field(None, description="the essay (exactly one of text / file_ref)")
+    file_ref: uuid.UUID | None = Field(None, description="a fileId from POST /api/files")
+    prompt_text: str | None = Field(None, max_length=20_000,
+                                    description="defaults to the assignment's prompt")
+    chat_log: list[ChatTurn] | None = Field(
+        None, max_length=500, description='[{"role": "user"|"ai", "text": "..."}]')
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SubmitRequest:
+        if (self.text is None) == (self.file_ref is None):
+            raise ValueError("send exactly one of text or file_ref")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("text must not be blank")
+        return self
+
+
+class Classification(BaseModel):
+    label: Literal["Human", "AI", "Hybrid"] | None
+    confidence: float | None
+
+
+class EvaluationOut(BaseModel):
+    """§11.3 `evaluation`. Students get `rubric` and `feedback` only."""
+
+    model_config = ConfigDict(extra="allow")
+
+    classification: Classification | None = None
+    rubric: dict[str, str | None]
+    feedback: str | None
+
+
+class SubmitResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    submissionId: uuid.UUID
+    version: str = Field(examples=["v1"])
+    evaluation_status: Literal["queued", "running", "done", "failed"]
+    evaluation: dict[str, Any] | None = Field(
+        None, description="classification (teachers), rubric, feedback; AI score, similarity "
+                          "and highlights too for teachers when future_scoring is on")
+    status: Literal["queued"] | None = Field(None, description="async only")
+    error: str | None = None
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["reviewed", "needs_follow_up", "archived"]
+    note: str | None = Field(None, max_length=2000)
+
+
+class StatusOut(BaseModel):
+    submissionId: uuid.UUID
+    status: str
+    status_note: str | None
+    status_by: uuid.UUID | None
+    status_at: datetime | None
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditOut(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_email: str | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    request_id: str | None
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,75 @@
+"""The Celery application (`aaie worker` runs it): Redis broker, acks-late delivery, bounded
+retries on database/broker hiccups. Engine failures are not retried: they are recorded on the
+version as `failed` (re-running the same text would fail the same way)."""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from celery import Celery, Task
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from aaie.config import Settings
+
+log = structlog.get_logger("aaie.jobs")
+MAX_RETRIES = 3
+QUEUE = "aaie-evaluations"
+
+
+def _make_app(broker_url: str) -> Celery:
+    app = Celery("aaie", broker=broker_url)
+    app.conf.update(
+        task_acks_late=True,  # a worker that dies mid-job leaves the message for another
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # evaluations are long: do not hoard messages
+        task_default_queue=QUEUE,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,  # results live in the database, not the broker
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+celery_app = _make_app(Settings().celery_broker_url)  # type: ignore[call-arg]
+app = celery_app
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Use these settings in this process's tasks (the worker command and tests call it)."""
+    global _settings
+    _settings = settings
+    use_broker(settings.celery_broker_url)
+
+
+def use_broker(broker_url: str) -> None:
+    if celery_app.conf.broker_url != broker_url:
+        celery_app.conf.broker_url = broker_url
+
+
+def worker_settings() -> Settings:
+    if _settings is not None:
+        return _settings
+    from aaie.config import get_settings
+
+    return get_settings()
+
+
+@celery_app.task(name="aaie.evaluate_version", bind=True, max_retries=MAX_RETRIES,
+                 acks_late=True)
+def evaluate_version_task(self: Task, version_id: str) -> str | None:
+    from aaie.services.submissions import evaluate_version, mark_failed
+
+    settings = worker_settings()
+    try:
+        status = evaluate_version(settings, uuid.UUID(version_id))
+    except (OperationalError, DBAPIError) as exc:
+        if self.request.retries >= MAX_RETRIES:
+            log.exception("evaluation_gave_up", version_id=version_id)
+            mark_failed(settings, uuid.UUID(version_id), f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+    return str(status) if status else None
