@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 
-ESSAY = ("Renewable energy changes how cities plan their grids. Solar panels on schools cut "
-         "costs, and wind farms supply power at night. Storage remains the hard part. ")
+ESSAY = (
+    "Renewable energy changes how cities plan their grids. Solar panels on schools cut "
+    "costs, and wind farms supply power at night. Storage remains the hard part. "
+)
 
 
 def docx_bytes(paragraphs: list[str] | None = None) -> bytes:
@@ -29,8 +31,10 @@ def pdf_bytes(lines: list[str] | None = None) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     y = 800
-    for line in lines or ["Renewable energy changes how cities plan their grids.",
-                          "Storage remains the hard part."]:
+    for line in lines or [
+        "Renewable energy changes how cities plan their grids.",
+        "Storage remains the hard part.",
+    ]:
         pdf.drawString(72, y, line)
         y -= 16
     pdf.save()

@@ -39,11 +39,14 @@ FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 
 def multipart_body(field: str = "file", description: str = "the file") -> dict[str, Any]:
     """OpenAPI `openapi_extra` for a route that reads one file field itself."""
-    schema = {"type": "object", "required": [field],
-              "properties": {field: {"type": "string", "format": "binary",
-                                     "description": description}}}
-    return {"requestBody": {"required": True,
-                            "content": {"multipart/form-data": {"schema": schema}}}}
+    schema = {
+        "type": "object",
+        "required": [field],
+        "properties": {field: {"type": "string", "format": "binary", "description": description}},
+    }
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    }
 
 
 async def read_upload(request: Request, limit: int, field: str = "file") -> Upload:
@@ -64,9 +67,10 @@ async def read_upload(request: Request, limit: int, field: str = "file") -> Uplo
     except MultipartParseError as exc:
         raise ValidationFailed("The multipart body is malformed.") from exc
     if collector.result is None:
-        raise ValidationFailed(f"The multipart field '{field}' with a file is required.",
-                               details=[{"loc": ["body", field], "msg": "Field required",
-                                         "type": "missing"}])
+        raise ValidationFailed(
+            f"The multipart field '{field}' with a file is required.",
+            details=[{"loc": ["body", field], "msg": "Field required", "type": "missing"}],
+        )
     return collector.result
 
 
@@ -79,8 +83,10 @@ def _boundary(request: Request) -> bytes:
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The file is larger than the {limit / 1_048_576:.1f} MB limit.",
-                           details={"max_bytes": limit})
+    return PayloadTooLarge(
+        f"The file is larger than the {limit / 1_048_576:.1f} MB limit.",
+        details={"max_bytes": limit},
+    )
 
 
 class _PartCollector:

@@ -26,14 +26,49 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 ACCEPTED = "Send a .txt, .md, .docx or .pdf file."
 # The extensions we know; a name's extension must agree with the sniffed content.
 EXTENSION_KIND: dict[str, Kind] = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pdf": "pdf",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".pdf": "pdf",
 }
 # Extensions of things that run; refused whatever the bytes look like.
-EXECUTABLE_EXTENSIONS = frozenset({
-    ".exe", ".dll", ".com", ".scr", ".msi", ".bat", ".cmd", ".ps1", ".sh", ".bash", ".vbs",
-    ".js", ".mjs", ".jar", ".apk", ".app", ".bin", ".elf", ".so", ".dylib", ".py", ".pl",
-    ".rb", ".php", ".html", ".htm", ".svg", ".hta", ".lnk", ".docm", ".dotm",
-})
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        ".exe",
+        ".dll",
+        ".com",
+        ".scr",
+        ".msi",
+        ".bat",
+        ".cmd",
+        ".ps1",
+        ".sh",
+        ".bash",
+        ".vbs",
+        ".js",
+        ".mjs",
+        ".jar",
+        ".apk",
+        ".app",
+        ".bin",
+        ".elf",
+        ".so",
+        ".dylib",
+        ".py",
+        ".pl",
+        ".rb",
+        ".php",
+        ".html",
+        ".htm",
+        ".svg",
+        ".hta",
+        ".lnk",
+        ".docm",
+        ".dotm",
+    }
+)
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard for .docx
 _CONTROL_OK = frozenset("\t\n\r\f")
 
@@ -67,8 +102,9 @@ def _family(kind: Kind) -> str:
 
 
 def _describe(kind: Kind) -> str:
-    return {"txt": "plain text", "md": "plain text", "docx": "a Word document",
-            "pdf": "a PDF"}[kind]
+    return {"txt": "plain text", "md": "plain text", "docx": "a Word document", "pdf": "a PDF"}[
+        kind
+    ]
 
 
 def _sniff_bytes(data: bytes, *, prefer_md: bool) -> Sniffed:
@@ -111,7 +147,7 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
     text: str | None = None
     charset = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
-        text = _try_decode(data[len(codecs.BOM_UTF8):], "utf-8")
+        text = _try_decode(data[len(codecs.BOM_UTF8) :], "utf-8")
     elif data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         text, charset = _try_decode(data, "utf-16"), "utf-16"
     elif b"\x00" not in data:
@@ -134,8 +170,11 @@ def _looks_like_text(text: str) -> bool:
     sample = text[:65_536]
     if not sample.strip():
         return True  # whitespace only: text, but the empty-text check rejects it later
-    control = sum(1 for ch in sample
-                  if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Co"))
+    control = sum(
+        1
+        for ch in sample
+        if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Co")
+    )
     return control <= max(2, len(sample) // 1000)
 
 
@@ -152,8 +191,11 @@ def extract_text(data: bytes, sniffed: Sniffed) -> str:
         text = _pdf_text(data)
     text = _normalise(text)
     if not text.strip():
-        hint = " (a scanned PDF has no text layer; OCR is not supported)" \
-            if sniffed.kind == "pdf" else ""
+        hint = (
+            " (a scanned PDF has no text layer; OCR is not supported)"
+            if sniffed.kind == "pdf"
+            else ""
+        )
         raise ValidationFailed(f"No text could be extracted from this file{hint}.")
     return text
 

@@ -28,17 +28,24 @@ PREVIEW_CHARS = 1000
 _NOT_FOUND = "No such file."
 
 
-def create_file(session: Session, store: FileStore, owner: User, filename: str,
-                data: bytes) -> StoredFile:
+def create_file(
+    session: Session, store: FileStore, owner: User, filename: str, data: bytes
+) -> StoredFile:
     """Sniff, extract and store an upload; 415/422 for files we cannot accept."""
     name = safe_filename(filename)
     sniffed = sniff(data, name)
     text = extract_text(data, sniffed)
     file_id = uuid.uuid4()
     stored = StoredFile(
-        id=file_id, owner_id=owner.id, filename=name, content_type=sniffed.content_type,
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=storage_key(file_id), extracted_text=text, word_count=word_count(text),
+        id=file_id,
+        owner_id=owner.id,
+        filename=name,
+        content_type=sniffed.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=storage_key(file_id),
+        extracted_text=text,
+        word_count=word_count(text),
     )
     store.put(stored.storage_key, data, sniffed.content_type)
     try:
@@ -61,8 +68,9 @@ def storage_key(file_id: uuid.UUID) -> str:
 def safe_filename(filename: str | None) -> str:
     """The base name a browser sent, stripped of paths and control characters."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name)
-                   if unicodedata.category(ch)[0] != "C")
+    name = "".join(
+        ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C"
+    )
     name = re.sub(r"\s+", " ", name).strip(" .")
     if len(name) > 200:  # keep the extension when shortening
         stem, dot, ext = name.rpartition(".")
@@ -97,8 +105,9 @@ def get_deletable(session: Session, file_id: uuid.UUID, user: User) -> StoredFil
     if not can_delete(stored, user):
         raise Forbidden("Only the file's owner or an admin may delete it.")
     if user.role != Role.admin and _used_by_a_submission(session, stored.id):
-        raise Conflict("This file is the original of a submission; it is deleted together "
-                       "with the submission.")
+        raise Conflict(
+            "This file is the original of a submission; it is deleted together with the submission."
+        )
     return stored
 
 
@@ -147,8 +156,12 @@ def delete_file(session: Session, store: FileStore, stored: StoredFile) -> None:
     _after_transaction(session, on_commit=lambda: store.delete(key))
 
 
-def _after_transaction(session: Session, *, on_commit: Callable[[], None] | None = None,
-                       on_rollback: Callable[[], None] | None = None) -> None:
+def _after_transaction(
+    session: Session,
+    *,
+    on_commit: Callable[[], None] | None = None,
+    on_rollback: Callable[[], None] | None = None,
+) -> None:
     """Run one of two actions when the session's current transaction ends, then never again
     (a session reused for a later transaction must not re-run them)."""
     done = False

@@ -10,21 +10,28 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
 class S3FileStore:
-    def __init__(self, bucket: str, *, endpoint_url: str | None = None,
-                 region: str = "us-east-1", access_key_id: str | None = None,
-                 secret_access_key: str | None = None, prefix: str = "",
-                 client: Any = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        prefix: str = "",
+        client: Any = None,
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or _make_client(endpoint_url, region, access_key_id,
-                                             secret_access_key)
+        self.client = client or _make_client(endpoint_url, region, access_key_id, secret_access_key)
 
     def _key(self, key: str) -> str:
         return self.prefix + key
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                               ContentType=content_type)
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+        )
 
     def get(self, key: str) -> bytes:
         try:
@@ -55,8 +62,9 @@ def _error_code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def _make_client(endpoint_url: str | None, region: str, access_key_id: str | None,
-                 secret_access_key: str | None) -> Any:
+def _make_client(
+    endpoint_url: str | None, region: str, access_key_id: str | None, secret_access_key: str | None
+) -> Any:
     import boto3  # heavy import: only when S3 is configured
     from botocore.config import Config
 
@@ -65,9 +73,14 @@ def _make_client(endpoint_url: str | None, region: str, access_key_id: str | Non
     config = Config(
         s3={"addressing_style": "path"} if endpoint_url else {},
         retries={"max_attempts": 3, "mode": "standard"},
-        connect_timeout=5, read_timeout=30,
+        connect_timeout=5,
+        read_timeout=30,
     )
     return boto3.client(
-        "s3", endpoint_url=endpoint_url, region_name=region,
-        aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key, config=config,
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        config=config,
     )
