@@ -7,13 +7,16 @@ until their tokens expire. A key's id is a short hash of the key, so no registry
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
 ALGORITHM = "HS256"
+_VERIFIED_CACHE_SIZE = 4096
 
 
 def key_id(secret: str) -> str:
@@ -36,6 +39,7 @@ class TokenService:
         self._current = current_secret
         self._keys = {key_id(s): s for s in [*previous_secrets, current_secret]}
         self.ttl_s = ttl_s
+        self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
 
     def issue(self, user_id: uuid.UUID, role: str, token_version: int) -> str:
         now = datetime.now(UTC)
@@ -51,6 +55,24 @@ class TokenService:
                           headers={"kid": key_id(self._current)})
 
     def verify(self, token: str) -> TokenClaims:
+        """Check signature, algorithm, `kid`, `exp` and `iat`; return the claims.
+
+        A verified token is remembered (bounded LRU) with its expiry, so repeat requests with
+        the same token skip the signature work; the expiry is still checked every time."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            claims, expires_at = cached
+            if time.time() < expires_at:
+                self._verified.move_to_end(token)
+                return claims
+            self._verified.pop(token, None)
+        claims, expires_at = self._verify_signature(token)
+        self._verified[token] = (claims, expires_at)
+        if len(self._verified) > _VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _verify_signature(self, token: str) -> tuple[TokenClaims, float]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             secret = self._keys.get(kid) if isinstance(kid, str) else None
@@ -58,7 +80,8 @@ class TokenService:
                 raise InvalidToken("unknown signing key")
             claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                                 options={"require": ["exp", "iat", "sub"]})
-            return TokenClaims(uuid.UUID(claims["sub"]), str(claims.get("role", "")),
-                               int(claims.get("ver", 0)))
+            parsed = TokenClaims(uuid.UUID(claims["sub"]), str(claims.get("role", "")),
+                                 int(claims.get("ver", 0)))
+            return parsed, float(claims["exp"])
         except (jwt.PyJWTError, ValueError, KeyError) as exc:
             raise InvalidToken(str(exc)) from exc

@@ -53,7 +53,7 @@ def login(body: LoginRequest, session: SessionDep, state: State,
 
 
 @router.get("/me", response_model=MeResponse, responses=error_responses(401))
-def me(user: CurrentUser) -> MeResponse:
+async def me(user: CurrentUser) -> MeResponse:
     """The caller's own profile and role."""
     return MeResponse(user_id=user.id, email=user.email, role=user.role)
 
