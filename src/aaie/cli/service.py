@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,7 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("create-admin")(create_admin)
     app.command("version")(version)
+    app.command("openapi")(openapi)
 
 
 def load_settings() -> Settings:
@@ -133,3 +135,21 @@ def create_admin(
 def version() -> None:
     """Print the AAIE version."""
     Console().print(f"aaie {__version__}")
+
+
+def openapi(
+    write: Annotated[Path | None, typer.Option(help="Write the schema to this file")] = None,
+) -> None:
+    """Print (or write) the OpenAPI schema; update docs/openapi.json with `--write`."""
+    import json
+
+    from aaie.api.app import create_app
+    from aaie.config import Settings
+
+    schema = create_app(Settings(data_dir=Path(tempfile.mkdtemp()))).openapi()
+    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    if write is None:
+        sys.stdout.write(text)
+    else:
+        write.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {write}")
