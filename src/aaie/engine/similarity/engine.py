@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,12 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.similarity import lexical
-from aaie.engine.text import split_sentences
 from aaie.engine.types import ChatTurn, as_chat_log
 
-PARAPHRASE_THRESHOLD = 0.80  # MiniLM cosine; calibrated on bench/similarity.py (see model card)
+PARAPHRASE_THRESHOLD = 0.85  # MiniLM cosine; calibrated on bench/similarity.py (see model card)
 PARAPHRASE_MIN_WORDS = 6  # shorter sentences are too generic to call a paraphrase
+SENTENCE_STRETCH = 0.5  # a match covering this share of a sentence is stretched over all of it
 COVERED_SKIP = 0.5  # sentences already this much covered lexically are not re-checked
+MIN_STEM_OVERLAP = 0.25  # share of content stems a source sentence must share to be embedded
+MAX_SOURCE_SENTENCES = 24  # bound on source sentences embedded per call (latency)
 PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
 DEFAULT_FLAG_THRESHOLD = 40.0
 
@@ -208,8 +211,68 @@ def _lexical_matches(
     return out
 
 
+def _to_sentence_bounds(
+    matches: list[SimilarityMatch], analysis: TextAnalysis
+) -> list[SimilarityMatch]:
+    """Stretch a lexical match over a sentence it mostly covers: an edit at a sentence's edge
+    ("Furthermore, X..." for "X...") breaks the word chain there, but the sentence was copied."""
+    if not matches:
+        return matches
+    out = []
+    for m in matches:
+        start, end = m.start, m.end
+        for sent in analysis.sentences:
+            if sent.end <= m.start or sent.start >= m.end:
+                continue
+            inside = min(sent.end, m.end) - max(sent.start, m.start)
+            if inside >= SENTENCE_STRETCH * (sent.end - sent.start):
+                start, end = min(start, sent.start), max(end, sent.end)
+        out.append(m if (start, end) == (m.start, m.end) else m.model_copy(
+            update={"start": start, "end": end}))  # fmt: skip
+    return out
+
+
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP and len(w) > 2}
+    """Crude stems (first 5 letters) of the content words: cheap topical overlap."""
+    return {
+        w[:5] for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP and len(w) > 2
+    }
+
+
+_SOURCE_SPLIT = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|$)")
+
+
+def _source_sentences(text: str) -> list[tuple[int, int, str]]:
+    """Fast regex sentence split for source texts (pysbd is too slow for long chat logs)."""
+    out = []
+    for m in _SOURCE_SPLIT.finditer(text):
+        raw = m.group()
+        stripped = raw.strip()
+        if stripped:
+            start = m.start() + raw.index(stripped)
+            out.append((start, start + len(stripped), stripped))
+    return out
+
+
+_EMB_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_EMB_CACHE_SIZE = 4096
+
+
+def _embed_sources(sentences: list[str]) -> np.ndarray:
+    """Embed source sentences, reusing ones seen before (a prompt recurs for every submission)."""
+    from aaie.engine.embeddings import get_embedder
+
+    missing = [x for x in dict.fromkeys(sentences) if x not in _EMB_CACHE]
+    if missing:
+        for x, row in zip(missing, get_embedder().embed(missing), strict=True):
+            _EMB_CACHE[x] = row
+    rows = []
+    for x in sentences:
+        _EMB_CACHE.move_to_end(x)
+        rows.append(_EMB_CACHE[x])
+    while len(_EMB_CACHE) > _EMB_CACHE_SIZE:
+        _EMB_CACHE.popitem(last=False)
+    return np.stack(rows)
 
 
 def _paraphrase_matches(
@@ -227,19 +290,10 @@ def _paraphrase_matches(
     ]
     if not candidates:
         return []
-    cand_words = set().union(*(_content_words(sents[k].text) for k in candidates))
-    src_sents = [
-        (s, sent)
-        for s in sources
-        for sent in split_sentences(s.text)
-        if len(lexical.tokenize(sent.text)) >= PARAPHRASE_MIN_WORDS // 2
-        and _content_words(sent.text) & cand_words
-    ]
+    src_sents = _candidate_sources(sources, [_content_words(sents[k].text) for k in candidates])
     if not src_sents:
         return []
-    from aaie.engine.embeddings import get_embedder
-
-    src_emb = get_embedder().embed([sent.text for _, sent in src_sents])
+    src_emb = _embed_sources([text for _, _, _, text in src_sents])
     sims = analysis.sentence_embeddings[candidates] @ src_emb.T
     out = []
     for row, k in enumerate(candidates):
@@ -247,7 +301,7 @@ def _paraphrase_matches(
         score = float(sims[row, best])
         if score < threshold:
             continue
-        s, sent = src_sents[best]
+        s, start, end, _ = src_sents[best]
         out.append(
             SimilarityMatch(
                 start=sents[k].start,
@@ -255,13 +309,31 @@ def _paraphrase_matches(
                 source=s.kind,
                 turn_index=s.turn,
                 role=s.role,
-                source_start=sent.start,
-                source_end=sent.end,
+                source_start=start,
+                source_end=end,
                 kind="paraphrase",
                 score=round(score, 4),
             )
         )
     return out
+
+
+def _candidate_sources(
+    sources: list[_Source], cand_words: list[set[str]]
+) -> list[tuple[_Source, int, int, str]]:
+    """Source sentences worth embedding: those sharing enough content stems with a candidate
+    (a paraphrase keeps some key words), best first, at most MAX_SOURCE_SENTENCES."""
+    scored = []
+    for s in sources:
+        for start, end, text in _source_sentences(s.text):
+            words = _content_words(text)
+            if len(words) < 2:
+                continue
+            best = max(len(words & c) / max(1, min(len(words), len(c))) for c in cand_words)
+            if best >= MIN_STEM_OVERLAP:
+                scored.append((best, s, start, end, text))
+    scored.sort(key=lambda x: -x[0])
+    return [(s, start, end, text) for _, s, start, end, text in scored[:MAX_SOURCE_SENTENCES]]
 
 
 def _mask(n: int, matches: list[SimilarityMatch]) -> np.ndarray:
@@ -312,7 +384,7 @@ def prompt_similarity(
         return cached[1]
     sources = _sources(prompt_text, as_chat_log(chat_log))
     sub = lexical.tokenize(text)
-    matches = _lexical_matches(text, sub, sources)
+    matches = _to_sentence_bounds(_lexical_matches(text, sub, sources), analysis)
     n = len(text)
     if sources:
         matches += _paraphrase_matches(analysis, sources, _mask(n, matches), paraphrase_threshold)
