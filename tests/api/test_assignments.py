@@ -90,8 +90,9 @@ def test_who_lists_what(client: TestClient, accounts: dict[str, Account]) -> Non
                       headers=accounts["student"].headers).status_code == 404
 
 
+@pytest.mark.usefixtures("engine_ready")
 def test_a_student_keeps_seeing_a_closed_assignment_they_submitted_to(
-        client: TestClient, accounts: dict[str, Account], engine_ready: None) -> None:
+        client: TestClient, accounts: dict[str, Account]) -> None:
     teacher, student = accounts["teacher"].headers, accounts["student"].headers
     aid = make_assignment(client, teacher)
     sid = submit(client, student, aid)["submissionId"]
@@ -137,8 +138,9 @@ def test_put_changes_only_the_fields_sent(client: TestClient,
     assert admin.status_code == 200 and admin.json()["prompt_id"] == "P002"
 
 
+@pytest.mark.usefixtures("engine_ready")
 def test_delete_removes_its_submissions_and_is_audited(
-        client: TestClient, accounts: dict[str, Account], engine_ready: None) -> None:
+        client: TestClient, accounts: dict[str, Account]) -> None:
     teacher = accounts["teacher"].headers
     aid = make_assignment(client, teacher)
     sid = submit(client, accounts["student"].headers, aid)["submissionId"]

@@ -35,9 +35,11 @@ class World:
 
 
 @pytest.fixture
-def world(client: TestClient, accounts: dict[str, Account], engine_ready: None) -> World:
+def world(client: TestClient, accounts: dict[str, Account],
+          request: pytest.FixtureRequest) -> World:
     """The teacher's assignment (future_scoring on: the most teacher-only data there is) with
     one evaluated submission by `student`."""
+    request.getfixturevalue("engine_ready")
     aid = make_assignment(client, accounts["teacher"].headers, params={"future_scoring": True})
     sid = submit(client, accounts["student"].headers, aid)["submissionId"]
     return World(aid, sid, accounts)
@@ -169,8 +171,9 @@ def test_student_reports_carry_no_teacher_only_data(client: TestClient, world: W
     assert_pdf_has_no_leak(members[pdf_member], "student zip PDF")
 
 
+@pytest.mark.usefixtures("engine_ready")
 def test_future_scoring_off_gives_teachers_exactly_the_t2_fields(
-        client: TestClient, accounts: dict[str, Account], engine_ready: None) -> None:
+        client: TestClient, accounts: dict[str, Account]) -> None:
     teacher = accounts["teacher"].headers
     aid = make_assignment(client, teacher, params={"future_scoring": False})
     body = submit(client, teacher, aid, student_id=str(accounts["student"].id))
@@ -188,9 +191,9 @@ def test_future_scoring_off_gives_teachers_exactly_the_t2_fields(
     assert "flagged" not in rows[0]
 
 
+@pytest.mark.usefixtures("engine_ready")
 def test_instance_default_turns_future_scoring_on(client: TestClient, settings: Any,
-                                                  accounts: dict[str, Account],
-                                                  engine_ready: None) -> None:
+                                                  accounts: dict[str, Account]) -> None:
     settings.future_scoring = True
     teacher = accounts["teacher"].headers
     aid = make_assignment(client, teacher)
