@@ -1,9 +1,86 @@
-"""CLI commands of this engine area (filled in by its issue)."""
+"""`aaie detect FILE…` and `aaie train detector`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+
+DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
 
 
 def register(app: typer.Typer, train_app: typer.Typer) -> None:
     """Add this module's commands to the `aaie` app (and `aaie train`)."""
+    app.command("detect")(detect)
+    train_app.command("detector")(train_detector)
+
+
+def detect(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    prompt: Path | None = typer.Option(None, help="File holding the assignment prompt."),
+    chat_log: Path | None = typer.Option(
+        None, help='JSON file: [{"role": "user"|"ai", "text": "..."}], applied to every file.'
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the full results as JSON lines."),
+) -> None:
+    """Classify text files as Human / AI / Hybrid, with AI score and AI share of the text."""
+    from rich.console import Console
+    from rich.progress import track
+    from rich.table import Table
+
+    from aaie.engine.detection import DetectionInputError, classify
+
+    prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
+    turns = json.loads(chat_log.read_text(encoding="utf-8")) if chat_log else None
+    console = Console(stderr=as_json)
+    results: list[tuple[Path, Any]] = []
+    for path in track(files, description="Detecting", console=console, disable=len(files) < 2):
+        try:
+            results.append((path, classify(path.read_text(encoding="utf-8"), prompt_text, turns)))
+        except (DetectionInputError, UnicodeDecodeError) as exc:
+            results.append((path, exc))
+    if as_json:
+        for path, res in results:
+            body = {"error": str(res)} if isinstance(res, Exception) else res.model_dump()
+            typer.echo(json.dumps({"file": str(path), **body}))
+        return
+    table = Table("file", "label", "confidence", "AI score", "AI %", "note")
+    for path, res in results:
+        if isinstance(res, Exception):
+            table.add_row(str(path), "-", "-", "-", "-", f"[red]{res}[/red]")
+            continue
+        note = "too short to judge" if res.insufficient_text else ""
+        table.add_row(
+            str(path),
+            res.label,
+            f"{res.confidence:.2f}",
+            f"{res.ai_score:.0f} (threshold {res.threshold:.0f})",
+            f"{100 * res.ai_fraction:.0f}%",
+            note,
+        )
+    console.print(table)
+    if any(isinstance(r, Exception) for _, r in results):
+        raise typer.Exit(1)
+
+
+def train_detector(
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, help="The shared data folder."),
+    out_dir: Path | None = typer.Option(
+        None, help="Where to write the artifact (default: the package's artifacts folder)."
+    ),
+    cache_dir: Path = typer.Option(
+        Path("/tmp/detection-cache"), help="Cache for sentence embeddings and features."
+    ),
+) -> None:
+    """Remake the detector artifact deterministically from the shared DEV data."""
+    from importlib import resources
+
+    from aaie.engine.detection.train import train
+
+    if not (data_dir / "detect").is_dir():
+        raise typer.BadParameter(f"{data_dir} has no detect/ folder", param_hint="--data-dir")
+    target = out_dir or Path(str(resources.files("aaie.engine.detection") / "artifacts"))
+    card = train(data_dir, target, cache_dir, log=typer.echo)
+    typer.echo(json.dumps(card, indent=2))

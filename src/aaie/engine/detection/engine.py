@@ -1,0 +1,430 @@
+"""classify / ai_score / ai_spans: the detector's public functions.
+
+One internal pass (`_detect`, memoised in the shared `TextAnalysis`) computes everything; the three
+functions only shape its result. The label rule (also in docs/models/detector.md):
+
+1. The document model gives the calibrated `ai_score` (0-100). The text is *flagged* when
+   `ai_score >= threshold` (threshold chosen so that <= 1 % of human essays of every writer group
+   reach it) and the text is long enough (>= MIN_WORDS words and >= MIN_SENTENCES sentences).
+2. Sentences that reproduce an `ai` turn of the chat log (a similarity match covering >= half of
+   the sentence) are AI, source "chat_log", whatever the statistics say.
+3. In a flagged text, sentences whose sentence-model probability is >= the sentence threshold are
+   AI too (source "model"). In an unflagged text no sentence is AI on statistics alone, so the
+   document-level false-positive rate also bounds the spans.
+4. With f = share of sentence characters that are AI:
+   - no AI sentence -> Human;  f >= 0.85 -> AI;
+   - a real mix -> Hybrid: at least 15 % non-AI characters and either a passage of >= 2
+     consecutive AI sentences, >= 15 % AI characters, or any chat-log sentence;
+   - otherwise (flagged, but the sentence model finds only isolated AI sentences): the whole
+     text reads AI-written and no passage stands out -> AI, and every sentence is marked AI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from aaie.engine.analysis import TextAnalysis, ensure_analysis
+from aaie.engine.detection import features as F
+from aaie.engine.detection.model import Detector, doc_vector, load_detector, sentence_matrix
+from aaie.engine.types import ChatTurn, Sentence, as_chat_log
+
+MIN_WORDS = 50
+MIN_SENTENCES = 3
+MAX_CHARS = 100_000  # ~15,000 words; the API answers 413 above it
+AI_LABEL_FRACTION = 0.85
+MIX_FRACTION = 0.15
+MIN_PASSAGE_SENTENCES = 2
+CHAT_COVERAGE = 0.5
+
+Label = Literal["Human", "AI", "Hybrid"]
+SentenceSource = Literal["model", "chat_log"]
+
+
+class DetectionInputError(ValueError):
+    """The submission cannot be scored (empty, or over MAX_CHARS)."""
+
+
+class TextTooLongError(DetectionInputError):
+    pass
+
+
+class SentenceScore(BaseModel):
+    index: int
+    start: int
+    end: int
+    ai_probability: float = Field(ge=0.0, le=1.0)
+    is_ai: bool
+    source: SentenceSource = "model"
+    chat_turn: int | None = None
+
+
+class Classification(BaseModel):
+    label: Label
+    confidence: float = Field(ge=0.0, le=1.0)
+    ai_score: float = Field(ge=0.0, le=100.0)
+    ai_fraction: float = Field(ge=0.0, le=1.0)
+    insufficient_text: bool
+    threshold: float
+    fpr_at_threshold: float
+    chat_log_fraction: float = 0.0
+    word_count: int
+    sentences: list[SentenceScore]
+    reasons: list[str]
+    model_version: str
+
+
+class AIScore(BaseModel):
+    ai_score: float = Field(ge=0.0, le=100.0)
+    threshold: float
+    fpr_at_threshold: float
+    insufficient_text: bool
+    label_at_threshold: bool  # statistically flagged, or AI text found via the chat log
+    chat_log_evidence: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    model_version: str
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+    kind: Literal["ai"] = "ai"
+    score: float = Field(ge=0.0, le=1.0)
+    source: SentenceSource = "model"
+    chat_turn: int | None = None
+
+
+@dataclass
+class _Result:
+    classification: Classification
+    flagged: bool
+
+
+# ----------------------------------------------------------------- public functions
+
+
+def classify(
+    student_submission: str,
+    prompt_text: str | None = None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None = None,
+    *,
+    analysis: TextAnalysis | None = None,
+) -> Classification:
+    """Human / AI / Hybrid with calibrated confidence, AI score, per-sentence scores and reasons."""
+    return _detect(student_submission, prompt_text, chat_log, analysis).classification
+
+
+def ai_score(
+    student_submission: str,
+    prompt_text: str | None = None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None = None,
+    *,
+    analysis: TextAnalysis | None = None,
+) -> AIScore:
+    """Calibrated 0-100 AI score with the policy threshold and its measured false-positive rate."""
+    res = _detect(student_submission, prompt_text, chat_log, analysis)
+    c = res.classification
+    return AIScore(
+        ai_score=c.ai_score,
+        threshold=c.threshold,
+        fpr_at_threshold=c.fpr_at_threshold,
+        insufficient_text=c.insufficient_text,
+        label_at_threshold=res.flagged or c.chat_log_fraction > 0,
+        chat_log_evidence=c.chat_log_fraction > 0,
+        confidence=c.confidence,
+        model_version=c.model_version,
+    )
+
+
+def ai_spans(
+    student_submission: str,
+    prompt_text: str | None = None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None = None,
+    *,
+    analysis: TextAnalysis | None = None,
+) -> list[Span]:
+    """Character spans of AI sentences (adjacent AI sentences of one source merge)."""
+    c = _detect(student_submission, prompt_text, chat_log, analysis).classification
+    spans: list[Span] = []
+    run: list[SentenceScore] = []
+    for s in [*c.sentences, None]:
+        if s is not None and s.is_ai and (not run or _same_source(run[-1], s)):
+            run.append(s)
+            continue
+        if run:
+            spans.append(_span(run))
+        run = [s] if s is not None and s.is_ai else []
+    return spans
+
+
+def _same_source(a: SentenceScore, b: SentenceScore) -> bool:
+    return a.source == b.source and a.chat_turn == b.chat_turn and b.index == a.index + 1
+
+
+def _span(run: list[SentenceScore]) -> Span:
+    return Span(
+        start=run[0].start,
+        end=run[-1].end,
+        score=round(float(np.mean([s.ai_probability for s in run])), 4),
+        source=run[0].source,
+        chat_turn=run[0].chat_turn,
+    )
+
+
+# ----------------------------------------------------------------- the one pass
+
+
+def validate_text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise DetectionInputError("student_submission is empty")
+    if len(text) > MAX_CHARS:
+        raise TextTooLongError(f"student_submission is over {MAX_CHARS} characters")
+    return text
+
+
+def _detect(
+    text: str,
+    prompt_text: str | None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None,
+    analysis: TextAnalysis | None,
+) -> _Result:
+    text = validate_text(text)
+    turns = as_chat_log(chat_log)  # raises pydantic.ValidationError (a ValueError) on bad shape
+    analysis = ensure_analysis(text, analysis)
+    key = ("detection", prompt_text, tuple((t.role, t.text) for t in turns))
+    cached = analysis.memo.get("detection")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = _run(text, prompt_text, turns, analysis)
+    analysis.memo["detection"] = (key, result)
+    return result
+
+
+def _run(
+    text: str, prompt_text: str | None, turns: list[ChatTurn], analysis: TextAnalysis
+) -> _Result:
+    det = load_detector()
+    sentences = analysis.sentences
+    n_words = analysis.word_count
+    insufficient = n_words < MIN_WORDS or len(sentences) < MIN_SENTENCES
+    sent_feats = F.sentence_features(sentences)
+    doc_feat = F.doc_features(text, sentences, sent_feats)
+    emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
+    p_doc = float(det.doc_probability(doc_vector(doc_feat, doc_emb)[None, :])[0])
+    score = round(100.0 * p_doc, 2)
+    flagged = not insufficient and score >= det.threshold
+    p_sent = det.sentence_probability(sentence_matrix(sent_feats, emb, doc_feat, doc_emb))
+    chat = _chat_evidence(text, prompt_text, turns, analysis) if _has_ai_turn(turns) else {}
+    scores = _sentence_scores(sentences, p_sent, chat, flagged, det.sentence_threshold)
+    label, fraction, scores = _label(sentences, scores, flagged)
+    chat_fraction = _fraction(sentences, [s.source == "chat_log" for s in scores])
+    confidence = _confidence(label, p_doc, chat_fraction, insufficient)
+    c = Classification(
+        label=label,
+        confidence=confidence,
+        ai_score=score,
+        ai_fraction=round(fraction, 4),
+        insufficient_text=insufficient,
+        threshold=det.threshold,
+        fpr_at_threshold=det.fpr_at_threshold,
+        chat_log_fraction=round(chat_fraction, 4),
+        word_count=n_words,
+        sentences=scores,
+        reasons=_reasons(det, label, score, fraction, scores, insufficient, n_words, doc_feat),
+        model_version=str(det.card.get("version", "")),
+    )
+    return _Result(c, flagged)
+
+
+def _has_ai_turn(turns: list[ChatTurn]) -> bool:
+    return any(t.role == "ai" and t.text.strip() for t in turns)
+
+
+def _chat_evidence(
+    text: str, prompt_text: str | None, turns: list[ChatTurn], analysis: TextAnalysis
+) -> dict[int, int]:
+    """Sentence index -> chat turn index, for sentences mostly covered by an AI-turn match."""
+    from aaie.engine.similarity import prompt_similarity  # one matcher for the whole engine
+
+    sim = prompt_similarity(text, prompt_text, turns, analysis=analysis)
+    ai_matches = [m for m in sim.matches if m.source == "chat" and m.role == "ai"]
+    out: dict[int, int] = {}
+    for s in analysis.sentences:
+        best, best_cover = None, 0
+        for m in ai_matches:
+            cover = max(0, min(s.end, m.end) - max(s.start, m.start))
+            if cover > best_cover:
+                best, best_cover = m.turn_index, cover
+        if best is not None and best_cover >= CHAT_COVERAGE * max(s.end - s.start, 1):
+            out[s.index] = best
+    return out
+
+
+def _sentence_scores(
+    sentences: list[Sentence],
+    p_sent: np.ndarray,
+    chat: dict[int, int],
+    flagged: bool,
+    sentence_threshold: float,
+) -> list[SentenceScore]:
+    out = []
+    for s, p in zip(sentences, p_sent, strict=True):
+        turn = chat.get(s.index)
+        out.append(
+            SentenceScore(
+                index=s.index,
+                start=s.start,
+                end=s.end,
+                ai_probability=1.0 if turn is not None else round(float(p), 4),
+                is_ai=turn is not None or (flagged and float(p) >= sentence_threshold),
+                source="chat_log" if turn is not None else "model",
+                chat_turn=turn,
+            )
+        )
+    return out
+
+
+def _fraction(sentences: list[Sentence], mask: list[bool]) -> float:
+    total = sum(s.end - s.start for s in sentences)
+    return sum(s.end - s.start for s, m in zip(sentences, mask, strict=True) if m) / max(total, 1)
+
+
+def _longest_run(mask: list[bool]) -> int:
+    best = cur = 0
+    for m in mask:
+        cur = cur + 1 if m else 0
+        best = max(best, cur)
+    return best
+
+
+def _label(
+    sentences: list[Sentence], scores: list[SentenceScore], flagged: bool
+) -> tuple[Label, float, list[SentenceScore]]:
+    mask = [s.is_ai for s in scores]
+    f = _fraction(sentences, mask)
+    if not any(mask):
+        if not flagged:
+            return "Human", 0.0, scores
+        return "AI", 1.0, [s.model_copy(update={"is_ai": True}) for s in scores]
+    if f >= AI_LABEL_FRACTION:
+        return "AI", f, scores
+    has_chat = any(s.source == "chat_log" for s in scores)
+    passage = _longest_run(mask) >= MIN_PASSAGE_SENTENCES or f >= MIX_FRACTION or has_chat
+    if passage and 1.0 - f >= MIX_FRACTION:
+        return "Hybrid", f, scores
+    return "AI", 1.0, [s.model_copy(update={"is_ai": True}) for s in scores]
+
+
+def _confidence(label: Label, p_doc: float, chat_fraction: float, insufficient: bool) -> float:
+    """Calibrated P(human) for Human, else P(contains AI); chat-log evidence is near-certain."""
+    conf = 1.0 - p_doc if label == "Human" else p_doc
+    if chat_fraction > 0 and label != "Human":
+        conf = max(conf, 0.99)
+    if insufficient:
+        conf = min(conf, 0.5)
+    return round(float(conf), 4)
+
+
+# ----------------------------------------------------------------- reasons
+
+_CUES: dict[str, tuple[str, str]] = {
+    # feature: (reason when it pushes towards AI, reason when it pushes towards human)
+    "assistant_rate": ("frequent assistant-style vocabulary", "little assistant-style vocabulary"),
+    "discourse_rate": ("many formal connectives", "few formal connectives"),
+    "rare2_rate": ("few rare or misspelt words", "rare or misspelt words, as people write"),
+    "oov_rate": ("no unknown words or typos", "words outside the dictionary (typos, names)"),
+    "sent_len_cv": ("evenly sized sentences", "varied sentence lengths"),
+    "lower_i_rate": ("no casual 'i' errors", "casual writing errors (lower-case 'i')"),
+    "contraction_rate": ("few contractions", "contractions, as people write"),
+    "first_person_rate": ("little first-person voice", "a personal first-person voice"),
+    "zipf_mean": ("common, predictable word choice", "less common word choice"),
+    "mattr50": ("a typical vocabulary range", "an unusual vocabulary range"),
+}
+
+
+def _style_cues(det: Detector, doc_feat: np.ndarray, towards_ai: bool) -> list[str]:
+    """The stylometric features that moved this text's score most (linear contributions)."""
+    try:
+        scaler, lr = det.doc_model[0], det.doc_model[-1]
+        n = len(F.DOC_FEATURES)
+        z = (doc_feat - scaler.mean_[:n]) / scaler.scale_[:n]
+        contrib = z * lr.coef_[0][:n]
+    except (AttributeError, IndexError, TypeError):
+        return []
+    order = np.argsort(-contrib if towards_ai else contrib)
+    cues = []
+    for i in order:
+        name = F.DOC_FEATURES[int(i)]
+        value = float(contrib[int(i)])
+        if name in _CUES and (value > 0.1 if towards_ai else value < -0.1):
+            cues.append(_CUES[name][0 if towards_ai else 1])
+        if len(cues) == 2:
+            break
+    return cues
+
+
+def _reasons(
+    det: Detector,
+    label: Label,
+    score: float,
+    fraction: float,
+    scores: list[SentenceScore],
+    insufficient: bool,
+    n_words: int,
+    doc_feat: np.ndarray,
+) -> list[str]:
+    reasons: list[str] = []
+    if insufficient:
+        reasons.append(
+            f"Only {n_words} words / {len(scores)} sentences: below the minimum of {MIN_WORDS} "
+            f"words and {MIN_SENTENCES} sentences, so the statistics are not used to label it."
+        )
+    side = "at or above" if score >= det.threshold else "below"
+    reasons.append(
+        f"AI score {score:.0f}/100 is {side} the threshold {det.threshold:.0f}; "
+        f"{100 * det.fpr_at_threshold:.1f}% of human essays in validation scored at or above it."
+    )
+    for turn, idx in _chat_turns(scores).items():
+        reasons.append(f"Sentence(s) {_ranges(idx)} reproduce AI turn {turn} of the chat log.")
+    model_ai = [s.index for s in scores if s.is_ai and s.source == "model"]
+    if label == "Hybrid" and model_ai:
+        reasons.append(f"Sentence(s) {_ranges(model_ai)} read as AI-written; the rest do not.")
+    if label != "Human" or score >= det.threshold:
+        cues = _style_cues(det, doc_feat, towards_ai=True)
+    else:
+        cues = _style_cues(det, doc_feat, towards_ai=False)
+    if cues:
+        reasons.append("Style: " + "; ".join(cues) + ".")
+    if label == "AI":
+        reasons.append(f"{100 * fraction:.0f}% of the text is judged AI-written.")
+    return reasons
+
+
+def _chat_turns(scores: list[SentenceScore]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for s in scores:
+        if s.chat_turn is not None:
+            out.setdefault(s.chat_turn, []).append(s.index)
+    return out
+
+
+def _ranges(indices: list[int]) -> str:
+    """[0, 1, 2, 5] -> '1-3, 6' (1-based, as a reader counts)."""
+    parts: list[str] = []
+    start = prev = indices[0]
+    for i in [*indices[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        parts.append(f"{start + 1}" if start == prev else f"{start + 1}-{prev + 1}")
+        if i is not None:
+            start = prev = i
+    return ", ".join(parts)
+
+
+def detector_card() -> dict[str, Any]:
+    """The shipped artifact's card (threshold, FPR per writer group, training counts)."""
+    return dict(load_detector().card)
