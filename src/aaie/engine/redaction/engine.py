@@ -206,6 +206,10 @@ def _clean_span(text: str, start: int, end: int, etype: str) -> tuple[int, int]:
             end -= 1
         while start < end and not text[start].isalnum():
             start += 1
+        # spaCy includes a leading article ("the Lincoln Middle School"): keep the name only
+        article = re.match(r"(?:the|a|an)\s+", text[start:end], re.IGNORECASE)
+        if article:
+            start += article.end()
     return start, end
 
 

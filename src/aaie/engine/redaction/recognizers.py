@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -194,5 +196,191 @@ def _plausible(value: str, entity: str) -> bool:
     return True
 
 
+# Common first names the 1990 US census lists lack (South Asian, Arabic, East Asian, African,
+# Hispanic, recent US): pupils' names are far more varied than the census.
+_EXTRA_FIRST_NAMES = [
+    "aarav",
+    "aditya",
+    "advik",
+    "ahmed",
+    "ahmad",
+    "aisha",
+    "aaliyah",
+    "akira",
+    "alejandro",
+    "ali",
+    "amara",
+    "amir",
+    "amit",
+    "ananya",
+    "anika",
+    "anjali",
+    "arjun",
+    "arnav",
+    "aryan",
+    "ayaan",
+    "ayesha",
+    "bilal",
+    "carlos",
+    "chidi",
+    "chinedu",
+    "darius",
+    "deepak",
+    "dev",
+    "diego",
+    "divya",
+    "emeka",
+    "fatima",
+    "fatma",
+    "giovanni",
+    "hana",
+    "hannah",
+    "hamza",
+    "haruto",
+    "hassan",
+    "hiroshi",
+    "hussein",
+    "ibrahim",
+    "imani",
+    "isabela",
+    "ishaan",
+    "jamal",
+    "jayden",
+    "jiho",
+    "jin",
+    "kai",
+    "kaito",
+    "karim",
+    "kavya",
+    "kenji",
+    "keisha",
+    "khalid",
+    "kiran",
+    "kwame",
+    "lakshmi",
+    "leila",
+    "liam",
+    "luca",
+    "lucas",
+    "malik",
+    "mariam",
+    "mateo",
+    "matteo",
+    "mei",
+    "meera",
+    "mohamed",
+    "mohammed",
+    "muhammad",
+    "nadia",
+    "naveen",
+    "neha",
+    "nia",
+    "nikhil",
+    "noor",
+    "nour",
+    "omar",
+    "oluwaseun",
+    "priya",
+    "rahul",
+    "raj",
+    "rajesh",
+    "rania",
+    "ravi",
+    "reza",
+    "rohan",
+    "sakura",
+    "samir",
+    "sana",
+    "santiago",
+    "sanjay",
+    "sara",
+    "sebastian",
+    "sergio",
+    "shreya",
+    "siddharth",
+    "sofia",
+    "soo",
+    "sota",
+    "sunil",
+    "tariq",
+    "tendai",
+    "thabo",
+    "valentina",
+    "vikram",
+    "wei",
+    "xin",
+    "yara",
+    "yasmin",
+    "yuki",
+    "yusuf",
+    "zainab",
+    "zara",
+    "zeynep",
+    "zhang",
+    "zoe",
+    "zuri",
+]
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    import names
+
+    root = Path(names.__file__).parent
+    found = set(_EXTRA_FIRST_NAMES)
+    for fname in ("dist.female.first", "dist.male.first"):
+        for line in (root / fname).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.add(line.split()[0].lower())
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _last_names() -> frozenset[str]:
+    import names
+
+    root = Path(names.__file__).parent
+    lines = (root / "dist.all.last").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split()[0].lower() for line in lines[:30000] if line.strip())
+
+
+_CAP_WORD = re.compile(r"\b[A-Z][a-z]+(?:['’\-][A-Za-z]+)?\b")
+
+
+class NameGazetteerRecognizer(EntityRecognizer):
+    """Capitalised first names from census lists (plus a following surname), skipping names
+    that are also common English words ("Will", "Hope", "Grant"): spaCy's small model misses
+    many single first names in pupils' essays."""
+
+    COMMON_ZIPF = 4.6  # wordfreq Zipf frequency above which a name is more often a word
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name="aaie_name_gazetteer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        from wordfreq import zipf_frequency
+
+        first, last = _first_names(), _last_names()
+        results = []
+        for m in _CAP_WORD.finditer(text):
+            word = m.group().lower()
+            if word not in first or zipf_frequency(word, "en") >= self.COMMON_ZIPF:
+                continue
+            end = m.end()
+            nxt = _CAP_WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+            if nxt and nxt.group().lower() in last:
+                end = nxt.end()
+            results.append(RecognizerResult("PERSON", m.start(), end, 0.6))
+        return results
+
+
 def aaie_recognizers() -> list[EntityRecognizer]:
-    return [AaieRegexRecognizer(entity, pats) for entity, pats in PATTERNS.items()]
+    return [
+        *(AaieRegexRecognizer(entity, pats) for entity, pats in PATTERNS.items()),
+        NameGazetteerRecognizer(),
+    ]
