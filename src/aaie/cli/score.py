@@ -1,9 +1,125 @@
-"""CLI commands of this engine area (filled in by its issue)."""
+"""`aaie score` (rubric + feedback for essay files) and `aaie train scorer`."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import typer
+
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "score"
 
 
 def register(app: typer.Typer, train_app: typer.Typer) -> None:
     """Add this module's commands to the `aaie` app (and `aaie train`)."""
+
+    @app.command("score")
+    def score(
+        files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Essay files"),
+        prompt: Path | None = typer.Option(
+            None, "--prompt", exists=True, dir_okay=False, help="File with the assignment prompt"
+        ),
+        rubric: Path | None = typer.Option(
+            None,
+            "--rubric",
+            exists=True,
+            dir_okay=False,
+            help="Custom rubric JSON ({'criteria': [...]})",
+        ),
+        feedback: bool = typer.Option(
+            True, "--feedback/--no-feedback", help="Also write student feedback"
+        ),
+        as_json: bool = typer.Option(False, "--json", help="One JSON object per file"),
+        llm: bool = typer.Option(False, "--llm", help="Use AAIE_LLM_BASE_URL/MODEL/API_KEY"),
+    ) -> None:
+        """Score essays on the rubric (Structure, Clarity, Relevance, AcademicWriting)."""
+        from rich.console import Console
+        from rich.progress import track
+        from rich.table import Table
+
+        from aaie.engine.analysis import TextAnalysis
+        from aaie.engine.feedback import generate_feedback
+        from aaie.engine.providers import LLMProvider
+        from aaie.engine.rubric import rubric_score
+
+        console = Console()
+        prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
+        spec = json.loads(rubric.read_text(encoding="utf-8")) if rubric else None
+        provider = LLMProvider.from_mapping(os.environ) if llm else None
+        if llm and provider is None:
+            raise typer.BadParameter("--llm needs AAIE_LLM_BASE_URL and AAIE_LLM_MODEL")
+        items = track(
+            files,
+            description="Scoring",
+            console=Console(stderr=True),
+            disable=len(files) < 2 or as_json,
+        )
+        for path in items:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if not text.strip():
+                console.print(f"[yellow]{path}: empty, skipped[/yellow]")
+                continue
+            analysis = TextAnalysis(text)
+            result = rubric_score(text, prompt_text, spec, analysis=analysis, provider=provider)
+            fb = (
+                generate_feedback(text, prompt_text, result, analysis=analysis, provider=provider)
+                if feedback
+                else None
+            )
+            if as_json:
+                out = {
+                    "file": str(path),
+                    "rubric": result.model_dump(),
+                    "feedback": fb.model_dump() if fb else None,
+                }
+                typer.echo(json.dumps(out, ensure_ascii=False))
+                continue
+            table = Table(title=f"{path}  (engine: {result.engine})")
+            for col in ("criterion", "label", "score", "evidence"):
+                table.add_column(col)
+            for c in result.criteria:
+                table.add_row(
+                    c.name,
+                    c.label or "n/a",
+                    f"{c.score:.2f}" if c.score is not None else "-",
+                    "; ".join(c.evidence[:2]) if c.scorable else (c.reason or ""),
+                )
+            overall = f"{result.overall_score:.2f}" if result.overall_score is not None else "-"
+            table.add_row("overall", result.overall_label or "n/a", overall, "")
+            console.print(table)
+            for note in result.notes:
+                console.print(f"[dim]{note}[/dim]")
+            if fb:
+                console.print(fb.text + "\n")
+
+    @train_app.command("scorer")
+    def train_scorer(
+        data_dir: Path = typer.Option(DEFAULT_DATA, help="shared/data/score folder"),
+        per_prompt: int = typer.Option(400, help="ASAP essays sampled per prompt"),
+        cache_dir: Path = typer.Option(
+            Path("/tmp/rubric-cache/emb"), help="Sentence-embedding cache"
+        ),
+        out: Path | None = typer.Option(None, help="Artifact path (default: inside the package)"),
+    ) -> None:
+        """Remake the built-in rubric scorer artifact (deterministic)."""
+        from rich.progress import Progress
+
+        from aaie.engine.rubric import train
+
+        if not (data_dir / "asap_dev.jsonl").exists():
+            raise typer.BadParameter(f"no scoring data in {data_dir}")
+        records = train.load_records(data_dir, per_prompt)
+        with Progress() as progress:
+            task = progress.add_task("features", total=len(records))
+            ds = train.build_dataset(
+                records, cache_dir, lambda i: progress.update(task, completed=i + 1)
+            )
+        artifact = train.train_artifact(ds, train.folds_within_prompt(records))
+        target = out or Path(train.__file__).parent / "artifacts" / "scorer.pkl"
+        train.save_artifact(artifact, target)
+        typer.echo(
+            f"wrote {target} ({target.stat().st_size / 1e6:.2f} MB) from {len(records)} "
+            f"essays; band agreement (out-of-fold): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in artifact["confidence"].items())
+        )

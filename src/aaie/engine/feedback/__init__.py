@@ -1,0 +1,55 @@
+"""Student-facing feedback: what works and 2-4 next steps, each quoting the student's sentence.
+
+Never mentions AI classification, AI scores, similarity or highlights (teacher-only results).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aaie.engine.analysis import TextAnalysis, ensure_analysis
+from aaie.engine.feedback.types import Feedback, NextStep
+
+if TYPE_CHECKING:
+    from aaie.engine.providers import LLMProvider
+    from aaie.engine.rubric.types import RubricResult
+
+__all__ = ["Feedback", "NextStep", "generate_feedback", "stream_feedback"]
+
+
+def generate_feedback(
+    student_submission: str,
+    prompt_text: str | None = None,
+    rubric_result: RubricResult | None = None,
+    *,
+    analysis: TextAnalysis | None = None,
+    provider: LLMProvider | None = None,
+) -> Feedback:
+    """Feedback for the student. With `provider`, an LLM writes it (validated, grounded and
+    leak-checked); on any failure the built-in generator answers with `fallback_reason` set."""
+    if not student_submission or not student_submission.strip():
+        raise ValueError("student_submission is empty")
+    a = ensure_analysis(student_submission, analysis)
+    prompt = prompt_text if prompt_text and prompt_text.strip() else None
+    reason = None
+    if provider is not None:
+        from aaie.engine.feedback.llm import feedback_with_llm
+        from aaie.engine.providers import LLMError
+
+        try:
+            return feedback_with_llm(provider, a, prompt, rubric_result)
+        except LLMError as exc:
+            reason = str(exc)
+    from aaie.engine.feedback.builtin import feedback_builtin
+
+    feedback = feedback_builtin(a, prompt, rubric_result)
+    feedback.fallback_reason = reason
+    return feedback
+
+
+def __getattr__(name: str) -> Any:
+    if name == "stream_feedback":  # lazy: pulls in httpx/asyncio machinery
+        from aaie.engine.feedback.stream import stream_feedback
+
+        return stream_feedback
+    raise AttributeError(name)

@@ -1,0 +1,73 @@
+"""Rubric scoring on Structure, Clarity, Relevance and AcademicWriting (or a custom rubric).
+
+`rubric_score` runs the built-in scorer (trained on ASAP + ELLIPSE, shipped in `artifacts/`) or,
+when a provider is given, an OpenAI-compatible LLM with fallback to the built-in scorer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aaie.engine.analysis import TextAnalysis, ensure_analysis
+from aaie.engine.rubric.types import (
+    BAND_CUTOFFS,
+    BASE_CRITERIA,
+    LABELS,
+    CriterionResult,
+    Label,
+    RubricCriterionSpec,
+    RubricResult,
+    RubricSpec,
+    label_for,
+    parse_rubric,
+)
+
+if TYPE_CHECKING:
+    from aaie.engine.providers import LLMProvider
+
+__all__ = [
+    "BAND_CUTOFFS",
+    "BASE_CRITERIA",
+    "LABELS",
+    "CriterionResult",
+    "Label",
+    "RubricCriterionSpec",
+    "RubricResult",
+    "RubricSpec",
+    "label_for",
+    "parse_rubric",
+    "rubric_score",
+]
+
+
+def rubric_score(
+    student_submission: str,
+    prompt_text: str | None = None,
+    rubric: RubricSpec | dict | list | None = None,
+    *,
+    analysis: TextAnalysis | None = None,
+    provider: LLMProvider | None = None,
+) -> RubricResult:
+    """Score an essay. Raises ValueError for empty text or a malformed rubric.
+
+    With `provider`, the LLM scores it (criteria passed verbatim); on any provider failure the
+    built-in scorer answers and `fallback_reason` says why.
+    """
+    if not student_submission or not student_submission.strip():
+        raise ValueError("student_submission is empty")
+    spec = parse_rubric(rubric)
+    prompt = prompt_text if prompt_text and prompt_text.strip() else None
+    fallback_reason = None
+    if provider is not None:
+        from aaie.engine.providers import LLMError
+        from aaie.engine.rubric.llm import score_with_llm
+
+        try:
+            return score_with_llm(provider, student_submission, prompt, spec)
+        except LLMError as exc:
+            fallback_reason = str(exc)
+    from aaie.engine.rubric.builtin import score_builtin
+
+    result = score_builtin(ensure_analysis(student_submission, analysis), prompt, spec)
+    result.fallback_reason = fallback_reason
+    return result

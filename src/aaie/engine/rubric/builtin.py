@@ -1,0 +1,187 @@
+"""Built-in rubric scoring: features -> per-criterion regressors -> bands, with evidence."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from aaie.engine.analysis import TextAnalysis
+from aaie.engine.rubric.features import EssayFacts, essay_facts
+from aaie.engine.rubric.mapping import map_criterion
+from aaie.engine.rubric.model import load_scorer, predict, relevance_cap
+from aaie.engine.rubric.types import (
+    BASE_CRITERIA,
+    CriterionResult,
+    RubricResult,
+    RubricSpec,
+    label_for,
+)
+
+NO_PROMPT_NOTE = (
+    "No prompt given: Relevance is judged from the text alone (focus and development), "
+    "with lower confidence."
+)
+SHORT_TEXT_WORDS = 50
+
+
+def quote(text: str, limit: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def score_builtin(
+    analysis: TextAnalysis, prompt_text: str | None, spec: RubricSpec | None
+) -> RubricResult:
+    facts = essay_facts(analysis, prompt_text)
+    scores = predict(facts, analysis.document_embedding)
+    has_prompt = not math.isnan(facts.values["prompt_doc_sim"])
+    if has_prompt:
+        scores["Relevance"] = min(
+            scores["Relevance"], relevance_cap(facts.values["prompt_doc_sim"])
+        )
+    base = {
+        name: _base_result(name, scores[name], facts, analysis, has_prompt)
+        for name in BASE_CRITERIA
+    }
+    notes = [] if has_prompt else [NO_PROMPT_NOTE]
+    if analysis.word_count < SHORT_TEXT_WORDS:
+        notes.append(f"Very short text ({analysis.word_count} words): scores are unreliable.")
+    if spec is None:
+        criteria = list(base.values())
+        overall: float | None = scores["overall"]
+    else:
+        criteria = [_custom_result(c.name, map_criterion(c), base) for c in spec.criteria]
+        scored = [c.score for c in criteria if c.score is not None]
+        overall = float(np.mean(scored)) if scored else None
+    return RubricResult(
+        criteria=criteria,
+        overall_score=overall,
+        overall_label=label_for(overall) if overall is not None else None,
+        compact={c.name: c.label for c in criteria},
+        engine="builtin",
+        notes=notes,
+    )
+
+
+def _custom_result(name: str, mapping: object, base: dict[str, CriterionResult]) -> CriterionResult:
+    maps_to = getattr(mapping, "maps_to", None)
+    reason = getattr(mapping, "reason", None)
+    if maps_to is None:
+        return CriterionResult(name=name, label=None, score=None, scorable=False, reason=reason)
+    src = base[maps_to]
+    return src.model_copy(update={"name": name, "maps_to": maps_to, "reason": reason})
+
+
+def _base_result(
+    name: str, score: float, facts: EssayFacts, analysis: TextAnalysis, has_prompt: bool
+) -> CriterionResult:
+    confidence = float(load_scorer()["confidence"].get(name, 0.5))
+    if name == "Relevance" and not has_prompt:
+        confidence *= 0.6
+    evidence = EVIDENCE[name](facts, analysis)
+    return CriterionResult(
+        name=name,
+        label=label_for(score),
+        score=round(score, 4),
+        evidence=evidence,
+        scorable=True,
+        maps_to=name,
+        confidence=round(confidence, 3),
+    )
+
+
+def _structure(f: EssayFacts, a: TextAnalysis) -> list[str]:
+    v = f.values
+    out = [
+        f"{a.word_count} words in {f.paragraphs} paragraph(s) and {int(v['n_sentences'])} "
+        f"sentences ({v['words_per_paragraph']:.0f} words per paragraph)"
+    ]
+    if f.transitions:
+        used = sorted({w for ws in f.transitions.values() for w in ws})
+        out.append(f"transition words ({len(f.transitions)} kinds): " + ", ".join(used[:8]))
+    else:
+        out.append("no transition words (however, for example, therefore, in conclusion…)")
+    out.append(
+        f"links between consecutive sentences: {v['coherence_adjacent']:.2f} "
+        "(mean similarity of neighbouring sentences)"
+    )
+    if a.sentences:
+        out.append(f'opening: "{quote(a.sentences[0].text)}"')
+        if len(a.sentences) > 2:
+            out.append(f'closing: "{quote(a.sentences[-1].text)}"')
+    return out
+
+
+def _clarity(f: EssayFacts, a: TextAnalysis) -> list[str]:
+    v = f.values
+    out = [
+        f"average sentence length {v['mean_sent_len']:.1f} words (spread {v['std_sent_len']:.1f}); "
+        f"{v['frac_long_sent']:.0%} of sentences over 35 words",
+        f"readability: Flesch reading ease {v['flesch']:.0f}, grade level {v['fk_grade']:.1f}",
+    ]
+    if a.sentences:
+        i = int(np.argmax(f.sentence_words))
+        out.append(
+            f'longest sentence ({f.sentence_words[i]} words): "{quote(a.sentences[i].text)}"'
+        )
+    return out
+
+
+def _relevance(f: EssayFacts, a: TextAnalysis) -> list[str]:
+    v = f.values
+    if f.sentence_prompt_sims is None:
+        return [
+            NO_PROMPT_NOTE,
+            f"focus: sentences stay close to the essay's main idea "
+            f"(mean similarity {v['coherence_centroid']:.2f})",
+        ]
+    out = [
+        f"answers this prompt: probability {v.get('p_on_topic', math.nan):.2f} "
+        f"(essay-prompt similarity {v['prompt_doc_sim']:.2f}, best sentence "
+        f"{v['prompt_max_sent_sim']:.2f})",
+        f"uses {len(f.covered_points)} of {len(f.covered_points) + len(f.missing_points)} key "
+        "terms of the prompt"
+        + (": " + ", ".join(f.covered_points[:6]) if f.covered_points else ""),
+    ]
+    if f.missing_points:
+        out.append("prompt terms not used: " + ", ".join(f.missing_points[:6]))
+    sims = f.sentence_prompt_sims
+    if len(sims):
+        out.append(f'most on-topic sentence: "{quote(a.sentences[int(np.argmax(sims))].text)}"')
+        if len(sims) > 3:
+            out.append(
+                f'least on-topic sentence: "{quote(a.sentences[int(np.argmin(sims))].text)}"'
+            )
+    return out
+
+
+def _academic(f: EssayFacts, a: TextAnalysis) -> list[str]:
+    v = f.values
+    out = [
+        f"vocabulary: {v['frac_long_words']:.0%} long words, {v['frac_rare_words']:.0%} less "
+        f"common words, lexical variety {v['guiraud']:.1f}"
+    ]
+    if f.misspelled:
+        examples = sorted({w for _, _, w in f.misspelled})[:6]
+        out.append(
+            f"{len(f.misspelled)} word(s) not in the dictionary, e.g. " + ", ".join(examples)
+        )
+    else:
+        out.append("no spelling problems found")
+    if f.informal:
+        out.append("informal words: " + ", ".join(sorted({w for _, _, w in f.informal})[:6]))
+    if v["lower_start_rate"] > 0 or v["lower_i_rate"] > 0:
+        out.append(
+            f"capitalisation: {v['lower_start_rate']:.0%} of sentences start lower-case; "
+            f"lower-case 'i' used {round(v['lower_i_rate'] * max(a.word_count, 1))} time(s)"
+        )
+    return out
+
+
+EVIDENCE = {
+    "Structure": _structure,
+    "Clarity": _clarity,
+    "Relevance": _relevance,
+    "AcademicWriting": _academic,
+}

@@ -1,0 +1,68 @@
+"""The shipped scorer artifact: loaded once per process, then pure numpy/sklearn prediction."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts
+
+ARTIFACT_NAME = "scorer.pkl"
+
+
+class ScorerUnavailable(RuntimeError):
+    """The trained artifact is missing (run `aaie train scorer`)."""
+
+
+@lru_cache(maxsize=1)
+def load_scorer() -> dict[str, Any]:
+    ref = resources.files("aaie.engine.rubric") / "artifacts" / ARTIFACT_NAME
+    if not ref.is_file():
+        raise ScorerUnavailable(f"{ARTIFACT_NAME} not found; run `aaie train scorer`")
+    # Our own artifact, written by `aaie train scorer` with the pinned scikit-learn.
+    artifact: dict[str, Any] = pickle.loads(ref.read_bytes())
+    if artifact.get("feature_names") != list(FEATURE_NAMES):
+        raise ScorerUnavailable("scorer artifact does not match this code; retrain it")
+    return artifact
+
+
+def predict(facts: EssayFacts, doc_embedding: np.ndarray) -> dict[str, float]:
+    """0-1 scores for `overall` and the four base criteria."""
+    art = load_scorer()
+    mean, comps = art["projection"]
+    row = np.concatenate([facts.vector(), (doc_embedding - mean) @ comps.T])[None, :]
+    out: dict[str, float] = {}
+    for target, model in art["models"].items():
+        a, b = art["stretch"][target]
+        value = a + b * float(model.predict(row)[0])
+        out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
+    return out
+
+
+def on_topic_probability(facts: EssayFacts) -> float:
+    """P(the essay answers this prompt), from essay-prompt similarity and key-point coverage
+    (logistic regression trained on ASAP essays paired with their own vs another prompt)."""
+    model = load_scorer()["on_topic"]
+    x = np.array([facts.values[n] for n in PROMPT_FEATURES])
+    if np.isnan(x).any():
+        return math.nan
+    z = float(((x - model["mean"]) / model["std"]) @ model["coef"] + model["intercept"][0])
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair.
+# Above P_HIGH no cap; in between the cap rises linearly (so "Excellent" needs P >= ~0.5).
+P_LOW, P_HIGH, FAIR_CAP = 0.2, 0.6, 0.45
+
+
+def relevance_cap(p_on_topic: float) -> float:
+    if math.isnan(p_on_topic) or p_on_topic >= P_HIGH:
+        return 1.0
+    if p_on_topic <= P_LOW:
+        return FAIR_CAP
+    return FAIR_CAP + (1.0 - FAIR_CAP) * (p_on_topic - P_LOW) / (P_HIGH - P_LOW)

@@ -1,0 +1,321 @@
+"""Train and evaluate the built-in rubric scorer (`aaie train scorer`, bench/scoring.py).
+
+Data: ../shared/data/score (ASAP + ASAP++ traits, ELLIPSE), a deterministic sample of at most
+`per_prompt` ASAP essays per prompt (all of ELLIPSE). Targets are the README's 0-1 rubric values
+per criterion and `overall_scaled`. One HistGradientBoosting regressor per target on the essay
+features (+ a 16-d PCA of the MiniLM document embedding), then a linear stretch fitted on
+out-of-fold predictions so the predicted spread matches the human one (regressors shrink towards
+the mean, which costs kappa and band agreement at the extremes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aaie.engine.analysis import TextAnalysis
+from aaie.engine.rubric.features import (
+    EMBED_DIMS,
+    FEATURE_NAMES,
+    PROMPT_FEATURES,
+    essay_facts,
+    lower_words,
+    prompt_values,
+)
+from aaie.engine.rubric.types import BASE_CRITERIA, label_for
+
+TARGETS = ("overall", *BASE_CRITERIA)
+ARTIFACT_VERSION = 1
+# Traits whose range sets the kappa grid of each criterion (first one present in the record).
+GRID_TRAITS = {
+    "Structure": ("organization", "narrativity", "Cohesion"),
+    "Clarity": ("sentence_fluency", "Syntax", "Phraseology"),
+    "Relevance": ("prompt_adherence", "content"),
+    "AcademicWriting": ("conventions", "language", "word_choice", "Grammar", "Vocabulary"),
+    "overall": ("score", "Overall"),
+}
+PROMPT_DROPOUT = 0.25  # share of training rows shown without their prompt
+
+
+@dataclass
+class Dataset:
+    records: list[dict[str, Any]]
+    X: np.ndarray  # base features (FEATURE_NAMES order)
+    doc_emb: np.ndarray  # (n, 384)
+    X_off: np.ndarray  # PROMPT_FEATURES against ANOTHER ASAP prompt (NaN rows for ELLIPSE)
+
+    def target(self, name: str) -> np.ndarray:
+        key = "overall_scaled" if name == "overall" else None
+        return np.array(
+            [
+                (r[key] if key else r["rubric"][name])
+                if (key or r["rubric"][name] is not None)
+                else math.nan
+                for r in self.records
+            ],
+            dtype=np.float64,
+        )
+
+
+def _hash(s: str) -> str:
+    return hashlib.sha1(s.encode()).hexdigest()
+
+
+def load_records(data_dir: Path, per_prompt: int = 700) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name in ("asap_dev.jsonl", "ellipse_dev.jsonl"):
+        with open(data_dir / name, encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh]
+    by_prompt: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_prompt.setdefault(r["prompt_id"], []).append(r)
+    sample: list[dict[str, Any]] = []
+    for pid, group in sorted(by_prompt.items()):
+        group.sort(key=lambda r: _hash(r["id"]))
+        sample += group[:per_prompt] if pid.startswith("asap") else group
+    return sample
+
+
+def prompt_of(record: dict[str, Any]) -> str | None:
+    return record.get("prompt") or record.get("prompt_title")
+
+
+def build_dataset(
+    records: list[dict[str, Any]],
+    cache_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Dataset:
+    """Features for every record; sentence embeddings are cached as .npy under `cache_dir`."""
+    X = np.zeros((len(records), len(FEATURE_NAMES)))
+    X_off = np.full((len(records), len(PROMPT_FEATURES)), math.nan)
+    doc = np.zeros((len(records), 384), dtype=np.float32)
+    asap_prompts = sorted({r["prompt"] for r in records if r["prompt_id"].startswith("asap")})
+    for i, r in enumerate(records):
+        a = TextAnalysis(r["text"])
+        if cache_dir is not None:
+            f = cache_dir / (_hash(r["id"])[:16] + ".npy")
+            if f.exists():
+                a.__dict__["sentence_embeddings"] = np.load(f).astype(np.float32)
+            else:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                np.save(f, a.sentence_embeddings.astype(np.float16))
+        X[i] = essay_facts(a, prompt_of(r)).vector()
+        doc[i] = a.document_embedding
+        others = [p for p in asap_prompts if p != r.get("prompt")]
+        if r["prompt_id"].startswith("asap") and others and len(a.sentences):
+            wrong = others[int(_hash("o" + r["id"])[:8], 16) % len(others)]
+            vals = prompt_values(a, wrong, lower_words(r["text"]))[0]
+            X_off[i] = [vals[n] for n in PROMPT_FEATURES]
+        if progress:
+            progress(i)
+    return Dataset(records, X, doc, X_off)
+
+
+def _dropout_mask(records: list[dict[str, Any]]) -> np.ndarray:
+    return np.array([int(_hash("p" + r["id"])[:8], 16) / 16**8 < PROMPT_DROPOUT for r in records])
+
+
+class Projection:
+    """PCA of the document embedding (fitted once, stored as plain arrays)."""
+
+    def __init__(self, mean: np.ndarray, components: np.ndarray) -> None:
+        self.mean = mean
+        self.components = components
+
+    @classmethod
+    def fit(cls, emb: np.ndarray, dims: int = EMBED_DIMS) -> Projection:
+        from sklearn.decomposition import PCA
+
+        pca = PCA(n_components=dims, svd_solver="full").fit(emb)
+        return cls(pca.mean_.astype(np.float32), pca.components_.astype(np.float32))
+
+    def __call__(self, emb: np.ndarray) -> np.ndarray:
+        return np.asarray((emb - self.mean) @ self.components.T, dtype=np.float64)
+
+
+def design(ds: Dataset, proj: Projection, rows: np.ndarray, drop_prompt: np.ndarray) -> np.ndarray:
+    X = ds.X[rows].copy()
+    pidx = np.array([FEATURE_NAMES.index(n) for n in PROMPT_FEATURES])
+    X[np.ix_(np.where(drop_prompt[rows])[0], pidx)] = math.nan
+    return np.hstack([X, proj(ds.doc_emb[rows])])
+
+
+def make_regressor() -> Any:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(
+        max_iter=250,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=30,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    )
+
+
+def fit_predict(
+    ds: Dataset, target: str, train: np.ndarray, test: np.ndarray, columns: list[int] | None = None
+) -> np.ndarray:
+    """Fit on `train` rows (where the target exists), predict `test` rows with their prompt."""
+    y = ds.target(target)
+    train = train[~np.isnan(y[train])]
+    proj = Projection.fit(ds.doc_emb[train])
+    drop = _dropout_mask(ds.records)
+    Xtr = design(ds, proj, train, drop)
+    Xte = design(ds, proj, test, np.zeros(len(ds.records), dtype=bool))
+    if columns is not None:
+        Xtr, Xte = Xtr[:, columns], Xte[:, columns]
+    model = make_regressor().fit(Xtr, y[train])
+    return np.asarray(model.predict(Xte))
+
+
+def folds_by_prompt(records: list[dict[str, Any]]) -> list[np.ndarray]:
+    """Each ASAP prompt is a fold; ELLIPSE prompts split into two folds by prompt hash."""
+    keys = [
+        r["prompt_id"]
+        if r["prompt_id"].startswith("asap")
+        else f"ellipse-{int(_hash(r['prompt_id'])[:4], 16) % 2}"
+        for r in records
+    ]
+    return [np.array([i for i, k in enumerate(keys) if k == g]) for g in sorted(set(keys))]
+
+
+def folds_within_prompt(records: list[dict[str, Any]], k: int = 5) -> list[np.ndarray]:
+    idx = [int(_hash("f" + r["id"])[:8], 16) % k for r in records]
+    return [np.array([i for i, f in enumerate(idx) if f == j]) for j in range(k)]
+
+
+def out_of_fold(
+    ds: Dataset, target: str, folds: list[np.ndarray], columns: list[int] | None = None
+) -> np.ndarray:
+    pred = np.full(len(ds.records), math.nan)
+    everything = np.arange(len(ds.records))
+    for test in folds:
+        train = np.setdiff1d(everything, test)
+        pred[test] = fit_predict(ds, target, train, test, columns)
+    return pred
+
+
+def stretch_params(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
+    """(a, b) so that a + b * pred has the gold mean and spread (variance matching)."""
+    ok = ~np.isnan(pred) & ~np.isnan(gold)
+    b = float(np.std(gold[ok]) / max(np.std(pred[ok]), 1e-6))
+    a = float(np.mean(gold[ok]) - b * np.mean(pred[ok]))
+    return a, b
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def qwk(a: Iterable[int], b: Iterable[int]) -> float:
+    from sklearn.metrics import cohen_kappa_score
+
+    a, b = list(a), list(b)
+    if len(set(a) | set(b)) < 2:
+        return math.nan
+    return float(cohen_kappa_score(a, b, weights="quadratic"))
+
+
+def grid_size(record: dict[str, Any], target: str) -> int:
+    for trait in GRID_TRAITS[target]:
+        rng = record["score_ranges"].get(trait)
+        if rng:
+            lo, hi = rng
+            steps = (hi - lo) * (2 if trait[0].isupper() else 1)  # ELLIPSE uses half points
+            return max(round(steps), 1)
+    return 4
+
+
+def evaluate(ds: Dataset, target: str, pred: np.ndarray) -> dict[str, Any]:
+    """QWK per prompt on each prompt's own score grid, and band agreement."""
+    gold = ds.target(target)
+    ok = ~np.isnan(gold) & ~np.isnan(pred)
+    per_prompt: dict[str, float] = {}
+    groups: dict[str, list[int]] = {}
+    for i in np.where(ok)[0]:
+        pid = ds.records[i]["prompt_id"]
+        groups.setdefault(pid if pid.startswith("asap") else "ellipse", []).append(int(i))
+    for pid, rows in sorted(groups.items()):
+        k = grid_size(ds.records[rows[0]], target)
+        g = [round(gold[i] * k) for i in rows]
+        p = [round(min(max(pred[i], 0.0), 1.0) * k) for i in rows]
+        per_prompt[pid] = qwk(g, p)
+    bands = [label_for(gold[i]) == label_for(min(max(pred[i], 0.0), 1.0)) for i in np.where(ok)[0]]
+    vals = [v for v in per_prompt.values() if not math.isnan(v)]
+    return {
+        "qwk_per_prompt": per_prompt,
+        "qwk_mean": float(np.mean(vals)) if vals else math.nan,
+        "band_agreement": float(np.mean(bands)) if bands else math.nan,
+        "n": int(ok.sum()),
+    }
+
+
+# ---------------------------------------------------------------- final model
+
+
+def on_topic_pairs(ds: Dataset, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Prompt features of ASAP essays with their own prompt (1) and another prompt (0)."""
+    pidx = [FEATURE_NAMES.index(n) for n in PROMPT_FEATURES]
+    idx = np.arange(len(ds.records)) if rows is None else rows
+    own = ds.X[:, [FEATURE_NAMES.index(n) for n in PROMPT_FEATURES]]
+    ok = idx[~np.isnan(ds.X_off[idx]).any(axis=1) & ~np.isnan(own[idx]).any(axis=1)]
+    X = np.vstack([ds.X[np.ix_(ok, pidx)], ds.X_off[ok]])
+    y = np.concatenate([np.ones(len(ok)), np.zeros(len(ok))])
+    return X, y
+
+
+def fit_on_topic(ds: Dataset, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Logistic regression P(essay answers this prompt) from the prompt features."""
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = on_topic_pairs(ds, rows)
+    mean, std = X.mean(axis=0), X.std(axis=0) + 1e-9
+    clf = LogisticRegression(C=1.0, max_iter=1000).fit((X - mean) / std, y)
+    return {"mean": mean, "std": std, "coef": clf.coef_[0], "intercept": clf.intercept_}
+
+
+def on_topic_probability(model: dict[str, np.ndarray], X: np.ndarray) -> np.ndarray:
+    z = ((X - model["mean"]) / model["std"]) @ model["coef"] + model["intercept"][0]
+    return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+
+def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, Any]:
+    everything = np.arange(len(ds.records))
+    drop = _dropout_mask(ds.records)
+    proj = Projection.fit(ds.doc_emb)
+    models: dict[str, Any] = {}
+    stretch: dict[str, tuple[float, float]] = {}
+    confidence: dict[str, float] = {}
+    for target in TARGETS:
+        y = ds.target(target)
+        rows = everything[~np.isnan(y)]
+        models[target] = make_regressor().fit(design(ds, proj, rows, drop), y[rows])
+        oof = out_of_fold(ds, target, stretch_folds)
+        stretch[target] = stretch_params(oof, y)
+        a, b = stretch[target]
+        confidence[target] = evaluate(ds, target, a + b * oof)["band_agreement"]
+    return {
+        "version": ARTIFACT_VERSION,
+        "feature_names": list(FEATURE_NAMES),
+        "projection": (proj.mean, proj.components),
+        "models": models,
+        "stretch": stretch,
+        "confidence": confidence,
+        "on_topic": fit_on_topic(ds),
+        "trained_on": len(ds.records),
+    }
+
+
+def save_artifact(artifact: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        pickle.dump(artifact, fh, protocol=5)

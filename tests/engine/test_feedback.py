@@ -1,0 +1,134 @@
+"""Built-in student feedback: grounded in the essay, tied to the prompt, no teacher-only leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from aaie.engine.analysis import TextAnalysis
+from aaie.engine.feedback import generate_feedback
+from aaie.engine.feedback.guard import leaks, snap_quote
+from aaie.engine.rubric import rubric_score
+
+DATA = (
+    Path(
+        os.environ.get("AAIE_SHARED_DATA")
+        or Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    )
+    / "score"
+)
+
+PROMPT = (
+    "Write a letter to your local newspaper in which you state your opinion on the effects "
+    "computers have on people. Persuade the readers to agree with you."
+)
+GOOD = (
+    "Dear Editor,\n\n"
+    "I believe computers have a positive effect on people, because they connect us with "
+    "knowledge and with each other. However, we must use them wisely.\n\n"
+    "First, computers let students learn about faraway places. For example, my class used an "
+    "online atlas to study the rainforests of Brazil. Moreover, families who live far apart can "
+    "talk every week through video calls.\n\n"
+    "In conclusion, computers benefit society when we balance them with time outdoors."
+)
+WEAK = (
+    "computers are realy good and i like them alot because you can play games and talk to "
+    "your freinds and also you can look up stuff for school and my mom uses it for work and "
+    "my dad uses it too and we have three of them in are house and they are awesome. some "
+    "people say they are bad but i dont think so. my sister plays on it every day after "
+    "school and she says its the best thing ever and she has lots of freinds online too. "
+    "my favorite game is about dragons and you can fly around and fight monsters with your "
+    "team. computers are the future and everybody should have one."
+)
+# Words that would reveal teacher-only results to a student.
+BANNED = re.compile(
+    r"\b(AI|artificial|detect\w*|classif\w*|similarity|highlight\w*|"
+    r"plagiar\w*|generated|gpt|score[sd]?|copied)\b",
+    re.I,
+)
+
+
+def essays_from_data(n: int = 12) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for name in ("asap_dev.jsonl", "ellipse_dev.jsonl"):
+        path = DATA / name
+        if path.exists():
+            with open(path, encoding="utf-8") as fh:
+                rows = [json.loads(line) for _, line in zip(range(3000), fh, strict=False)]
+            out += [(r["text"], r.get("prompt")) for r in rows[:: max(len(rows) // n, 1)][:n]]
+    return out
+
+
+@pytest.mark.parametrize("essay", [GOOD, WEAK])
+def test_next_steps_quote_the_students_own_sentences(essay: str) -> None:
+    fb = generate_feedback(essay, PROMPT)
+    assert 2 <= len(fb.next_steps) <= 4
+    for step in fb.next_steps:
+        assert essay[step.start : step.end] == step.quote and len(step.quote) > 10
+        assert step.criterion in {"Structure", "Clarity", "Relevance", "AcademicWriting"}
+        assert "prompt" in step.text  # each step is tied to the assignment
+    assert fb.strengths and fb.engine == "builtin"
+    assert all(s.text in fb.text for s in fb.next_steps)
+
+
+def test_two_essays_get_different_specific_feedback() -> None:
+    good, weak = generate_feedback(GOOD, PROMPT), generate_feedback(WEAK, PROMPT)
+    assert {s.quote for s in good.next_steps}.isdisjoint({s.quote for s in weak.next_steps})
+    assert good.text != weak.text and good.strengths != weak.strengths
+
+
+def test_feedback_points_at_real_problems() -> None:
+    fb = generate_feedback(WEAK, PROMPT)
+    spelling = [s for s in fb.next_steps if s.criterion == "AcademicWriting"]
+    assert spelling and re.search(r"realy|alot|freinds", spelling[0].text)
+    # One paragraph of ~100 words with no breaks: a structure step says where to break it.
+    assert any(s.criterion in ("Structure", "Clarity") for s in fb.next_steps)
+
+
+def test_feedback_without_a_prompt_still_points_at_the_argument() -> None:
+    fb = generate_feedback(WEAK)
+    assert 2 <= len(fb.next_steps) <= 4
+    assert all("main argument" in s.text or "prompt" not in s.text for s in fb.next_steps)
+
+
+def test_feedback_uses_the_given_rubric_result_and_analysis() -> None:
+    analysis = TextAnalysis(GOOD)
+    rubric = rubric_score(GOOD, PROMPT, analysis=analysis)
+    fb = generate_feedback(GOOD, PROMPT, rubric, analysis=analysis)
+    assert fb.next_steps and fb == generate_feedback(GOOD, PROMPT, rubric)
+
+
+@pytest.mark.parametrize(
+    "essay,prompt", [(GOOD, PROMPT), (WEAK, PROMPT), (WEAK, None), *essays_from_data()]
+)
+def test_feedback_never_mentions_teacher_only_results(essay: str, prompt: str | None) -> None:
+    fb = generate_feedback(essay, prompt, rubric_score(essay, prompt))
+    own_words = " ".join(
+        [*fb.strengths, *(s.text.replace(s.quote[:100], "") for s in fb.next_steps)]
+    )
+    assert not BANNED.search(own_words.replace("AcademicWriting", "")), own_words
+    assert not leaks(fb.text) or BANNED.search(essay)
+    for step in fb.next_steps:
+        assert essay[step.start : step.end] == step.quote
+
+
+def test_guard_catches_leaky_wording() -> None:
+    assert leaks("Our AI detector flagged this paragraph")
+    assert leaks("The similarity with the prompt is high")
+    assert not leaks("Your second paragraph explains the main idea well")
+
+
+def test_snap_quote_finds_paraphrased_and_redacted_quotes() -> None:
+    analysis = TextAnalysis("My name is Mia Delgado. I like studying the rivers of Brazil.")
+    start, end = snap_quote("My name is [PERSON_1].", analysis) or (0, 0)
+    assert analysis.text[start:end] == "My name is Mia Delgado."
+    assert snap_quote("Dinosaurs roamed the swamps long ago.", analysis) is None
+
+
+def test_empty_submission_is_rejected() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        generate_feedback("  ", PROMPT)

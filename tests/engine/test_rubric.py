@@ -1,0 +1,184 @@
+"""Rubric scoring: the built-in scorer, custom rubrics, prompts and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from aaie.engine.analysis import TextAnalysis
+from aaie.engine.rubric import BASE_CRITERIA, LABELS, RubricSpec, label_for, rubric_score
+
+DATA = (
+    Path(
+        os.environ.get("AAIE_SHARED_DATA")
+        or Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    )
+    / "score"
+)
+needs_data = pytest.mark.skipif(
+    not (DATA / "asap_dev.jsonl").exists(), reason="needs ../shared/data/score (ASAP dev essays)"
+)
+
+PROMPT = (
+    "More and more people use computers, but not everyone agrees that this benefits "
+    "society. Write a letter to your local newspaper in which you state your opinion on the "
+    "effects computers have on people. Persuade the readers to agree with you."
+)
+ESSAY = (
+    "Dear Editor,\n\n"
+    "I believe computers have a positive effect on people, because they connect us with "
+    "knowledge and with each other. However, we must use them wisely.\n\n"
+    "First, computers let students learn about faraway places. For example, my class used an "
+    "online atlas to study the rainforests of Brazil, and we compared them with the forests near "
+    "our town. Moreover, families who live far apart can talk every week through video calls.\n\n"
+    "On the other hand, some people spend too many hours in front of a screen and forget to "
+    "exercise. Therefore, parents and schools should set sensible limits.\n\n"
+    "In conclusion, computers benefit society when we balance them with time outdoors and with "
+    "friends. I hope your readers will agree."
+)
+
+
+@pytest.fixture(scope="module")
+def asap() -> list[dict]:
+    if not (DATA / "asap_dev.jsonl").exists():
+        pytest.skip("needs ../shared/data/score (ASAP dev essays)")
+    with open(DATA / "asap_dev.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def test_scores_every_base_criterion_with_evidence() -> None:
+    result = rubric_score(ESSAY, PROMPT)
+    assert [c.name for c in result.criteria] == list(BASE_CRITERIA)
+    for c in result.criteria:
+        assert c.label in LABELS and c.score is not None and 0 <= c.score <= 1
+        assert c.label == label_for(c.score)
+        assert c.evidence and c.scorable
+    assert result.compact == {c.name: c.label for c in result.criteria}
+    assert result.overall_score is not None and result.overall_label == label_for(
+        result.overall_score
+    )
+    assert result.engine == "builtin" and result.fallback_reason is None
+
+
+def test_scoring_is_deterministic_and_reuses_the_analysis() -> None:
+    analysis = TextAnalysis(ESSAY)
+    first = rubric_score(ESSAY, PROMPT, analysis=analysis)
+    assert "rubric.facts" in analysis.memo
+    assert rubric_score(ESSAY, PROMPT) == first
+
+
+def test_label_cutoffs_follow_the_data_readme() -> None:
+    assert [label_for(x) for x in (0.0, 0.249, 0.25, 0.5, 0.749, 0.75, 1.0)] == [
+        "Poor",
+        "Poor",
+        "Fair",
+        "Good",
+        "Good",
+        "Excellent",
+        "Excellent",
+    ]
+
+
+def test_without_a_prompt_relevance_says_it_is_less_certain() -> None:
+    with_prompt = rubric_score(ESSAY, PROMPT).criterion("Relevance")
+    result = rubric_score(ESSAY)
+    alone = result.criterion("Relevance")
+    assert alone is not None and with_prompt is not None
+    assert any("Relevance is judged from the text alone" in n for n in result.notes)
+    assert (alone.confidence or 0) < (with_prompt.confidence or 0)
+
+
+def test_off_topic_essay_is_not_excellent_on_relevance() -> None:
+    other_prompt = (
+        "Write a story about a time when you or someone you know was patient. "
+        "Describe the situation, the waiting and what patience taught you."
+    )
+    on = rubric_score(ESSAY, PROMPT).criterion("Relevance")
+    off = rubric_score(ESSAY, other_prompt).criterion("Relevance")
+    assert on is not None and off is not None and on.score is not None and off.score is not None
+    assert off.label != "Excellent"
+    assert off.score < on.score
+
+
+@needs_data
+def test_off_topic_real_essays_are_never_excellent(asap: list[dict]) -> None:
+    """The best essays of prompt 1 (computers), scored against prompt 7 (patience)."""
+    p7 = next(r["prompt"] for r in asap if r["prompt_id"] == "asap-7")
+    best = sorted(
+        (r for r in asap if r["prompt_id"] == "asap-1"), key=lambda r: -r["overall_scaled"]
+    )[:6]
+    for r in best:
+        relevance = rubric_score(r["text"], p7).criterion("Relevance")
+        assert relevance is not None and relevance.label != "Excellent"
+
+
+@needs_data
+def test_better_essays_score_higher(asap: list[dict]) -> None:
+    essays = sorted((r for r in asap if r["prompt_id"] == "asap-1"), key=lambda r: r["id"])[:200]
+    essays.sort(key=lambda r: r["overall_scaled"])
+    low = [rubric_score(r["text"], r["prompt"]).overall_score or 0 for r in essays[:8]]
+    high = [rubric_score(r["text"], r["prompt"]).overall_score or 0 for r in essays[-8:]]
+    assert sum(high) / 8 > sum(low) / 8 + 0.15
+
+
+def test_custom_rubric_maps_onto_base_criteria_or_says_why_not() -> None:
+    rubric = {
+        "criteria": [
+            {"name": "Grammar and spelling", "description": "Correct conventions throughout"},
+            {"name": "Organisation", "description": "Paragraphs in a logical order"},
+            {
+                "name": "Argument",
+                "description": "Answers the question with evidence",
+                "bands": {"Excellent": "Compelling, well-supported claims"},
+            },
+            {"name": "Hand-drawn diagrams", "description": "Quality of the sketches in the margin"},
+        ]
+    }
+    result = rubric_score(ESSAY, PROMPT, rubric)
+    by_name = {c.name: c for c in result.criteria}
+    assert by_name["Grammar and spelling"].maps_to == "AcademicWriting"
+    assert by_name["Organisation"].maps_to == "Structure"
+    assert by_name["Argument"].maps_to == "Relevance"
+    diagrams = by_name["Hand-drawn diagrams"]
+    assert not diagrams.scorable and diagrams.label is None and diagrams.reason
+    scored = [c.score for c in result.criteria if c.score is not None]
+    assert result.overall_score == pytest.approx(sum(scored) / len(scored))
+    assert result.compact["Hand-drawn diagrams"] is None
+
+
+def test_custom_rubric_accepts_a_bare_list_and_a_spec() -> None:
+    crit = [{"name": "Structure", "description": "Order of ideas"}]
+    assert rubric_score(ESSAY, PROMPT, crit).compact.keys() == {"Structure"}
+    assert rubric_score(ESSAY, PROMPT, RubricSpec.model_validate({"criteria": crit})).criteria
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"criteria": []},
+        {"criteria": [{"name": "  "}]},
+        {"criteria": [{"name": "A"}, {"name": "a"}]},
+        {"criteria": [{"name": "A", "bands": {"Superb": "x"}}]},
+        {"criteria": [{"name": "A", "weight": 3}]},
+        {"rubric": "structure"},
+    ],
+)
+def test_malformed_rubric_is_rejected(bad: dict) -> None:
+    with pytest.raises(ValidationError):
+        rubric_score(ESSAY, PROMPT, bad)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_text_is_rejected(text: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        rubric_score(text, PROMPT)
+
+
+def test_very_short_text_is_scored_with_a_warning() -> None:
+    result = rubric_score("Computers are good.", PROMPT)
+    assert any("Very short" in n for n in result.notes)
+    assert result.overall_label in ("Fair", "Poor")
