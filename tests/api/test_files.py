@@ -235,6 +235,7 @@ def test_preview_is_cut_near_1000_characters(
     assert 800 <= len(body["preview"]) <= 1001
     assert body["preview"].endswith("…")
     assert body["sha256"] and body["owner_id"] == str(accounts["student"].id)
+    assert body["created_at"].endswith(("+00:00", "Z"))  # unambiguous UTC on every database
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@ behind one small interface (`FileStore`). `make_file_store(settings)` picks the 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aaie.config import Settings
 from aaie.storage.base import FileNotInStore, FileStore
 from aaie.storage.local import LocalFileStore
@@ -10,16 +12,35 @@ from aaie.storage.s3 import S3FileStore
 
 
 def make_file_store(settings: Settings) -> FileStore:
+    """The configured store. Cheap to call per request: S3 stores (whose boto3 client takes
+    tens of milliseconds to build, and is thread-safe) are reused per configuration."""
     if settings.storage_backend == "s3":
         assert settings.s3_bucket  # Settings validates this at start-up
-        return S3FileStore(
+        return _s3_store(
             settings.s3_bucket,
-            endpoint_url=settings.s3_endpoint_url,
-            region=settings.s3_region,
-            access_key_id=_secret(settings.s3_access_key_id),
-            secret_access_key=_secret(settings.s3_secret_access_key),
+            settings.s3_endpoint_url,
+            settings.s3_region,
+            _secret(settings.s3_access_key_id),
+            _secret(settings.s3_secret_access_key),
         )
     return LocalFileStore(settings.files_dir)
+
+
+@lru_cache(maxsize=8)
+def _s3_store(
+    bucket: str,
+    endpoint_url: str | None,
+    region: str,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+) -> S3FileStore:
+    return S3FileStore(
+        bucket,
+        endpoint_url=endpoint_url,
+        region=region,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+    )
 
 
 def _secret(value: object) -> str | None:
