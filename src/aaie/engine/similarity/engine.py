@@ -33,9 +33,11 @@ from aaie.engine.types import ChatTurn, as_chat_log
 PARAPHRASE_THRESHOLD = 0.85  # MiniLM cosine; calibrated on bench/similarity.py (see model card)
 PARAPHRASE_MIN_WORDS = 6  # shorter sentences are too generic to call a paraphrase
 SENTENCE_STRETCH = 0.5  # a match covering this share of a sentence is stretched over all of it
+STRETCH_MIN_SCORE = 0.8  # ... when it is a close copy (loose chains are not stretched)
 COVERED_SKIP = 0.5  # sentences already this much covered lexically are not re-checked
-MIN_STEM_OVERLAP = 0.25  # share of content stems a source sentence must share to be embedded
-MAX_SOURCE_SENTENCES = 24  # bound on source sentences embedded per call (latency)
+MIN_STEM_OVERLAP = 0.34  # share of content stems a source sentence must share to be embedded
+PER_CANDIDATE = 2  # best-overlapping source sentences kept per candidate sentence
+MAX_SOURCE_SENTENCES = 12  # bound on source sentences embedded per call (latency)
 PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
 DEFAULT_FLAG_THRESHOLD = 40.0
 
@@ -221,6 +223,9 @@ def _to_sentence_bounds(
     out = []
     for m in matches:
         start, end = m.start, m.end
+        if m.score < STRETCH_MIN_SCORE:
+            out.append(m)
+            continue
         for sent in analysis.sentences:
             if sent.end <= m.start or sent.start >= m.end:
                 continue
@@ -321,19 +326,23 @@ def _paraphrase_matches(
 def _candidate_sources(
     sources: list[_Source], cand_words: list[set[str]]
 ) -> list[tuple[_Source, int, int, str]]:
-    """Source sentences worth embedding: those sharing enough content stems with a candidate
-    (a paraphrase keeps some key words), best first, at most MAX_SOURCE_SENTENCES."""
-    scored = []
+    """Source sentences worth embedding: for each candidate, its PER_CANDIDATE best source
+    sentences by shared content stems (a paraphrase keeps some key words), at least
+    MIN_STEM_OVERLAP; at most MAX_SOURCE_SENTENCES in all, best first."""
+    pool = []
     for s in sources:
         for start, end, text in _source_sentences(s.text):
             words = _content_words(text)
-            if len(words) < 2:
-                continue
-            best = max(len(words & c) / max(1, min(len(words), len(c))) for c in cand_words)
-            if best >= MIN_STEM_OVERLAP:
-                scored.append((best, s, start, end, text))
-    scored.sort(key=lambda x: -x[0])
-    return [(s, start, end, text) for _, s, start, end, text in scored[:MAX_SOURCE_SENTENCES]]
+            if len(words) >= 2:
+                pool.append((s, start, end, text, words))
+    chosen: dict[int, float] = {}
+    for cand in cand_words:
+        overlaps = [len(w & cand) / max(1, min(len(w), len(cand))) for *_, w in pool]
+        for idx in sorted(range(len(pool)), key=lambda i: -overlaps[i])[:PER_CANDIDATE]:
+            if overlaps[idx] >= MIN_STEM_OVERLAP:
+                chosen[idx] = max(chosen.get(idx, 0.0), overlaps[idx])
+    best = sorted(chosen, key=lambda i: -chosen[i])[:MAX_SOURCE_SENTENCES]
+    return [pool[i][:4] for i in sorted(best)]
 
 
 def _mask(n: int, matches: list[SimilarityMatch]) -> np.ndarray:
@@ -378,20 +387,39 @@ def prompt_similarity(
     """Overlap of a submission with its prompt and the AI turns of the student's chat log."""
     text = student_submission
     analysis = ensure_analysis(text, analysis)
-    memo_key = ("similarity", prompt_text, repr(chat_log), flag_threshold, paraphrase_threshold)
+    # Matching is memoised in the shared analysis (detection calls this too); scoring is cheap
+    # and depends on the flag threshold, so it is redone per call.
+    memo_key = ("similarity", prompt_text, _chat_key(chat_log), paraphrase_threshold)
     cached = analysis.memo.get("similarity")
     if cached is not None and cached[0] == memo_key:
-        return cached[1]
+        matches = cached[1]
+    else:
+        matches = _match(text, prompt_text, chat_log, paraphrase_threshold, analysis)
+        analysis.memo["similarity"] = (memo_key, matches)
+    return _score(text, matches, len(prompt_text or ""), flag_threshold)
+
+
+def _chat_key(
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None,
+) -> tuple[tuple[str, str], ...]:
+    return tuple((t.role, t.text) for t in as_chat_log(chat_log))
+
+
+def _match(
+    text: str,
+    prompt_text: str | None,
+    chat_log: list[ChatTurn] | list[dict[str, str]] | None,
+    paraphrase_threshold: float,
+    analysis: TextAnalysis,
+) -> list[SimilarityMatch]:
     sources = _sources(prompt_text, as_chat_log(chat_log))
     sub = lexical.tokenize(text)
     matches = _to_sentence_bounds(_lexical_matches(text, sub, sources), analysis)
-    n = len(text)
     if sources:
-        matches += _paraphrase_matches(analysis, sources, _mask(n, matches), paraphrase_threshold)
+        covered = _mask(len(text), matches)
+        matches += _paraphrase_matches(analysis, sources, covered, paraphrase_threshold)
     matches.sort(key=lambda m: (m.start, m.end, m.source, m.turn_index or -1))
-    result = _score(text, matches, len(prompt_text or ""), flag_threshold)
-    analysis.memo["similarity"] = (memo_key, result)
-    return result
+    return matches
 
 
 def _score(

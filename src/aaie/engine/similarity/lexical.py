@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 K = 3  # seed length in words
-MIN_WORDS = 6  # shortest passage reported (shorter shared phrases are common English)
+MIN_WORDS = 7  # shortest verbatim passage reported (shorter shared phrases are common English)
+MIN_WORDS_EDITED = 8  # shortest near-verbatim passage (edits make chance overlaps likelier)
 MAX_GAP = 3  # words skipped on either side inside one near-verbatim passage
 MIN_SCORE = 0.6  # matched-word share below which a chain is not "near verbatim" any more
 EDGE_WORDS = 2  # unmatched edge words (e.g. a typo in the first word) absorbed at boundaries
@@ -126,7 +127,10 @@ def find_passages(sub: list[Token], src: list[Token]) -> list[Passage]:
     for p in _chain(_select(_runs(sub, src))):
         if p.i1 - p.i0 < MIN_WORDS or p.score < MIN_SCORE:
             continue
-        out.append(_extend(p, sub, src))
+        p = _extend(p, sub, src)
+        if p.score < 1.0 and p.i1 - p.i0 < MIN_WORDS_EDITED:
+            continue
+        out.append(p)
     return out
 
 
