@@ -29,7 +29,12 @@ from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
-from aaie.engine.detection.model import Detector, doc_vector, load_detector, sentence_matrix
+from aaie.engine.detection.model import (
+    Detector,
+    doc_input,
+    load_detector,
+    sentence_matrix,
+)
 from aaie.engine.types import ChatTurn, Sentence, as_chat_log
 
 MIN_WORDS = 50
@@ -213,10 +218,10 @@ def _run(
     sent_feats = F.sentence_features(sentences)
     doc_feat = F.doc_features(text, sentences, sent_feats)
     emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
-    p_doc = float(det.doc_probability(doc_vector(doc_feat, doc_emb)[None, :])[0])
+    p_sent = det.sentence_probability(sentence_matrix(sent_feats, emb, doc_feat, doc_emb))
+    p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent)[None, :])[0])
     score = round(100.0 * p_doc, 2)
     flagged = not insufficient and score >= det.threshold
-    p_sent = det.sentence_probability(sentence_matrix(sent_feats, emb, doc_feat, doc_emb))
     chat = _chat_evidence(text, prompt_text, turns, analysis) if _has_ai_turn(turns) else {}
     scores = _sentence_scores(sentences, p_sent, chat, flagged, det.sentence_threshold)
     label, fraction, scores = _label(sentences, scores, flagged)
@@ -346,20 +351,22 @@ _CUES: dict[str, tuple[str, str]] = {
 
 
 def _style_cues(det: Detector, doc_feat: np.ndarray, towards_ai: bool) -> list[str]:
-    """The stylometric features that moved this text's score most (linear contributions)."""
-    try:
-        scaler, lr = det.doc_model[0], det.doc_model[-1]
-        n = len(F.DOC_FEATURES)
-        z = (doc_feat - scaler.mean_[:n]) / scaler.scale_[:n]
-        contrib = z * lr.coef_[0][:n]
-    except (AttributeError, IndexError, TypeError):
+    """Style features where this text sits furthest towards the AI (or the human) side.
+
+    Each feature's value is compared with the human-essay mean in human standard deviations,
+    signed by the direction AI texts differ in training (a description, not the model's weights).
+    """
+    stats = det.cue_stats
+    if not stats:
         return []
+    human, spread, ai = (np.asarray(stats[k]) for k in ("human_mean", "human_std", "ai_mean"))
+    contrib = (doc_feat - human) / np.maximum(spread, 1e-6) * np.sign(ai - human)
     order = np.argsort(-contrib if towards_ai else contrib)
     cues = []
     for i in order:
         name = F.DOC_FEATURES[int(i)]
         value = float(contrib[int(i)])
-        if name in _CUES and (value > 0.1 if towards_ai else value < -0.1):
+        if name in _CUES and (value > 0.5 if towards_ai else value < -0.5):
             cues.append(_CUES[name][0 if towards_ai else 1])
         if len(cues) == 2:
             break

@@ -1,10 +1,13 @@
 """The trained detector: feature assembly shared by training and serving, and the artifact loader.
 
 Two scikit-learn models ship in one joblib file:
-- a document model: P(text contains AI-written material) from stylometric features + the mean
-  MiniLM sentence embedding, with an isotonic calibrator fitted on out-of-fold predictions;
-- a sentence model: P(sentence is AI-written) from the sentence's own features and embedding plus
-  those of its neighbours (AI passages come in runs), used for spans and the Hybrid rule.
+- a sentence model (logistic regression): P(sentence is AI-written) from the sentence's own
+  stylometric features and MiniLM embedding, those of its neighbours (AI passages come in runs) and
+  the document's, used for spans, the Hybrid rule, and as input to the document model;
+- a document model (gradient-boosted trees): P(text contains AI-written material) from the
+  document's stylometric features plus aggregates of the sentence probabilities (mean, best
+  3-sentence window, top-3 mean, share above 0.5), with an isotonic calibrator fitted on
+  out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -23,6 +26,20 @@ CARD = "detector.json"
 
 def doc_vector(doc_feat: np.ndarray, doc_emb: np.ndarray) -> np.ndarray:
     return np.concatenate([doc_feat, doc_emb]).astype(np.float32)
+
+
+def sentence_aggregates(p: np.ndarray) -> np.ndarray:
+    """Summary of sentence probabilities: mean, best 3-sentence window, top-3 mean, share >= .5."""
+    if len(p) == 0:
+        return np.zeros(4, dtype=np.float32)
+    window = np.convolve(p, np.ones(3) / 3, "valid").max() if len(p) >= 3 else p.mean()
+    top = np.sort(p)[-3:].mean()
+    return np.array([p.mean(), window, top, (p >= 0.5).mean()], dtype=np.float32)
+
+
+def doc_input(doc_feat: np.ndarray, p_sent: np.ndarray) -> np.ndarray:
+    """The document model's input row."""
+    return np.concatenate([doc_feat, sentence_aggregates(p_sent)]).astype(np.float32)
 
 
 def _neighbour_mean(x: np.ndarray, radius: int) -> np.ndarray:
@@ -61,6 +78,7 @@ class Detector:
     sentence_threshold: float
     threshold: float  # on the calibrated 0-100 ai_score
     fpr_at_threshold: float
+    cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
     card: dict[str, Any] = field(default_factory=dict)
 
     def doc_probability(self, x: np.ndarray) -> np.ndarray:

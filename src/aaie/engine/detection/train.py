@@ -24,13 +24,14 @@ import numpy as np
 from aaie.engine.detection import features as F
 from aaie.engine.detection.cache import EmbeddingCache
 from aaie.engine.detection.data import Doc, load_corpus
-from aaie.engine.detection.model import ARTIFACT, CARD, doc_vector, sentence_matrix
+from aaie.engine.detection.model import ARTIFACT, CARD, doc_input, sentence_matrix
 from aaie.engine.text import split_sentences
 from aaie.engine.types import Sentence
 
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
+MODEL_VERSION = "detector-2"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -115,11 +116,76 @@ def _corpus_hash(docs: list[Doc]) -> str:
     return h.hexdigest()[:12]
 
 
+# ---------------------------------------------------------------- sentence model
+
+
+def sentence_xy(items: list[Item], seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """All sentences of hybrids; a seeded sample of sentences of pure texts."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for it in items:
+        if not it.sentences:
+            continue
+        x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
+        idx = np.where(it.sent_labels >= 0)[0]
+        if it.doc.label != "hybrid" and len(idx) > PURE_SENTENCES_PER_DOC:
+            idx = np.sort(rng.choice(idx, PURE_SENTENCES_PER_DOC, replace=False))
+        xs.append(x[idx])
+        ys.append(it.sent_labels[idx])
+    return np.vstack(xs), np.concatenate(ys).astype(int)
+
+
+def fit_sentence_model(items: list[Item], c: float = 0.005) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = sentence_xy(items)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    return model.fit(x, y)
+
+
+def item_sentence_probs(model: Any, it: Item) -> np.ndarray:
+    if not it.sentences:
+        return np.zeros(0)
+    x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
+    return np.asarray(model.predict_proba(x)[:, 1])
+
+
+def oof_sentence_probs(items: list[Item], log: Log) -> list[np.ndarray]:
+    """Sentence probabilities of every text from a model that did not see its fold."""
+    out: list[np.ndarray] = [np.zeros(0)] * len(items)
+    for k in range(N_FOLDS):
+        log(f"sentence model, fold {k + 1}/{N_FOLDS}")
+        model = fit_sentence_model([it for it in items if it.fold != k])
+        for i, it in enumerate(items):
+            if it.fold == k:
+                out[i] = item_sentence_probs(model, it)
+    return out
+
+
+def best_sentence_threshold(probs: list[np.ndarray], items: list[Item]) -> float:
+    """Threshold maximising sentence F1 on the hybrids given."""
+    hyb = [i for i, it in enumerate(items) if it.doc.label == "hybrid"]
+    p = np.concatenate([probs[i] for i in hyb])
+    y = np.concatenate([items[i].sent_labels for i in hyb])
+    grid = np.round(np.linspace(0.2, 0.8, 25), 3)
+    f1 = [f1_score(y, p >= t) for t in grid]
+    return float(grid[int(np.argmax(f1))])
+
+
+def f1_score(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(((y == 1) & pred).sum())
+    fp = float(((y == 0) & pred).sum())
+    fn = float(((y == 1) & ~pred).sum())
+    return 2 * tp / max(2 * tp + fp + fn, 1.0)
+
+
 # ---------------------------------------------------------------- document model
 
 
-def doc_xy(items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x = np.stack([doc_vector(it.doc_feat, it.doc_emb) for it in items])
+def doc_xy(items: list[Item], probs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.stack([doc_input(it.doc_feat, p) for it, p in zip(items, probs, strict=True)])
     y = np.array([it.doc.is_ai for it in items])
     cells = Counter((it.doc.source, it.doc.is_ai) for it in items)
     # Every (source, label) cell weighs the same in total, so no source dominates the fit.
@@ -127,29 +193,24 @@ def doc_xy(items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, w
 
 
-def make_doc_model(c: float = 0.05) -> Any:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def fit_doc_model(items: list[Item], probs: list[np.ndarray]) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
-
-
-def fit_doc_model(items: list[Item]) -> Any:
-    x, y, w = doc_xy(items)
-    return make_doc_model().fit(x, y, logisticregression__sample_weight=w)
+    x, y, w = doc_xy(items, probs)
+    model = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, random_state=SEED)
+    return model.fit(x, y, sample_weight=w)
 
 
-def oof_doc_raw(items: list[Item]) -> np.ndarray:
+def oof_doc_raw(items: list[Item], probs: list[np.ndarray]) -> np.ndarray:
     """Out-of-fold document probabilities (prompt-grouped folds)."""
     folds = np.array([it.fold for it in items])
     out = np.zeros(len(items))
     for k in range(N_FOLDS):
-        train = [it for it, f in zip(items, folds, strict=True) if f != k]
-        test_idx = np.where(folds == k)[0]
-        model = fit_doc_model(train)
-        x, _, _ = doc_xy([items[i] for i in test_idx])
-        out[test_idx] = model.predict_proba(x)[:, 1]
+        tr = np.where(folds != k)[0]
+        te = np.where(folds == k)[0]
+        model = fit_doc_model([items[i] for i in tr], [probs[i] for i in tr])
+        x, _, _ = doc_xy([items[i] for i in te], [probs[i] for i in te])
+        out[te] = model.predict_proba(x)[:, 1]
     return out
 
 
@@ -176,63 +237,43 @@ def fpr_by_group(score: np.ndarray, items: list[Item], t: float) -> dict[str, fl
     return {g: round(float((score[groups == g] >= t).mean()), 4) for g in HUMAN_GROUPS}
 
 
-# ---------------------------------------------------------------- sentence model
+def cue_stats(items: list[Item]) -> dict[str, list[float]]:
+    """Feature means of human essays and AI texts, for the human-readable reasons."""
+    human = np.stack([it.doc_feat for it in items if it.doc.group in ESSAY_GROUPS])
+    ai = np.stack([it.doc_feat for it in items if it.doc.label == "ai"])
+    return {
+        "human_mean": human.mean(0).round(5).tolist(),
+        "human_std": human.std(0).round(5).tolist(),
+        "ai_mean": ai.mean(0).round(5).tolist(),
+    }
 
 
-def sentence_xy(items: list[Item], seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """All sentences of hybrids; a seeded sample of sentences of pure texts."""
-    rng = np.random.default_rng(seed)
-    xs, ys = [], []
-    for it in items:
-        if not it.sentences:
-            continue
-        x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
-        idx = np.where(it.sent_labels >= 0)[0]
-        if it.doc.label != "hybrid" and len(idx) > PURE_SENTENCES_PER_DOC:
-            idx = np.sort(rng.choice(idx, PURE_SENTENCES_PER_DOC, replace=False))
-        xs.append(x[idx])
-        ys.append(it.sent_labels[idx])
-    return np.vstack(xs), np.concatenate(ys).astype(int)
+# ---------------------------------------------------------------- entry points
 
 
-def fit_sentence_model(items: list[Item], c: float = 0.02) -> Any:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    x, y = sentence_xy(items)
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
-    return model.fit(x, y)
-
-
-def item_sentence_probs(model: Any, it: Item) -> np.ndarray:
-    if not it.sentences:
-        return np.zeros(0)
-    x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
-    return np.asarray(model.predict_proba(x)[:, 1])
-
-
-def best_sentence_threshold(model: Any, items: list[Item]) -> float:
-    """Threshold maximising sentence F1 on the hybrids given."""
-    probs, labels = [], []
-    for it in items:
-        if it.doc.label == "hybrid":
-            probs.append(item_sentence_probs(model, it))
-            labels.append(it.sent_labels)
-    p, y = np.concatenate(probs), np.concatenate(labels)
-    grid = np.linspace(0.2, 0.8, 25)
-    f1 = [_f1(y, p >= t) for t in grid]
-    return float(grid[int(np.argmax(f1))])
-
-
-def _f1(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float(((y == 1) & pred).sum())
-    fp = float(((y == 0) & pred).sum())
-    fn = float(((y == 1) & ~pred).sum())
-    return 2 * tp / max(2 * tp + fp + fn, 1.0)
-
-
-# ---------------------------------------------------------------- entry point
+def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit everything on `items`; returns the artifact payload and the out-of-fold figures."""
+    probs = oof_sentence_probs(items, log)
+    sent_threshold = best_sentence_threshold(probs, items)
+    log("cross-validating the document model")
+    raw = oof_doc_raw(items, probs)
+    y = np.array([it.doc.is_ai for it in items])
+    calibrator = fit_calibrator(raw, y)
+    score = 100 * calibrator.predict(raw)
+    threshold, fprs = choose_threshold(score, items)
+    log(f"threshold {threshold:.2f}, out-of-fold FPR per group {fprs}")
+    log("fitting the final models")
+    payload = {
+        "doc_model": fit_doc_model(items, probs),
+        "calibrator": calibrator,
+        "sentence_model": fit_sentence_model(items),
+        "sentence_threshold": sent_threshold,
+        "threshold": threshold,
+        "fpr_at_threshold": max(fprs[g] for g in ESSAY_GROUPS),
+        "cue_stats": cue_stats(items),
+    }
+    oof = {"score": score, "sentence_probs": probs, "fpr_by_group": fprs}
+    return payload, oof
 
 
 def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
@@ -243,36 +284,18 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     docs = load_corpus(data_dir)
     log(f"{len(docs)} texts: {dict(Counter(d.source for d in docs))}")
     items = build_items(docs, cache_dir, log)
-    log("cross-validating the document model")
-    raw = oof_doc_raw(items)
-    y = np.array([it.doc.is_ai for it in items])
-    calibrator = fit_calibrator(raw, y)
-    score = 100 * calibrator.predict(raw)
-    threshold, fprs = choose_threshold(score, items)
-    log(f"threshold {threshold:.2f}, out-of-fold FPR per group {fprs}")
-    # Sentence threshold: fitted on the train split, tuned on the valid split's hybrids.
-    train_items = [it for it in items if it.doc.split == "train"]
-    valid_items = [it for it in items if it.doc.split == "valid"]
-    log("fitting the sentence model")
-    sent_threshold = best_sentence_threshold(fit_sentence_model(train_items), valid_items)
-    payload = {
-        "doc_model": fit_doc_model(items),
-        "calibrator": calibrator,
-        "sentence_model": fit_sentence_model(items),
-        "sentence_threshold": sent_threshold,
-        "threshold": threshold,
-        "fpr_at_threshold": max(fprs[g] for g in ESSAY_GROUPS),
-    }
+    payload, oof = fit_detector(items, log)
     out_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(payload, out_dir / ARTIFACT, compress=3)
     card = {
-        "version": FEATURE_VERSION,
-        "threshold": threshold,
-        "fpr_at_threshold": max(fprs[g] for g in ESSAY_GROUPS),
-        "fpr_by_group": fprs,
+        "version": MODEL_VERSION,
+        "threshold": payload["threshold"],
+        "fpr_at_threshold": payload["fpr_at_threshold"],
+        "fpr_by_group_out_of_fold": oof["fpr_by_group"],
         "target_fpr": TARGET_FPR,
-        "sentence_threshold": sent_threshold,
-        "n_texts": dict(Counter(f"{it.doc.source}:{it.doc.label}" for it in items)),
+        "threshold_groups": list(ESSAY_GROUPS),
+        "sentence_threshold": payload["sentence_threshold"],
+        "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
         "sklearn": sklearn.__version__,
         "seed": SEED,
     }

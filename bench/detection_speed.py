@@ -1,0 +1,89 @@
+"""Speed of the detector: load time, p50/p95 latency of classify, throughput, peak RSS.
+
+    OMP_NUM_THREADS=2 .venv/bin/python bench/detection_speed.py [--data-dir ../shared/data]
+
+Essays of ~100 / 500 / 1,000 words are cut from ELLIPSE and OUTFOX texts (whole sentences). Every
+call gets a fresh TextAnalysis, so the MiniLM sentence embeddings are included in the total; the
+embedding time is also reported on its own (in evaluate_all it is shared with similarity).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import time
+from pathlib import Path
+
+
+def _essays(data_dir: Path, target: int, n: int) -> list[str]:
+    from aaie.engine.text import split_sentences, word_count
+
+    texts = [json.loads(x)["text"] for x in (data_dir / "score/ellipse_dev.jsonl").open()]
+    texts += [json.loads(x)["text"] for x in (data_dir / "detect/outfox_dev.jsonl").open()]
+    pool = [s.text for t in texts for s in split_sentences(t)]
+    out, i = [], 0
+    for _ in range(n):
+        parts: list[str] = []
+        while word_count(" ".join(parts)) < target:
+            parts.append(pool[i % len(pool)])
+            i += 7
+        out.append(" ".join(parts))
+    return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    from aaie.engine.analysis import TextAnalysis
+    from aaie.engine.detection import classify
+    from aaie.engine.detection.features import warm_up
+    from aaie.engine.detection.model import load_detector
+    from aaie.engine.embeddings import get_embedder
+
+    load_detector()
+    get_embedder()
+    warm_up()
+    load_s = time.perf_counter() - t0
+    result: dict[str, object] = {"load_s": round(load_s, 2)}
+    classify(_essays(args.data_dir, 50, 1)[0])  # first call warms onnxruntime
+    for words in (100, 500, 1000):
+        totals, embeds = [], []
+        for text in _essays(args.data_dir, words, args.runs):
+            a = TextAnalysis(text)
+            t = time.perf_counter()
+            _ = a.sentences
+            s = time.perf_counter()
+            _ = a.sentence_embeddings
+            e = time.perf_counter()
+            classify(text, analysis=a)
+            end = time.perf_counter()
+            totals.append(1000 * (end - t))
+            embeds.append(1000 * (e - s))
+        result[f"{words}w"] = {
+            "p50_ms": round(statistics.median(totals), 1),
+            "p95_ms": round(_pct(totals, 0.95), 1),
+            "embedding_p50_ms": round(statistics.median(embeds), 1),
+            "detector_only_p50_ms": round(
+                statistics.median(t - e for t, e in zip(totals, embeds, strict=True)), 1
+            ),
+        }
+    five = result["500w"]
+    assert isinstance(five, dict)
+    result["throughput_500w_essays_per_s"] = round(1000 / five["p50_ms"], 2)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
