@@ -108,6 +108,7 @@ def test_full_bundle_end_to_end() -> None:
     ai = "Computers have transformed the way people communicate and learn in every school."
     essay = ESSAY + " " + ai + " Name: Mia Delgado wrote this."
     ev = evaluate_all(essay, "Write about computers.", [{"role": "ai", "text": ai}])
+    assert ev.errors == {}, f"stages failed: {ev.errors}"
     assert ev.engine_version == ENGINE_VERSION and not ev.cached
     assert ev.classification.label in {"Human", "AI", "Hybrid"}
     assert 0 <= ev.ai_score.ai_score <= 100
@@ -121,3 +122,28 @@ def test_full_bundle_end_to_end() -> None:
     assert again.cached and again.similarity == ev.similarity
     dumped = ev.model_dump(mode="json")
     assert "Mia" not in str(dumped["redaction"])
+
+
+def test_a_failing_stage_is_reported_and_the_rest_still_runs(monkeypatch) -> None:
+    """Isolation logic only: the other areas' stages are replaced by simple stand-ins here."""
+    from types import SimpleNamespace
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("provider down")
+
+    stand_ins = {
+        "aaie.engine.detection": SimpleNamespace(
+            classify=lambda *a, **k: {"label": "Human"},
+            ai_score=lambda *a, **k: {"ai_score": 3.0},
+            ai_spans=lambda *a, **k: [],
+        ),
+        "aaie.engine.rubric": SimpleNamespace(rubric_score=boom),
+        "aaie.engine.feedback": SimpleNamespace(generate_feedback=lambda *a, **k: {"text": "ok"}),
+    }
+    monkeypatch.setattr(pipeline, "import_module", lambda name: stand_ins[name])
+    pipeline.CACHE.clear()
+    ev = evaluate_all(ESSAY, "prompt", CHAT)
+    assert ev.rubric is None and ev.errors["rubric"] == "RuntimeError: provider down"
+    assert ev.classification == {"label": "Human"} and ev.feedback == {"text": "ok"}
+    assert ev.similarity is not None and "total" in ev.timings_ms
+    assert len(pipeline.CACHE) == 0  # a result with a failed stage is not cached

@@ -90,18 +90,23 @@ def _print_table(results: list[tuple[Path, str, Any]]) -> None:
     table = Table(title="AAIE evaluation")
     for col in ("file", "label", "AI score", "similarity %", "chat %", "flag", "rubric", "ms"):
         table.add_column(col)
+    console = Console()
     for path, _, ev in results:
+        sim = ev.similarity
         table.add_row(
             path.name,
             str(_get(ev.classification, "label")),
             f"{_get(ev.ai_score, 'ai_score') or 0:.0f}",
-            f"{ev.similarity.similarity_pct:.1f}",
-            f"{ev.similarity.chat_pct:.1f}",
-            "yes" if ev.similarity.flag else "no",
+            f"{sim.similarity_pct:.1f}" if sim else "-",
+            f"{sim.chat_pct:.1f}" if sim else "-",
+            ("yes" if sim.flag else "no") if sim else "-",
             str(_get(ev.rubric, "overall_label")),
             f"{ev.timings_ms.get('total', 0):.0f}" + (" (cached)" if ev.cached else ""),
         )
-    Console().print(table)
+    console.print(table)
+    for path, _, ev in results:
+        for stage, why in ev.errors.items():
+            console.print(f"[yellow]{path.name}: stage {stage} failed: {why}[/yellow]")
 
 
 _COLORS = {"ai": "#ffe08a", "prompt_overlap": "#b7d7ff", "chat_overlap": "#ffb3b3"}
@@ -123,11 +128,14 @@ def _html_report(results: list[tuple[Path, str, Any]]) -> str:
         parts.append(f"<h2>{escape(path.name)}</h2><ul>")
         parts.append(f"<li>Classification: {escape(str(_get(ev.classification, 'label')))}</li>")
         parts.append(f"<li>AI score: {_get(ev.ai_score, 'ai_score')}</li>")
-        parts.append(
-            f"<li>Similarity: {sim.similarity_pct:.1f} % (prompt {sim.prompt_pct:.1f} %, "
-            f"AI chat {sim.chat_pct:.1f} %, own chat turns {sim.user_chat_pct:.1f} %), "
-            f"flag: {'yes' if sim.flag else 'no'} at {sim.threshold:.0f} %</li>"
-        )
+        if sim is not None:
+            parts.append(
+                f"<li>Similarity: {sim.similarity_pct:.1f} % (prompt {sim.prompt_pct:.1f} %, "
+                f"AI chat {sim.chat_pct:.1f} %, own chat turns {sim.user_chat_pct:.1f} %), "
+                f"flag: {'yes' if sim.flag else 'no'} at {sim.threshold:.0f} %</li>"
+            )
+        for stage, why in ev.errors.items():
+            parts.append(f"<li>Stage {escape(stage)} failed: {escape(why)}</li>")
         compact = _get(ev.rubric, "compact") or {}
         parts.append(f"<li>Rubric: {escape(json.dumps(compact))}</li></ul>")
         parts.append(f"<pre>{_marked(text, ev.highlights.spans)}</pre>")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,7 @@ from aaie.engine.similarity import Similarity, prompt_similarity
 from aaie.engine.types import ChatTurn, as_chat_log
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class RedactionSummary(BaseModel):
@@ -41,12 +43,13 @@ class Evaluation(BaseModel):
     cached: bool = False
     classification: Any = None  # detection.Classification
     ai_score: Any = None  # detection.AIScore
-    similarity: Similarity
-    highlights: Highlights
+    similarity: Similarity | None = None
+    highlights: Highlights = Field(default_factory=Highlights)
     rubric: Any = None  # rubric.RubricResult
     feedback: Any = None  # feedback.Feedback
     redaction: RedactionSummary
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    errors: dict[str, str] = Field(default_factory=dict)  # stage -> why it failed (None result)
 
 
 class ResultCache:
@@ -123,12 +126,24 @@ def cache_key(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
-    t0 = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        timings[name] = round((time.perf_counter() - t0) * 1000, 2)
+class _Run:
+    """Per-stage timings, and stage failures kept apart so one broken stage (say, an LLM
+    provider) does not take the whole bundle down: its field stays None and `errors` says why."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.errors: dict[str, str] = {}
+
+    def stage(self, name: str, fn: Callable[[], T]) -> T | None:
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        except Exception as exc:  # a failed stage is reported, not raised
+            logger.exception("evaluate_all stage %s failed", name)
+            self.errors[name] = f"{type(exc).__name__}: {exc}"
+            return None
+        finally:
+            self.timings[name] = round((time.perf_counter() - t0) * 1000, 2)
 
 
 def evaluate_all(
@@ -153,7 +168,7 @@ def evaluate_all(
             return hit.model_copy(update={"cached": True})
     result = _evaluate(student_submission, prompt_text, turns, rubric, similarity_threshold,
                        provider, key)  # fmt: skip
-    if use_cache:
+    if use_cache and not result.errors:  # a failed stage may succeed next time
         CACHE.put(key, result)
     return result
 
@@ -175,40 +190,34 @@ def _evaluate(
     generate_feedback = import_module("aaie.engine.feedback").generate_feedback
     from aaie.engine.redaction import redact
 
-    timings: dict[str, float] = {}
+    run = _Run()
     t_total = time.perf_counter()
     analysis = TextAnalysis(text)
-    _timed(timings, "analysis", lambda: analysis.sentence_embeddings)
-    similarity = _timed(
-        timings,
+    run.stage("analysis", lambda: analysis.sentence_embeddings)
+    similarity = run.stage(
         "similarity",
         lambda: prompt_similarity(
             text, prompt_text, turns, flag_threshold=threshold, analysis=analysis
         ),
     )
-    classification = _timed(
-        timings, "classify", lambda: classify(text, prompt_text, turns, analysis=analysis)
+    classification = run.stage(
+        "classify", lambda: classify(text, prompt_text, turns, analysis=analysis)
     )
-    score = _timed(
-        timings, "ai_score", lambda: ai_score(text, prompt_text, turns, analysis=analysis)
-    )
-    spans = _timed(
-        timings, "ai_spans", lambda: ai_spans(text, prompt_text, turns, analysis=analysis)
-    )
-    highlights = _timed(
-        timings,
+    score = run.stage("ai_score", lambda: ai_score(text, prompt_text, turns, analysis=analysis))
+    spans = run.stage("ai_spans", lambda: ai_spans(text, prompt_text, turns, analysis=analysis))
+    highlights = run.stage(
         "highlights",
         lambda: Highlights(
-            spans=merge_spans(similarity_spans(similarity) + detection_spans(spans))
+            spans=merge_spans(
+                (similarity_spans(similarity) if similarity else []) + detection_spans(spans or [])
+            )
         ),
     )
-    rubric_result = _timed(
-        timings,
+    rubric_result = run.stage(
         "rubric",
         lambda: rubric_score(text, prompt_text, rubric, analysis=analysis, provider=provider),
     )
-    feedback = _timed(
-        timings,
+    feedback = run.stage(
         "feedback",
         lambda: generate_feedback(
             text, prompt_text, rubric_result, analysis=analysis, provider=provider
@@ -216,20 +225,22 @@ def _evaluate(
     )
     # The summary covers the submission; the chat log is redacted where it leaves the process
     # (the LLM provider calls `redact(text, chat_log)` itself), which keeps this stage cheap.
-    redaction = _timed(timings, "redaction", lambda: redact(text))
-    summary = RedactionSummary(entity_counts=_counts(e.type for e in redaction.entities))
-    timings["total"] = round((time.perf_counter() - t_total) * 1000, 2)
+    redaction = run.stage("redaction", lambda: redact(text))
+    run.timings["total"] = round((time.perf_counter() - t_total) * 1000, 2)
     return Evaluation(
         engine_version=ENGINE_VERSION,
         cache_key=key,
         classification=classification,
         ai_score=score,
         similarity=similarity,
-        highlights=highlights,
+        highlights=highlights or Highlights(),
         rubric=rubric_result,
         feedback=feedback,
-        redaction=summary,
-        timings_ms=timings,
+        redaction=RedactionSummary(
+            entity_counts=_counts(e.type for e in redaction.entities) if redaction else {}
+        ),
+        timings_ms=run.timings,
+        errors=run.errors,
     )
 
 

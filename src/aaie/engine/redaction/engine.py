@@ -182,8 +182,11 @@ def get_analyzer() -> Any:
 def _analyze(text: str, wanted: set[str]) -> list[_Found]:
     if not text.strip():
         return []
-    presidio_types = sorted(wanted | {k for k, v in _PRESIDIO_TO_AAIE.items() if v in wanted})
-    raw = get_analyzer().analyze(
+    analyzer = get_analyzer()
+    supported = set(analyzer.get_supported_entities("en"))
+    asked = wanted | {k for k, v in _PRESIDIO_TO_AAIE.items() if v in wanted}
+    presidio_types = sorted(asked & supported)
+    raw = analyzer.analyze(
         text=text, language="en", entities=presidio_types, score_threshold=_MIN_SCORE
     )
     found: list[_Found] = []
