@@ -90,6 +90,10 @@ def test_classify_result_is_consistent() -> None:
     assert 0 <= c.ai_score <= 100 and 0 <= c.confidence <= 1
     assert c.threshold == detector_card()["threshold"]
     assert c.fpr_at_threshold <= 0.01
+    # The share of human essays scoring this high shrinks as the score grows.
+    assert 0 <= c.fpr_at_score <= 1
+    if c.ai_score < c.threshold:
+        assert c.fpr_at_score >= c.fpr_at_threshold
     assert not c.insufficient_text
     assert [s.index for s in c.sentences] == list(range(len(c.sentences)))
     assert c.reasons and any("threshold" in r for r in c.reasons)

@@ -75,6 +75,7 @@ class Classification(BaseModel):
     insufficient_text: bool
     threshold: float
     fpr_at_threshold: float
+    fpr_at_score: float  # share of human essays in validation that scored this high or higher
     chat_log_fraction: float = 0.0
     word_count: int
     sentences: list[SentenceScore]
@@ -86,6 +87,7 @@ class AIScore(BaseModel):
     ai_score: float = Field(ge=0.0, le=100.0)
     threshold: float
     fpr_at_threshold: float
+    fpr_at_score: float
     insufficient_text: bool
     label_at_threshold: bool  # statistically flagged, or AI text found via the chat log
     chat_log_evidence: bool
@@ -136,6 +138,7 @@ def ai_score(
         ai_score=c.ai_score,
         threshold=c.threshold,
         fpr_at_threshold=c.fpr_at_threshold,
+        fpr_at_score=c.fpr_at_score,
         insufficient_text=c.insufficient_text,
         label_at_threshold=res.flagged or c.chat_log_fraction > 0,
         chat_log_evidence=c.chat_log_fraction > 0,
@@ -209,9 +212,13 @@ def _detect(
 
 
 def _run(
-    text: str, prompt_text: str | None, turns: list[ChatTurn], analysis: TextAnalysis
+    text: str,
+    prompt_text: str | None,
+    turns: list[ChatTurn],
+    analysis: TextAnalysis,
+    det: Detector | None = None,
 ) -> _Result:
-    det = load_detector()
+    det = det or load_detector()  # the benchmark passes a detector fitted on the train split
     sentences = analysis.sentences
     n_words = analysis.word_count
     insufficient = n_words < MIN_WORDS or len(sentences) < MIN_SENTENCES
@@ -235,6 +242,7 @@ def _run(
         insufficient_text=insufficient,
         threshold=det.threshold,
         fpr_at_threshold=det.fpr_at_threshold,
+        fpr_at_score=round(det.fpr_at(score), 4),
         chat_log_fraction=round(chat_fraction, 4),
         word_count=n_words,
         sentences=scores,
@@ -392,7 +400,8 @@ def _reasons(
     side = "at or above" if score >= det.threshold else "below"
     reasons.append(
         f"AI score {score:.0f}/100 is {side} the threshold {det.threshold:.0f}; "
-        f"{100 * det.fpr_at_threshold:.1f}% of human essays in validation scored at or above it."
+        f"{100 * det.fpr_at(score):.1f}% of human essays in validation scored this high "
+        f"({100 * det.fpr_at_threshold:.1f}% reach the threshold)."
     )
     for turn, idx in _chat_turns(scores).items():
         reasons.append(f"Sentence(s) {_ranges(idx)} reproduce AI turn {turn} of the chat log.")

@@ -79,7 +79,15 @@ class Detector:
     threshold: float  # on the calibrated 0-100 ai_score
     fpr_at_threshold: float
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
+    human_scores: Any = None  # sorted out-of-fold ai_scores of human essays (validation)
     card: dict[str, Any] = field(default_factory=dict)
+
+    def fpr_at(self, score: float) -> float:
+        """Share of human essays in validation whose ai_score was >= `score`."""
+        if self.human_scores is None or len(self.human_scores) == 0:
+            return float("nan")
+        below = np.searchsorted(self.human_scores, score, side="left")
+        return float(1.0 - below / len(self.human_scores))
 
     def doc_probability(self, x: np.ndarray) -> np.ndarray:
         raw = self.doc_model.predict_proba(x)[:, 1]

@@ -271,6 +271,9 @@ def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], d
         "threshold": threshold,
         "fpr_at_threshold": max(fprs[g] for g in ESSAY_GROUPS),
         "cue_stats": cue_stats(items),
+        "human_scores": np.sort(
+            score[[it.doc.group in ESSAY_GROUPS for it in items]].round(2)
+        ).astype(np.float32),
     }
     oof = {"score": score, "sentence_probs": probs, "fpr_by_group": fprs}
     return payload, oof
