@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 K = 3  # seed length in words
-MIN_WORDS = 7  # shortest verbatim passage reported (shorter shared phrases are common English)
-MIN_WORDS_EDITED = 8  # shortest near-verbatim passage (edits make chance overlaps likelier)
-MAX_GAP = 3  # words skipped on either side inside one near-verbatim passage
+MIN_WORDS = 8  # shortest verbatim passage reported (shorter shared phrases are common English)
+MIN_MATCHED_EDITED = 8  # words a near-verbatim passage must share exactly (chance overlaps)
+MAX_GAP = 4  # words skipped on either side inside one near-verbatim passage
 MIN_SCORE = 0.6  # matched-word share below which a chain is not "near verbatim" any more
 EDGE_WORDS = 2  # unmatched edge words (e.g. a typo in the first word) absorbed at boundaries
 
@@ -128,7 +128,7 @@ def find_passages(sub: list[Token], src: list[Token]) -> list[Passage]:
         if p.i1 - p.i0 < MIN_WORDS or p.score < MIN_SCORE:
             continue
         p = _extend(p, sub, src)
-        if p.score < 1.0 and p.i1 - p.i0 < MIN_WORDS_EDITED:
+        if p.score < 1.0 and p.matched < MIN_MATCHED_EDITED:
             continue
         out.append(p)
     return out
