@@ -30,6 +30,7 @@ def dataset(per_prompt: int) -> train.Dataset:
     records = train.load_records(DATA, per_prompt)
     if path.exists():
         ds: train.Dataset = pickle.loads(path.read_bytes())
+        ds.prompt_emb = getattr(ds, "prompt_emb", None)
         if [r["id"] for r in ds.records] == [r["id"] for r in records]:
             return ds
     ds = train.build_dataset(records, CACHE / "emb")

@@ -52,7 +52,7 @@ BANNED = re.compile(
 )
 
 
-def essays_from_data(n: int = 12) -> list[tuple[str, str | None]]:
+def essays_from_data(n: int = 5) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for name in ("asap_dev.jsonl", "ellipse_dev.jsonl"):
         path = DATA / name

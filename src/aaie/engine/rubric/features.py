@@ -225,6 +225,7 @@ PROMPT_FEATURES = (
     "prompt_sent_cov",
 )
 EMBED_DIMS = 16  # PCA components of the document embedding (projection ships in the artifact)
+PROMPT_DIMS = 4  # PCA components of the prompt embedding
 FEATURE_NAMES = BASE_FEATURES + PROMPT_FEATURES
 
 

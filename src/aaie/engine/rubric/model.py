@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts
+from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts, prompt_info
 
 ARTIFACT_NAME = "scorer.pkl"
 
@@ -31,11 +31,18 @@ def load_scorer() -> dict[str, Any]:
     return artifact
 
 
-def predict(facts: EssayFacts, doc_embedding: np.ndarray) -> dict[str, float]:
+def predict(
+    facts: EssayFacts, doc_embedding: np.ndarray, prompt_text: str | None
+) -> dict[str, float]:
     """0-1 scores for `overall` and the four base criteria."""
     art = load_scorer()
     mean, comps = art["projection"]
-    row = np.concatenate([facts.vector(), (doc_embedding - mean) @ comps.T])[None, :]
+    pmean, pcomps = art["prompt_projection"]
+    if prompt_text:
+        prompt_part = (prompt_info(prompt_text).embedding - pmean) @ pcomps.T
+    else:
+        prompt_part = np.full(len(pcomps), math.nan)
+    row = np.concatenate([facts.vector(), (doc_embedding - mean) @ comps.T, prompt_part])[None, :]
     out: dict[str, float] = {}
     for target, model in art["models"].items():
         a, b = art["stretch"][target]
@@ -57,7 +64,7 @@ def on_topic_probability(facts: EssayFacts) -> float:
 
 # Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair.
 # Above P_HIGH no cap; in between the cap rises linearly (so "Excellent" needs P >= ~0.5).
-P_LOW, P_HIGH, FAIR_CAP = 0.2, 0.6, 0.45
+P_LOW, P_HIGH, FAIR_CAP = 0.2, 0.7, 0.45
 
 
 def relevance_cap(p_on_topic: float) -> float:

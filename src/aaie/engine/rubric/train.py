@@ -25,15 +25,17 @@ from aaie.engine.analysis import TextAnalysis
 from aaie.engine.rubric.features import (
     EMBED_DIMS,
     FEATURE_NAMES,
+    PROMPT_DIMS,
     PROMPT_FEATURES,
     essay_facts,
     lower_words,
+    prompt_info,
     prompt_values,
 )
 from aaie.engine.rubric.types import BASE_CRITERIA, label_for
 
 TARGETS = ("overall", *BASE_CRITERIA)
-ARTIFACT_VERSION = 1
+ARTIFACT_VERSION = 2
 # Traits whose range sets the kappa grid of each criterion (first one present in the record).
 GRID_TRAITS = {
     "Structure": ("organization", "narrativity", "Cohesion"),
@@ -51,6 +53,14 @@ class Dataset:
     X: np.ndarray  # base features (FEATURE_NAMES order)
     doc_emb: np.ndarray  # (n, 384)
     X_off: np.ndarray  # PROMPT_FEATURES against ANOTHER ASAP prompt (NaN rows for ELLIPSE)
+    prompt_emb: np.ndarray | None = None  # (n, 384) embedding of each record's prompt
+
+    def prompt_embeddings(self) -> np.ndarray:
+        if self.prompt_emb is None:
+            self.prompt_emb = np.stack(
+                [prompt_info(prompt_of(r) or "").embedding for r in self.records]
+            )
+        return self.prompt_emb
 
     def target(self, name: str) -> np.ndarray:
         key = "overall_scaled" if name == "overall" else None
@@ -141,11 +151,29 @@ class Projection:
         return np.asarray((emb - self.mean) @ self.components.T, dtype=np.float64)
 
 
-def design(ds: Dataset, proj: Projection, rows: np.ndarray, drop_prompt: np.ndarray) -> np.ndarray:
+def design(
+    ds: Dataset,
+    proj: Projection,
+    rows: np.ndarray,
+    drop_prompt: np.ndarray,
+    prompt_proj: Projection | None = None,
+) -> np.ndarray:
+    """Feature rows: essay features, essay-embedding PCA, prompt-embedding PCA (NaN without
+    a prompt). The prompt PCA lets the trees learn that prompts differ (expected length, task
+    type) and places a new prompt near the training prompts it resembles."""
     X = ds.X[rows].copy()
     pidx = np.array([FEATURE_NAMES.index(n) for n in PROMPT_FEATURES])
-    X[np.ix_(np.where(drop_prompt[rows])[0], pidx)] = math.nan
-    return np.hstack([X, proj(ds.doc_emb[rows])])
+    dropped = np.where(drop_prompt[rows])[0]
+    X[np.ix_(dropped, pidx)] = math.nan
+    pp = prompt_proj or fit_prompt_projection(ds, rows)
+    P = pp(ds.prompt_embeddings()[rows])
+    P[dropped] = math.nan
+    return np.hstack([X, proj(ds.doc_emb[rows]), P])
+
+
+def fit_prompt_projection(ds: Dataset, rows: np.ndarray) -> Projection:
+    uniq = np.unique(ds.prompt_embeddings()[rows], axis=0)
+    return Projection.fit(uniq, dims=min(PROMPT_DIMS, len(uniq)))
 
 
 def make_regressor() -> Any:
@@ -169,9 +197,10 @@ def fit_predict(
     y = ds.target(target)
     train = train[~np.isnan(y[train])]
     proj = Projection.fit(ds.doc_emb[train])
+    pproj = fit_prompt_projection(ds, train)
     drop = _dropout_mask(ds.records)
-    Xtr = design(ds, proj, train, drop)
-    Xte = design(ds, proj, test, np.zeros(len(ds.records), dtype=bool))
+    Xtr = design(ds, proj, train, drop, pproj)
+    Xte = design(ds, proj, test, np.zeros(len(ds.records), dtype=bool), pproj)
     if columns is not None:
         Xtr, Xte = Xtr[:, columns], Xte[:, columns]
     model = make_regressor().fit(Xtr, y[train])
@@ -292,13 +321,14 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
     everything = np.arange(len(ds.records))
     drop = _dropout_mask(ds.records)
     proj = Projection.fit(ds.doc_emb)
+    pproj = fit_prompt_projection(ds, everything)
     models: dict[str, Any] = {}
     stretch: dict[str, tuple[float, float]] = {}
     confidence: dict[str, float] = {}
     for target in TARGETS:
         y = ds.target(target)
         rows = everything[~np.isnan(y)]
-        models[target] = make_regressor().fit(design(ds, proj, rows, drop), y[rows])
+        models[target] = make_regressor().fit(design(ds, proj, rows, drop, pproj), y[rows])
         oof = out_of_fold(ds, target, stretch_folds)
         stretch[target] = stretch_params(oof, y)
         a, b = stretch[target]
@@ -307,6 +337,7 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
         "version": ARTIFACT_VERSION,
         "feature_names": list(FEATURE_NAMES),
         "projection": (proj.mean, proj.components),
+        "prompt_projection": (pproj.mean, pproj.components),
         "models": models,
         "stretch": stretch,
         "confidence": confidence,
