@@ -66,6 +66,10 @@ PATTERNS: dict[str, list[Pattern]] = {
         _p(r"(?<![\w+])(?:\+?1[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}(?!\d)", 0.9),
         _p(r"(?<![\w+])(?:\+?1[ .\-]?)?\(\d{3}\)\d{3}-?\d{4}(?!\d)", 0.9),
         _p(r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,5}\d(?!\d)", 0.8),
+        _p(r"(?<![\w+])\+\d{1,3}[ \t]?\(0\)[ \t]?\d{1,4}(?:[ .\-]\d{2,4}){2,4}(?!\d)", 0.8),
+        _p(r"(?<!\d)0\d{3,4}[ \t]?\d{3}[ \t]?\d{3,4}(?!\d)", 0.6),  # UK-style 07700 063 966
+        _p(r"(?<![\w+])\(\d{2,3}\)[ \t]?\d{4}-\d{4}(?!\d)", 0.7),  # (71) 4233-6306
+        _p(r"(?<![\w+])\d{3}[ .\-]\d{3}[ .\-]\d{4}[ \t]?(?:x|ext\.?)[ \t]?\d{1,5}\b", 0.9),
         _p(r"(?<!\d)\d{10}(?!\d)", 0.4),
     ],
     "STUDENT_ID": [
@@ -99,10 +103,35 @@ PATTERNS: dict[str, list[Pattern]] = {
             r"(?:[ \t]+\d{5}(?:-\d{4})?)?)?",
             0.9,
         ),
+        _p(r"\b(?:P\.?O\.?[ \t]*Box|PSC[ \t]+\d+,?[ \t]*Box|Box)[ \t]+\d+", 0.8, re.IGNORECASE),
+        # Apartment / suite / unit on its own ("Apt. 631", "Suite 464")
+        _p(r"\b(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?[ \t]*#?[ \t]*\d+[A-Za-z]?\b", 0.7),
+        # Continental street names: "Friedhofstrasse 33", "Præstevænget 15", "Koskikatu 25"
         _p(
-            r"\b(?:P\.?O\.?[ \t]*Box)[ \t]+\d+",
-            0.8,
+            r"\b(?:\d{1,6}[ \t]+)?[A-ZÄÖÜÅÆØ][\w'’\-]*(?:strasse|straße|gasse|weg|platz|allee|"
+            r"vej|vænget|gade|katu|tie|gatan|vägen|veien|laan|straat|plein)[ \t]+\d{1,5}[a-z]?\b",
+            0.75,
             re.IGNORECASE,
+        ),
+        # "Via Roma 131", "Rua Cyro Franco 1213", "Avda. Generalísimo 6", "Calle Mayor 5"
+        _p(
+            r"\b(?:\d{1,6}[ \t]+)?(?:Via|Viale|Rua|Avenida|Avda\.|Calle|Carrera|Rue|Chemin|"
+            r"Strada|Piazza|Plaza|Paseo)[ \t]+(?:[A-Z][\w'’\-]*[ \t]+){1,4}\d{1,5}\b",
+            0.75,
+        ),
+        # house number + capitalised (any script) words + number, then a comma / line / unit:
+        # "20789 Allika 46\n", "5049 Harjukuja 54, SEINÄJOKI", "233 Erzsébet tér 19."
+        _p(
+            r"\b\d{1,6}[ \t]+(?:[A-Z]|[^\x00-\x7F])[\w'’.\-]*"
+            r"(?:[ \t]+[^\W\d_][\w'’.\-]*){0,3}[ \t]+\d{1,5}\b\.?"
+            r"(?=[ \t]*(?:,|\n|$|Apt|Suite|Unit))",
+            0.6,
+        ),
+        # number + capitalised words + a number, followed by Apt/Suite: "178 Piermark Drive..."
+        _p(
+            r"\b\d{1,6}[ \t]+(?:[A-Z][\w'’\-]*[ \t]+){1,4}(?:\d{1,5}[ \t]+)?"
+            r"(?=(?:Apt|Suite|Unit)\b)",
+            0.7,
         ),
     ],
     "PERSON": [
@@ -171,10 +200,46 @@ class AaieRegexRecognizer(EntityRecognizer):
                 group = "v" if "v" in pattern.regex.groupindex else 0
                 start, end = match.span(group)
                 start, end = _trim(text, start, end, entity)
+                if entity == "ADDRESS":
+                    end = _address_tail(text, end)
                 if end <= start or not _plausible(text[start:end], entity):
                     continue
                 results.append(RecognizerResult(entity, start, end, pattern.score))
         return results
+
+
+_COUNTRIES = (
+    "united states|usa|canada|mexico|brazil|argentina|chile|colombia|peru|uruguay|venezuela|"
+    "united kingdom|uk|england|scotland|ireland|france|germany|austria|switzerland|italy|spain|"
+    "portugal|netherlands|belgium|luxembourg|denmark|sweden|norway|finland|iceland|poland|"
+    "czech republic|czechia|slovakia|slovenia|croatia|hungary|romania|bulgaria|greece|turkey|"
+    "russia|ukraine|india|pakistan|bangladesh|china|japan|korea|south korea|vietnam|thailand|"
+    "malaysia|singapore|indonesia|philippines|australia|new zealand|south africa|nigeria|kenya|"
+    "egypt|morocco|israel|saudi arabia|united arab emirates|uae"
+)
+_TAIL_SEGMENT = re.compile(r"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*,?[ \t]*([^\n,]{1,40})")
+_TAIL_END = re.compile(
+    rf"(?:\b\d{{4,6}}(?:-\d{{4}})?\b|\b{_US_STATES}\b|^(?:{_COUNTRIES})\b)", re.IGNORECASE
+)
+
+
+_PHONE_LIKE = re.compile(r"\d{3}[ .\-)]+\d{3}[ .\-]\d{3,4}|\+\d")
+
+
+def _address_tail(text: str, end: int) -> int:
+    """Extend an address over the next few comma / line segments (apartment, city, region,
+    country, postcode) when one of them closes an address (a postcode, a state, a country)."""
+    cursor, best = end, end
+    for _ in range(4):
+        m = _TAIL_SEGMENT.match(text, cursor)
+        if not m or not (m.group(1)[:1].isupper() or m.group(1)[:1].isdigit()):
+            break
+        if _PHONE_LIKE.search(m.group(1)):
+            break  # a phone line after an address is a phone, not part of it
+        cursor = m.end()
+        if _TAIL_END.search(m.group(1).strip()):
+            best = cursor
+    return best
 
 
 def _trim(text: str, start: int, end: int, entity: str) -> tuple[int, int]:
