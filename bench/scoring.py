@@ -111,7 +111,12 @@ def main() -> None:
     t0 = time.time()
     ds = dataset(args.per_prompt)
     t_feat = time.time() - t0
-    length_col = [FEATURE_NAMES.index("log_words")]
+    # Baseline: length plus which prompt it is (the prompt-embedding PCA columns, last in the
+    # design), so it can learn each prompt's expected length, as a per-prompt length model would.
+    from aaie.engine.rubric.features import EMBED_DIMS, PROMPT_DIMS
+
+    n_cols = len(FEATURE_NAMES) + EMBED_DIMS + PROMPT_DIMS
+    length_col = [FEATURE_NAMES.index("log_words"), *range(n_cols - PROMPT_DIMS, n_cols)]
     results: dict = {"n_essays": len(ds.records), "feature_s": round(t_feat, 1), "splits": {}}
     for split, folds in (
         ("by_prompt", train.folds_by_prompt(ds.records)),

@@ -9,7 +9,7 @@ import numpy as np
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.rubric.features import EssayFacts, essay_facts
 from aaie.engine.rubric.mapping import map_criterion
-from aaie.engine.rubric.model import load_scorer, predict, relevance_cap
+from aaie.engine.rubric.model import load_scorer, on_topic_probability, predict, relevance_cap
 from aaie.engine.rubric.types import (
     BASE_CRITERIA,
     CriterionResult,
@@ -37,9 +37,9 @@ def score_builtin(
     scores = predict(facts, analysis.document_embedding, prompt_text)
     has_prompt = not math.isnan(facts.values["prompt_doc_sim"])
     if has_prompt:
-        scores["Relevance"] = min(
-            scores["Relevance"], relevance_cap(facts.values["prompt_doc_sim"])
-        )
+        p_on = on_topic_probability(facts)
+        facts.values["p_on_topic"] = p_on
+        scores["Relevance"] = min(scores["Relevance"], relevance_cap(p_on))
     base = {
         name: _base_result(name, scores[name], facts, analysis, has_prompt)
         for name in BASE_CRITERIA
