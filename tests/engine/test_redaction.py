@@ -108,3 +108,18 @@ def test_recall_on_a_sample_of_the_asap_pii_set() -> None:
                 total += 1
                 hit += sum(mask[g["start"] : g["end"]]) >= 0.8 * (g["end"] - g["start"])
     assert total > 20 and hit / total >= 0.95
+
+
+def test_cli_redact(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from aaie.cli import app
+
+    f = tmp_path / "essay.txt"
+    f.write_text("Name: Mia Delgado\nCall me at 404-555-1234.", encoding="utf-8")
+    out = CliRunner().invoke(app, ["redact", str(f)])
+    assert out.exit_code == 0, out.output
+    assert "[PERSON_1]" in out.output and "[PHONE_1]" in out.output and "Mia" not in out.output
+    bad = tmp_path / "chat.json"
+    bad.write_text('[{"role": "robot", "text": "hi"}]', encoding="utf-8")
+    assert CliRunner().invoke(app, ["redact", str(f), "--chat-log", str(bad)]).exit_code != 0
