@@ -85,6 +85,8 @@ def evaluate(cases, results) -> dict:
             "span_r": sr,
             "span_f1": 2 * sp * sr / (sp + sr) if sp + sr else 0.0,
             "flag_rate": float(np.mean(flags[k])) if flags[k] else float("nan"),
+            "false_spans": int(pr - po),
+            "cases": len(flags[k]),
         }
     for k, (hit, tot) in gold_kind_recall.items():
         out["gold_kind_char_recall"][k] = hit / tot if tot else float("nan")
@@ -110,12 +112,16 @@ def rescore(case, res, threshold: float):
 
 def report(metrics: dict, title: str) -> None:
     print(f"\n### {title}")
-    print("| case kind | char P | char R | char F1 | span P | span R | span F1 | flag rate |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| case kind | cases | char P | char R | char F1 | span P | span R | span F1 | "
+        "false spans | flag rate |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for k, m in metrics["per_kind"].items():
         print(
-            f"| {k} | {m['char_p']:.3f} | {m['char_r']:.3f} | {m['char_f1']:.3f} | "
-            f"{m['span_p']:.3f} | {m['span_r']:.3f} | {m['span_f1']:.3f} | {m['flag_rate']:.2f} |"
+            f"| {k} | {m['cases']} | {m['char_p']:.3f} | {m['char_r']:.3f} | {m['char_f1']:.3f} | "
+            f"{m['span_p']:.3f} | {m['span_r']:.3f} | {m['span_f1']:.3f} | {m['false_spans']} | "
+            f"{m['flag_rate']:.2f} |"
         )
     rec = ", ".join(f"{k} {v:.3f}" for k, v in sorted(metrics["gold_kind_char_recall"].items()))
     print(f"\nchar recall by inserted kind: {rec}")
