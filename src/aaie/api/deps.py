@@ -6,10 +6,9 @@ account (or one whose role changed) is rejected on its very next request.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
-
-import uuid
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer

@@ -9,4 +9,4 @@ from prometheus_client import multiprocess
 
 def child_exit(server: Any, worker: Any) -> None:
     # Drop a dead worker's live gauges from the aggregated metrics.
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    multiprocess.mark_process_dead(worker.pid)

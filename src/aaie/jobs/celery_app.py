@@ -33,7 +33,7 @@ def _make_app(broker_url: str) -> Celery:
     return app
 
 
-celery_app = _make_app(Settings().celery_broker_url)  # type: ignore[call-arg]
+celery_app = _make_app(Settings().celery_broker_url)
 app = celery_app
 _settings: Settings | None = None
 

@@ -38,6 +38,6 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 def render_metrics() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        prom_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        prom_multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

@@ -42,8 +42,8 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
         assignmentId=assignment.id, title=assignment.title, prompt_id=assignment.prompt_id,
         prompt_text=assignment.prompt_text, due_at=assignments.aware(assignment.due_at),
         is_open=assignments.is_open(assignment), rubric_criteria=_criteria(assignment),
-        created_at=assignments.aware(assignment.created_at),  # type: ignore[arg-type]
-        updated_at=assignments.aware(assignment.updated_at),  # type: ignore[arg-type]
+        created_at=assignments.aware(assignment.created_at),
+        updated_at=assignments.aware(assignment.updated_at),
     )
     if user.role == Role.student:
         out.submissionId = session.scalar(select(Submission.id).where(

@@ -29,7 +29,7 @@ class AssignmentCreate(BaseModel):
     prompt_id: str | None = Field(None, max_length=64, examples=["P001"])
     prompt_text: str | None = Field(None, max_length=20_000)
     due_at: datetime | None = Field(None, description="ISO 8601; without a zone it is UTC")
-    params: AssignmentParams = Field(default_factory=AssignmentParams)  # type: ignore[arg-type]
+    params: AssignmentParams = Field(default_factory=AssignmentParams)
 
     @field_validator("title")
     @classmethod
