@@ -335,3 +335,21 @@ def test_submit_is_rate_limited(client: TestClient, settings: Settings,
     limited = client.post(f"/api/submissions/{sid}/resubmit", json={"text": ESSAY_V2},
                           headers=student.headers)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_deleting_a_submission_drops_its_cached_evaluation(
+        app: FastAPI, client: TestClient, accounts: dict[str, Account]) -> None:
+    from sqlalchemy import select
+
+    from aaie.db.models.submission import SubmissionVersion
+    from aaie.engine.pipeline import CACHE
+
+    teacher, student = accounts["teacher"], accounts["student"]
+    aid = make_assignment(client, teacher.headers)
+    sid = submit(client, student.headers, aid)["submissionId"]
+    with app.state.aaie.sessions() as session:
+        stored = session.scalars(select(SubmissionVersion.evaluation)).one()
+    key = stored["cache_key"]
+    assert CACHE.get(key) is not None
+    assert client.delete(f"/api/submissions/{sid}", headers=teacher.headers).status_code == 204
+    assert CACHE.get(key) is None

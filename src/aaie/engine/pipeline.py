@@ -79,6 +79,11 @@ class ResultCache:
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
 
+    def discard(self, key: str) -> None:
+        """Forget one result (a deleted submission must not live on in memory)."""
+        with self._lock:
+            self._items.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

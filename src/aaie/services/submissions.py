@@ -350,9 +350,14 @@ def delete(session: Session, settings: Settings, submission: Submission) -> dict
     from aaie.services import files as file_service
     from aaie.storage import make_file_store
 
+    from aaie.engine.pipeline import CACHE
+
     versions = versions_of(session, submission.id)
     file_ids = {v.file_id for v in versions if v.file_id}
     for version in versions:
+        # This process's engine cache holds the evaluation (with quotes of the essay): drop it.
+        if isinstance(version.evaluation, dict) and version.evaluation.get("cache_key"):
+            CACHE.discard(str(version.evaluation["cache_key"]))
         session.delete(version)
     session.flush()
     session.delete(submission)
