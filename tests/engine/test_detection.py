@@ -147,15 +147,15 @@ def test_whole_text_from_chat_is_ai_and_user_turns_are_not_evidence() -> None:
 
 def test_short_text_is_insufficient_and_not_labelled_ai() -> None:
     c = classify("Technology is crucial. Furthermore, it fosters innovation.")
-    assert c.insufficient_text and c.label == "Human" and c.confidence <= 0.5
+    assert c.insufficient_text and c.label == "Human" and c.confidence == 0.5
     assert any("minimum" in r for r in c.reasons)
     assert not ai_score("Technology is crucial. It fosters innovation.").label_at_threshold
 
 
 def test_short_text_pasted_from_chat_is_still_ai() -> None:
-    text = "Technology is crucial. Furthermore, it fosters innovation."
-    c = classify(text, chat_log=[{"role": "ai", "text": text}])
-    assert c.insufficient_text and c.label == "AI"
+    assert len(AI_TURN.split()) < 50
+    c = classify(AI_TURN, chat_log=[{"role": "ai", "text": AI_TURN}])
+    assert c.insufficient_text and c.label == "AI" and c.chat_log_fraction == 1.0
 
 
 @pytest.mark.parametrize("bad", ["", "   \n\t ", None, 42])

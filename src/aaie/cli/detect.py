@@ -56,7 +56,7 @@ def detect(
             str(path),
             res.label,
             f"{res.confidence:.2f}",
-            f"{res.ai_score:.0f} (threshold {res.threshold:.0f})",
+            f"{res.ai_score:.1f} (threshold {res.threshold:.1f})",
             f"{100 * res.ai_fraction:.0f}%",
             note,
         )

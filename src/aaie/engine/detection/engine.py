@@ -227,7 +227,7 @@ def _run(
     emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
     p_sent = det.sentence_probability(sentence_matrix(sent_feats, emb, doc_feat, doc_emb))
     p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent)[None, :])[0])
-    score = round(100.0 * p_doc, 2)
+    score = round(100.0 * p_doc, 3)
     flagged = not insufficient and score >= det.threshold
     chat = _chat_evidence(text, prompt_text, turns, analysis) if _has_ai_turn(turns) else {}
     scores = _sentence_scores(sentences, p_sent, chat, flagged, det.sentence_threshold)
@@ -333,12 +333,11 @@ def _label(
 
 def _confidence(label: Label, p_doc: float, chat_fraction: float, insufficient: bool) -> float:
     """Calibrated P(human) for Human, else P(contains AI); chat-log evidence is near-certain."""
-    conf = 1.0 - p_doc if label == "Human" else p_doc
     if chat_fraction > 0 and label != "Human":
-        conf = max(conf, 0.99)
+        return round(max(p_doc, 0.99), 4)
     if insufficient:
-        conf = min(conf, 0.5)
-    return round(float(conf), 4)
+        return 0.5  # too short to judge either way: the label is a default, not a finding
+    return round(float(1.0 - p_doc if label == "Human" else p_doc), 4)
 
 
 # ----------------------------------------------------------------- reasons
@@ -399,7 +398,7 @@ def _reasons(
         )
     side = "at or above" if score >= det.threshold else "below"
     reasons.append(
-        f"AI score {score:.0f}/100 is {side} the threshold {det.threshold:.0f}; "
+        f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
         f"{100 * det.fpr_at(score):.1f}% of human essays in validation scored this high "
         f"({100 * det.fpr_at_threshold:.1f}% reach the threshold)."
     )

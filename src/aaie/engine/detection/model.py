@@ -6,7 +6,7 @@ Two scikit-learn models ship in one joblib file:
   the document's, used for spans, the Hybrid rule, and as input to the document model;
 - a document model (gradient-boosted trees): P(text contains AI-written material) from the
   document's stylometric features plus aggregates of the sentence probabilities (mean, best
-  3-sentence window, top-3 mean, share above 0.5), with an isotonic calibrator fitted on
+  3-sentence window, top-3 mean, share above 0.5), with a Platt calibrator fitted on
   out-of-fold predictions.
 """
 
@@ -70,6 +70,28 @@ def sentence_matrix(
     return np.hstack([own, near, wide, doc, position]).astype(np.float32)
 
 
+class PlattCalibrator:
+    """P(AI) = sigmoid(a * logit(raw) + b), fitted on out-of-fold document probabilities."""
+
+    def __init__(self) -> None:
+        self.a, self.b = 1.0, 0.0
+
+    @staticmethod
+    def _logit(raw: np.ndarray) -> np.ndarray:
+        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
+
+    def fit(self, raw: np.ndarray, y: np.ndarray) -> PlattCalibrator:
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=1e4, max_iter=1000).fit(self._logit(raw)[:, None], y)
+        self.a, self.b = float(lr.coef_[0][0]), float(lr.intercept_[0])
+        return self
+
+    def predict(self, raw: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.a * self._logit(raw) + self.b)))
+
+
 @dataclass
 class Detector:
     doc_model: Any
@@ -90,13 +112,28 @@ class Detector:
         return float(1.0 - below / len(self.human_scores))
 
     def doc_probability(self, x: np.ndarray) -> np.ndarray:
-        raw = self.doc_model.predict_proba(x)[:, 1]
+        # One row through 300 small trees: OpenMP threads only add synchronisation, which on a
+        # busy machine cost seconds (measured), so prediction runs single-threaded.
+        with _single_thread():
+            raw = self.doc_model.predict_proba(x)[:, 1]
         return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
 
     def sentence_probability(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros(0)
-        return np.asarray(self.sentence_model.predict_proba(x)[:, 1], dtype=np.float64)
+        with _single_thread():
+            return np.asarray(self.sentence_model.predict_proba(x)[:, 1], dtype=np.float64)
+
+
+@lru_cache(maxsize=1)
+def _controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _single_thread() -> Any:
+    return _controller().limit(limits=1)
 
 
 @lru_cache(maxsize=1)
