@@ -107,7 +107,14 @@ def on_topic_by_prompt(ds: train.Dataset) -> dict[str, dict[str, float]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--per-prompt", type=int, default=400)
+    ap.add_argument("--off-topic-only", action="store_true", help="re-run the shipped-model check")
     args = ap.parse_args()
+    if args.off_topic_only:
+        results = json.loads((CACHE / "scoring_results.json").read_text())
+        results["off_topic"] = off_topic(dataset(args.per_prompt))
+        print("off-topic", results["off_topic"])
+        (CACHE / "scoring_results.json").write_text(json.dumps(results, indent=1))
+        return
     t0 = time.time()
     ds = dataset(args.per_prompt)
     t_feat = time.time() - t0

@@ -49,12 +49,11 @@ def raw_validity(p: LLMProvider, text: str, prompt: str) -> dict[str, bool]:
         ("feedback", feedback_messages(red, prompt, None), LLMFeedbackReply),
     ):
         body = p._payload(msgs, schema, stream=False)
-        r = httpx.post(p._url, json=body, timeout=p.timeout_s)
-        content = r.json()["choices"][0]["message"]["content"]
         try:
-            parse_json_reply(content, schema)
+            r = httpx.post(p._url, json=body, timeout=p.timeout_s)
+            parse_json_reply(r.json()["choices"][0]["message"]["content"], schema)
             out[name] = True
-        except Exception:
+        except Exception:  # timeout, HTTP error, not JSON, schema mismatch: all "invalid"
             out[name] = False
     return out
 
@@ -71,7 +70,7 @@ def main() -> None:
         args.base_url,
         args.model,
         timeout_s=args.timeout,
-        max_retries=1,
+        max_retries=0,
         response_format=args.response_format,
         max_tokens=600,
     )

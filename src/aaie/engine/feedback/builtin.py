@@ -134,7 +134,12 @@ def _academic_steps(c: _Ctx) -> list[NextStep]:
         ("spelling", c.f.misspelled, "Check the spelling of {w}"),
         ("informal", c.f.informal, "Replace the informal {w} with more precise, formal wording"),
     ):
-        for s in usable.values():
+        # The sentence with the most slips of this kind is the most useful one to point at.
+        ranked = sorted(
+            usable.values(),
+            key=lambda s: -sum(1 for a, b, _ in found if s.start <= a and b <= s.end),
+        )
+        for s in ranked:
             hits = sorted({w for a, b, w in found if s.start <= a and b <= s.end})
             if hits:
                 listed = ", ".join(f"'{h}'" for h in hits[:3])
@@ -265,8 +270,10 @@ def _strengths(c: _Ctx) -> list[str]:
                 + ".",
             )
         )
-    if c.f.sentence_prompt_sims is not None and c.usable:
-        best = max(c.usable, key=lambda s: float(c.f.sentence_prompt_sims[s.index]))  # type: ignore[index]
+    # Strengths may quote any sentence, preferably one no next step points at.
+    pool = c.usable or c._usable
+    if c.f.sentence_prompt_sims is not None and pool:
+        best = max(pool, key=lambda s: float(c.f.sentence_prompt_sims[s.index]))  # type: ignore[index]
         out.append(
             (
                 c.scores["Relevance"],
@@ -298,10 +305,8 @@ def _strengths(c: _Ctx) -> list[str]:
                 + ".",
             )
         )
-    if not out and c.usable:
-        out.append(
-            (0.0, f'You make a clear point that you can build on: "{short(c.usable[0].text)}"')
-        )
+    if not out and pool:
+        out.append((0.0, f'You make a clear point that you can build on: "{short(pool[0].text)}"'))
     out.sort(key=lambda t: -t[0])
     return [s for _, s in out[:3]]
 

@@ -63,8 +63,9 @@ def on_topic_probability(facts: EssayFacts) -> float:
 
 
 # Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair.
-# Above P_HIGH no cap; in between the cap rises linearly (so "Excellent" needs P >= ~0.5).
-P_LOW, P_HIGH, FAIR_CAP = 0.2, 0.7, 0.45
+# Between P_LOW and P_HIGH the cap rises from Fair to the top of Good; only an essay the on-topic
+# model is confident about (P >= P_HIGH) can be Excellent on Relevance.
+P_LOW, P_HIGH, FAIR_CAP, GOOD_CAP = 0.2, 0.8, 0.45, 0.74
 
 
 def relevance_cap(p_on_topic: float) -> float:
@@ -72,4 +73,4 @@ def relevance_cap(p_on_topic: float) -> float:
         return 1.0
     if p_on_topic <= P_LOW:
         return FAIR_CAP
-    return FAIR_CAP + (1.0 - FAIR_CAP) * (p_on_topic - P_LOW) / (P_HIGH - P_LOW)
+    return FAIR_CAP + (GOOD_CAP - FAIR_CAP) * (p_on_topic - P_LOW) / (P_HIGH - P_LOW)
