@@ -28,7 +28,7 @@ def main() -> None:
         lines += [
             f"### {title}",
             "",
-            "QWK per prompt, model (length-only baseline in brackets):",
+            "QWK per prompt, model (baseline: length + which prompt, in brackets):",
             "",
             "| criterion | " + " | ".join(prompts) + " | mean | band agreement |",
             "|---" * (len(prompts) + 3) + "|",
