@@ -22,8 +22,8 @@ from aaie.engine.feedback.llm import LLMFeedbackReply
 from aaie.engine.feedback.llm import build_messages as feedback_messages
 from aaie.engine.providers import LLMProvider, parse_json_reply, redact_for_llm
 from aaie.engine.rubric import rubric_score
-from aaie.engine.rubric.llm import LLMRubricReply, default_criteria
 from aaie.engine.rubric.llm import build_messages as rubric_messages
+from aaie.engine.rubric.llm import default_criteria, reply_model
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "score"
 
@@ -45,7 +45,11 @@ def raw_validity(p: LLMProvider, text: str, prompt: str) -> dict[str, bool]:
     out = {}
     red = redact_for_llm(text)
     for name, msgs, schema in (
-        ("rubric", rubric_messages(red, prompt, default_criteria()), LLMRubricReply),
+        (
+            "rubric",
+            rubric_messages(red, prompt, default_criteria()),
+            reply_model(default_criteria()),
+        ),
         ("feedback", feedback_messages(red, prompt, None), LLMFeedbackReply),
     ):
         body = p._payload(msgs, schema, stream=False)

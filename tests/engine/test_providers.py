@@ -34,7 +34,7 @@ class Answer(BaseModel):
 
 def rubric_reply(names: list[str]) -> dict:
     return {
-        "criteria": [{"name": n, "label": "Good", "score": 0.6, "evidence": ["ok"]} for n in names],
+        "criteria": {n: {"label": "Good", "score": 0.6, "evidence": ["ok"]} for n in names},
         "overall_score": 0.6,
     }
 
@@ -174,7 +174,7 @@ def test_rubric_falls_back_to_builtin_on_server_errors(server: FakeLLMServer) ->
 def test_rubric_reply_missing_a_criterion_is_rejected(server: FakeLLMServer) -> None:
     server.script = [("json", rubric_reply(["Structure", "Clarity"]))]
     result = rubric_score(ESSAY, PROMPT, provider=provider(server, max_retries=1))
-    assert result.engine == "builtin" and "missing" in (result.fallback_reason or "")
+    assert result.engine == "builtin" and "schema" in (result.fallback_reason or "")
     assert len(server.received) == 2
 
 

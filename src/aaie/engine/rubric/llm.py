@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aaie.engine.providers import LLMProvider, redact_for_llm
 from aaie.engine.rubric.mapping import BASE_DESCRIPTIONS
@@ -30,15 +30,24 @@ SYSTEM = (
 
 
 class LLMCriterion(BaseModel):
-    name: str
     label: Label
     score: float | None = Field(default=None, ge=0.0, le=1.0)
     evidence: list[str] = Field(default_factory=list, max_length=5)
 
 
-class LLMRubricReply(BaseModel):
-    criteria: list[LLMCriterion] = Field(min_length=1, max_length=12)
-    overall_score: float | None = Field(default=None, ge=0.0, le=1.0)
+def reply_model(criteria: list[RubricCriterionSpec]) -> type[BaseModel]:
+    """The reply schema for these criteria: one REQUIRED property per criterion name, so a
+    grammar-constrained server (llama.cpp) cannot skip one, and validation rejects a reply
+    that does."""
+    fields: dict[str, Any] = {
+        f"c{i}": (LLMCriterion, Field(alias=c.name)) for i, c in enumerate(criteria)
+    }
+    scores = create_model("RubricScores", __config__=ConfigDict(populate_by_name=True), **fields)
+    return create_model(
+        "LLMRubricReply",
+        criteria=(scores, ...),
+        overall_score=(float | None, Field(default=None, ge=0.0, le=1.0)),
+    )
 
 
 def default_criteria() -> list[RubricCriterionSpec]:
@@ -50,10 +59,9 @@ def build_messages(
 ) -> list[dict[str, str]]:
     rubric = [c.model_dump(exclude_none=True) for c in criteria]  # verbatim, as the teacher wrote
     example = {
-        "criteria": [
-            {"name": c.name, "label": "Good", "score": 0.6, "evidence": ["..."]}
-            for c in criteria[:1]
-        ],
+        "criteria": {
+            c.name: {"label": "Good", "score": 0.6, "evidence": ["..."]} for c in criteria
+        },
         "overall_score": 0.6,
     }
     user = (
@@ -64,18 +72,6 @@ def build_messages(
         f"Answer in this JSON shape: {json.dumps(example)}"
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
-
-
-def _check_names(criteria: list[RubricCriterionSpec]) -> Callable[[LLMRubricReply], None]:
-    wanted = {c.name.lower() for c in criteria}
-
-    def validate(reply: LLMRubricReply) -> None:
-        got = {c.name.strip().lower() for c in reply.criteria}
-        missing = wanted - got
-        if missing:
-            raise ValueError(f"criteria missing from the reply: {sorted(missing)}")
-
-    return validate
 
 
 def _in_band(label: Label, score: float | None) -> float:
@@ -91,11 +87,10 @@ def score_with_llm(
     """Raises LLMError on any provider failure (the caller falls back to the built-in scorer)."""
     criteria = spec.criteria if spec is not None else default_criteria()
     messages = build_messages(redact_for_llm(essay), prompt_text, criteria)
-    reply = provider.chat_json(messages, LLMRubricReply, validate=_check_names(criteria))
-    by_name = {c.name.strip().lower(): c for c in reply.criteria}
+    reply: Any = provider.chat_json(messages, reply_model(criteria))
     results = []
-    for c in criteria:
-        got = by_name[c.name.lower()]
+    for i, c in enumerate(criteria):
+        got: LLMCriterion = getattr(reply.criteria, f"c{i}")
         score = _in_band(got.label, got.score)
         results.append(
             CriterionResult(
