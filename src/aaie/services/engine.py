@@ -19,13 +19,15 @@ def provider_from_settings(settings: Settings) -> LLMProvider | None:
         return None
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     return _provider(settings.llm_base_url, settings.llm_model, api_key,
-                     settings.llm_timeout_s, settings.llm_max_retries)
+                     settings.llm_timeout_s, settings.llm_max_retries,
+                     settings.llm_response_format)
 
 
 @lru_cache(maxsize=4)
 def _provider(base_url: str, model: str, api_key: str | None, timeout_s: float,
-              max_retries: int) -> LLMProvider:
-    return LLMProvider(base_url, model, api_key, timeout_s, max_retries)
+              max_retries: int, response_format: str) -> LLMProvider:
+    return LLMProvider(base_url, model, api_key, timeout_s, max_retries,
+                       response_format=response_format)  # type: ignore[arg-type]
 
 
 def check_size(total_chars: int, settings: Settings) -> None:
