@@ -15,6 +15,7 @@ from aaie.db.session import get_engine, get_sessionmaker
 from aaie.observability.logging import configure_logging
 from aaie.security.tokens import TokenService
 from aaie.services.ratelimit import make_counter_store
+from aaie.services.user_lookup import UserLookup
 
 DESCRIPTION = """AAIE evaluates student writing: Human / AI / Hybrid classification with
 evidence, rubric scores, actionable feedback, prompt and chat-log similarity, and PII redaction.
@@ -35,6 +36,7 @@ def build_state(settings: Settings) -> AppState:
             settings.access_token_ttl_s,
         ),
         counters=make_counter_store(settings.redis_url),
+        users=UserLookup(get_engine(url)),
     )
 
 

@@ -6,13 +6,11 @@ account (or one whose role changed) is rejected on its very next request.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from aaie.api.state import AppState
@@ -62,8 +60,8 @@ async def get_current_user(
     """The caller, re-read from the database on every request.
 
     Returns a *detached snapshot* of the user row (use its id in queries; do not attach it to
-    a session). The lookup is one indexed primary-key read done inline: far cheaper than a
-    thread-pool hop and an ORM session, and it keeps revocation immediate across workers."""
+    a session). The lookup (services.user_lookup) is one indexed primary-key read done
+    inline: far cheaper than a thread-pool hop and an ORM session."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
     try:
@@ -71,26 +69,12 @@ async def get_current_user(
     except InvalidToken:
         raise Unauthorized("The token is invalid or expired.",
                            headers={"WWW-Authenticate": "Bearer"}) from None
-    user = _load_user_snapshot(state, claims.user_id)
+    user = state.users.snapshot(claims.user_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise Unauthorized("The token is no longer valid.",
                            headers={"WWW-Authenticate": "Bearer"})
     request.state.user_id = str(user.id)
     return user
-
-
-# Built once: constructing a select per request costs more than running it.
-_USER_BY_ID = select(User.id, User.email, User.role, User.is_active, User.token_version,
-                     User.created_at).where(User.id == bindparam("user_id"))
-
-
-def _load_user_snapshot(state: AppState, user_id: uuid.UUID) -> User | None:
-    with state.engine.connect() as conn:
-        row = conn.execute(_USER_BY_ID, {"user_id": user_id}).first()
-    if row is None:
-        return None
-    return User(id=row.id, email=row.email, role=Role(row.role), is_active=row.is_active,
-                token_version=row.token_version, created_at=row.created_at, password_hash="")
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aaie.config import Settings
 from aaie.security.tokens import TokenService
 from aaie.services.ratelimit import CounterStore
+from aaie.services.user_lookup import UserLookup
 
 
 @dataclass
@@ -19,3 +20,4 @@ class AppState:
     sessions: sessionmaker[Session]
     tokens: TokenService
     counters: CounterStore
+    users: UserLookup
