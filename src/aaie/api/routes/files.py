@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -72,7 +71,7 @@ def get_file(file_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> File
         **_uploaded(stored).model_dump(),
         sha256=stored.sha256,
         owner_id=stored.owner_id,
-        created_at=_utc(stored.created_at),
+        created_at=stored.created_at,
         preview=text,
         preview_truncated=truncated,
     )
@@ -133,11 +132,6 @@ def delete_file(
         details=details,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
