@@ -132,3 +132,38 @@ def test_snap_quote_finds_paraphrased_and_redacted_quotes() -> None:
 def test_empty_submission_is_rejected() -> None:
     with pytest.raises(ValueError, match="empty"):
         generate_feedback("  ", PROMPT)
+
+
+PHONES_PROMPT = "Should schools ban phones in class? Argue your position with examples."
+PHONES = (
+    "Phones distract students. When a message arrives, attention leaves the lesson at once and "
+    "it takes minutes to come back to it.\n\n"
+    "Some parents want to reach their children during the day, but the office telephone already "
+    "serves that purpose and works in every emergency.\n\n"
+    "In the end, learning improves when devices are switched off and stored until the bell "
+    "rings, because attention is limited and easily controlled."
+)
+
+
+def test_feedback_never_asks_to_cover_the_prompts_instruction_words() -> None:
+    from aaie.engine.feedback.builtin import topic_points
+
+    assert topic_points(["argue", "phones", "position", "examples", "schools"]) == [
+        "phones",
+        "schools",
+    ]
+    fb = generate_feedback(PHONES, PHONES_PROMPT)
+    for word in ("argue", "position", "examples"):
+        assert f"'{word}'" not in fb.text and f"about {word}" not in fb.text, fb.text
+
+
+@pytest.mark.parametrize("essay,prompt", [(GOOD, PROMPT), (WEAK, PROMPT), (PHONES, PHONES_PROMPT)])
+def test_quoted_sentences_are_not_followed_by_a_second_full_stop(essay: str, prompt: str) -> None:
+    from aaie.engine.feedback.builtin import tidy
+
+    assert tidy('Your essay ends with "It is controlled.". Add more.') == (
+        'Your essay ends with "It is controlled." Add more.'
+    )
+    fb = generate_feedback(essay, prompt)
+    assert any(s.quote.endswith(".") for s in fb.next_steps)  # the case this guards exists
+    assert not re.search(r'[.!?…]"\.', fb.text), fb.text

@@ -8,6 +8,7 @@ come first. Strengths quote what the essay already does well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -28,6 +29,32 @@ DRIFT_SIMILARITY = 0.3
 SHORT_ESSAY_WORDS = 250
 
 
+# Words of the task itself ("Argue your position with examples"), not topics an essay should
+# cover: never ask the student to discuss them or name them as the prompt's subject.
+_TASK = """
+    agree agreement disagree answer answers argue argues arguing argument arguments article
+    claim claims conclusion consider considering convince convincing describe describes
+    describing description detail details discuss discusses discussing discussion essay essays
+    evidence example examples explain explains explaining explanation explore identify include
+    including information letter opinion opinions paragraph paragraphs passage persuade
+    persuasive point points position positions prompt question questions reason reasons
+    reasoning response respond share specific state statement story summarize support
+    supporting text topic view views whether write writes writing written
+"""
+TASK_WORDS = frozenset(_TASK.split())
+# A quote that ends a sentence already has its full stop: `"...controlled.".` -> `"...controlled."`
+_DOUBLE_STOP = re.compile(r'([.!?…])"\.')
+
+
+def topic_points(points: list[str]) -> list[str]:
+    """Prompt key points that name a topic (task and instruction words dropped)."""
+    return [p for p in points if p.lower() not in TASK_WORDS]
+
+
+def tidy(text: str) -> str:
+    return _DOUBLE_STOP.sub(r'\1"', text)
+
+
 def short(text: str, limit: int = 110) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -45,6 +72,8 @@ class _Ctx:
         self.f = facts
         self.prompt = prompt
         self.scores = scores
+        self.covered = topic_points(facts.covered_points)
+        self.missing = topic_points(facts.missing_points)
         # Sentences worth pointing at: real sentences, and none whose words would trip the guard.
         self.used: set[int] = set()  # sentence starts already pointed at by a step
         self._usable = [
@@ -61,7 +90,7 @@ class _Ctx:
         """A short phrase naming what the prompt asks about (or the essay's own argument)."""
         if not self.prompt:
             return "your main argument"
-        points = (self.f.covered_points + self.f.missing_points)[:2]
+        points = (self.covered + self.missing)[:2]
         if not points:
             return "the prompt's question"
         return "the prompt's question about " + " and ".join(points)
@@ -69,7 +98,7 @@ class _Ctx:
     def step(self, s: Sentence, criterion: str, text: str) -> NextStep:
         self.used.add(s.start)
         return NextStep(
-            text=text,
+            text=tidy(text),
             quote=self.a.text[s.start : s.end],
             start=s.start,
             end=s.end,
@@ -95,9 +124,9 @@ def _relevance_steps(c: _Ctx) -> list[NextStep]:
                 "replace it with a point that does.",
             )
         )
-    if c.f.missing_points:
+    if c.missing:
         high = c.a.sentences[ranked[-1][1]]
-        missing = ", ".join(f"'{m}'" for m in c.f.missing_points[:3])
+        missing = ", ".join(f"'{m}'" for m in c.missing[:3])
         out.append(
             c.step(
                 high,
@@ -308,7 +337,7 @@ def _strengths(c: _Ctx) -> list[str]:
     if not out and pool:
         out.append((0.0, f'You make a clear point that you can build on: "{short(pool[0].text)}"'))
     out.sort(key=lambda t: -t[0])
-    return [s for _, s in out[:3]]
+    return [tidy(s) for _, s in out[:3]]
 
 
 def _scores(rubric: RubricResult | None, facts_scores: dict[str, float]) -> dict[str, float]:
