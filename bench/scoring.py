@@ -1,9 +1,10 @@
 """Rubric scorer quality on the dev data: QWK per prompt and per criterion, band agreement,
 held out BY PROMPT and within prompt, beside a length-only baseline; off-topic check.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring.py [--per-prompt 400]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring.py [--per-prompt 700]
 
-Writes /tmp/rubric-cache/scoring_results.json (docs/benchmarks/scoring.md is written from it).
+Writes /tmp/scoring-cache/scoring_results.json (docs/benchmarks/scoring.md is written from it).
+Features are cached in /tmp/scoring-cache, sentence embeddings in /tmp/rubric-cache/emb.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import numpy as np
 
 from aaie.engine.rubric import train
 from aaie.engine.rubric.features import FEATURE_NAMES
+from aaie.engine.rubric.stack import stretch_params
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "score"
-CACHE = Path("/tmp/rubric-cache")
+CACHE = Path("/tmp/scoring-cache")
+EMB_CACHE = Path("/tmp/rubric-cache/emb")  # the default of `aaie train scorer`
 
 
 def dataset(per_prompt: int) -> train.Dataset:
@@ -33,7 +36,8 @@ def dataset(per_prompt: int) -> train.Dataset:
         ds.prompt_emb = getattr(ds, "prompt_emb", None)
         if [r["id"] for r in ds.records] == [r["id"] for r in records]:
             return ds
-    ds = train.build_dataset(records, CACHE / "emb")
+    ds = train.build_dataset(records, EMB_CACHE)
+    CACHE.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(ds))
     return ds
 
@@ -41,13 +45,14 @@ def dataset(per_prompt: int) -> train.Dataset:
 def stretched(
     ds: train.Dataset, target: str, pred: np.ndarray, folds: list[np.ndarray]
 ) -> np.ndarray:
-    """Apply the variance-matching stretch, fitted for each fold on the OTHER folds only."""
+    """Apply the variance-matching stretch, fitted for each fold on the OTHER folds only
+    (used for the baselines; the model uses its own calibration)."""
     gold = ds.target(target)
     out = pred.copy()
     for test in folds:
         mask = np.ones(len(pred), dtype=bool)
         mask[test] = False
-        a, b = train.stretch_params(np.where(mask, pred, math.nan), np.where(mask, gold, math.nan))
+        a, b = stretch_params(np.where(mask, pred, math.nan), np.where(mask, gold, math.nan))
         out[test] = a + b * pred[test]
     return out
 
@@ -65,7 +70,7 @@ def off_topic(ds: train.Dataset) -> dict[str, float]:
     own, other = [], []
     for r in chosen:
         a = TextAnalysis(r["text"])
-        f = CACHE / "emb" / (train._hash(r["id"])[:16] + ".npy")
+        f = EMB_CACHE / (train._hash(r["id"])[:16] + ".npy")
         if f.exists():
             a.__dict__["sentence_embeddings"] = np.load(f).astype(np.float32)
         wrong = prompts[ids[(ids.index(r["prompt_id"]) + 1) % len(ids)]]
@@ -106,7 +111,7 @@ def on_topic_by_prompt(ds: train.Dataset) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--per-prompt", type=int, default=400)
+    ap.add_argument("--per-prompt", type=int, default=700)
     ap.add_argument("--off-topic-only", action="store_true", help="re-run the shipped-model check")
     args = ap.parse_args()
     if args.off_topic_only:
@@ -124,6 +129,8 @@ def main() -> None:
 
     n_cols = len(FEATURE_NAMES) + EMBED_DIMS + PROMPT_DIMS
     length_col = [FEATURE_NAMES.index("log_words"), *range(n_cols - PROMPT_DIMS, n_cols)]
+    # Prompt-agnostic baseline: log word count alone.
+    words_col = [FEATURE_NAMES.index("log_words")]
     results: dict = {"n_essays": len(ds.records), "feature_s": round(t_feat, 1), "splits": {}}
     for split, folds in (
         ("by_prompt", train.folds_by_prompt(ds.records)),
@@ -133,10 +140,15 @@ def main() -> None:
         for target in train.TARGETS:
             full = train.out_of_fold(ds, target, folds)
             base = train.out_of_fold(ds, target, folds, columns=length_col)
+            words = train.out_of_fold(ds, target, folds, columns=words_col)
+            calibrated = train.calibrated_out_of_fold(ds, target, folds, full)
             res[target] = {
-                "model": train.evaluate(ds, target, stretched(ds, target, full, folds)),
-                "model_raw": train.evaluate(ds, target, full),
+                "model": train.evaluate(ds, target, calibrated),
+                "model_stretch_only": train.evaluate(
+                    ds, target, stretched(ds, target, full, folds)
+                ),
                 "length_only": train.evaluate(ds, target, stretched(ds, target, base, folds)),
+                "words_only": train.evaluate(ds, target, stretched(ds, target, words, folds)),
             }
             m, b = res[target]["model"], res[target]["length_only"]
             print(

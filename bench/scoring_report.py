@@ -1,4 +1,4 @@
-"""Render /tmp/rubric-cache/scoring_results.json as Markdown (for docs/benchmarks/scoring.md).
+"""Render /tmp/scoring-cache/scoring_results.json as Markdown (for docs/benchmarks/scoring.md).
 
 .venv/bin/python bench/scoring_report.py
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-RESULTS = Path("/tmp/rubric-cache/scoring_results.json")
+RESULTS = Path("/tmp/scoring-cache/scoring_results.json")
 TARGETS = ("overall", "Structure", "Clarity", "Relevance", "AcademicWriting")
 
 

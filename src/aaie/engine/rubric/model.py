@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts, prompt_info
+from aaie.engine.rubric.stack import apply_calibration, group_features, match_group
 
 ARTIFACT_NAME = "scorer.pkl"
 
@@ -26,7 +27,7 @@ def load_scorer() -> dict[str, Any]:
         raise ScorerUnavailable(f"{ARTIFACT_NAME} not found; run `aaie train scorer`")
     # Our own artifact, written by `aaie train scorer` with the pinned scikit-learn.
     artifact: dict[str, Any] = pickle.loads(ref.read_bytes())
-    if artifact.get("feature_names") != list(FEATURE_NAMES):
+    if artifact.get("feature_names") != list(FEATURE_NAMES) or artifact.get("version", 0) < 4:
         raise ScorerUnavailable("scorer artifact does not match this code; retrain it")
     return artifact
 
@@ -36,17 +37,25 @@ def predict(
 ) -> dict[str, float]:
     """0-1 scores for `overall` and the four base criteria."""
     art = load_scorer()
-    mean, comps = art["projection"]
-    pmean, pcomps = art["prompt_projection"]
-    if prompt_text:
-        prompt_part = (prompt_info(prompt_text).embedding - pmean) @ pcomps.T
-    else:
-        prompt_part = np.full(len(pcomps), math.nan)
-    row = np.concatenate([facts.vector(), (doc_embedding - mean) @ comps.T, prompt_part])[None, :]
+    x = facts.vector()
+    prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
     out: dict[str, float] = {}
-    for target, model in art["models"].items():
-        a, b = art["stretch"][target]
-        value = a + b * float(model.predict(row)[0])
+    for target, m in art["models"].items():
+        mean, comps = m["projection"]
+        pmean, pcomps = m["prompt_projection"]
+        if prompt_emb is not None:
+            prompt_part = (prompt_emb - pmean) @ pcomps.T
+        else:
+            prompt_part = np.full(len(pcomps), math.nan)
+        row = np.concatenate([x, (doc_embedding - mean) @ comps.T, prompt_part])[None, :]
+        # A prompt the scorer was trained on: the group model and that group's calibration.
+        group = match_group(m["groups"], prompt_emb)
+        if group is None:
+            raw = m["fallback"].predict(row)
+        else:
+            g = group_features(m["part"], x[None, :], doc_embedding[None, :], [group])
+            raw = m["model"].predict(np.hstack([row, g]))
+        value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out
 
@@ -65,7 +74,7 @@ def on_topic_probability(facts: EssayFacts) -> float:
 # Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair.
 # Between P_LOW and P_HIGH the cap rises from Fair to the top of Good; only an essay the on-topic
 # model is confident about (P >= P_HIGH) can be Excellent on Relevance.
-P_LOW, P_HIGH, FAIR_CAP, GOOD_CAP = 0.2, 0.8, 0.45, 0.74
+P_LOW, P_HIGH, FAIR_CAP, GOOD_CAP = 0.2, 0.85, 0.45, 0.74
 
 
 def relevance_cap(p_on_topic: float) -> float:

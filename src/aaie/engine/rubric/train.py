@@ -32,10 +32,17 @@ from aaie.engine.rubric.features import (
     prompt_info,
     prompt_values,
 )
+from aaie.engine.rubric.stack import (
+    apply_calibration,
+    fit_calibration,
+    fit_group_part,
+    group_features,
+    match_group,
+)
 from aaie.engine.rubric.types import BASE_CRITERIA, label_for
 
 TARGETS = ("overall", *BASE_CRITERIA)
-ARTIFACT_VERSION = 2
+ARTIFACT_VERSION = 4
 # Traits whose range sets the kappa grid of each criterion (first one present in the record).
 GRID_TRAITS = {
     "Structure": ("organization", "narrativity", "Cohesion"),
@@ -45,6 +52,7 @@ GRID_TRAITS = {
     "overall": ("score", "Overall"),
 }
 PROMPT_DROPOUT = 0.25  # share of training rows shown without their prompt
+RIDGE_ALPHA = 100.0
 
 
 @dataclass
@@ -133,6 +141,24 @@ def _dropout_mask(records: list[dict[str, Any]]) -> np.ndarray:
     return np.array([int(_hash("p" + r["id"])[:8], 16) / 16**8 < PROMPT_DROPOUT for r in records])
 
 
+def group_key(record: dict[str, Any]) -> str:
+    """Prompt group: each ASAP prompt, and ELLIPSE (one kind of task, many short titles)."""
+    pid = str(record["prompt_id"])
+    return pid if pid.startswith("asap") else "ellipse"
+
+
+def fit_groups(ds: Dataset, rows: np.ndarray) -> dict[str, Any]:
+    """Unique training prompt embeddings and the group each belongs to."""
+    emb, first = np.unique(ds.prompt_embeddings()[rows], axis=0, return_index=True)
+    return {"embeddings": emb, "names": [group_key(ds.records[rows[i]]) for i in first]}
+
+
+def assign_groups(ds: Dataset, groups: dict[str, Any], rows: np.ndarray) -> list[str | None]:
+    """Group of each row's prompt as inference would see it (None: unknown prompt)."""
+    pe = ds.prompt_embeddings()
+    return [match_group(groups, pe[i]) if prompt_of(ds.records[i]) else None for i in rows]
+
+
 class Projection:
     """PCA of the document embedding (fitted once, stored as plain arrays)."""
 
@@ -190,21 +216,109 @@ def make_regressor() -> Any:
     )
 
 
+def fit_stacked(ds: Dataset, target: str, rows: np.ndarray) -> dict[str, Any]:
+    """Fit the scorer for one target on `rows` (those with the target): a model for known
+    prompts (essay features + embedding PCAs + group features, whose ridge column comes from
+    inner out-of-fold fits) and a fallback model without group features for any other prompt."""
+    y = ds.target(target)
+    rows = rows[~np.isnan(y[rows])]
+    proj = Projection.fit(ds.doc_emb[rows])
+    pproj = fit_prompt_projection(ds, rows)
+    drop = _dropout_mask(ds.records)
+    keys = [group_key(ds.records[i]) for i in rows]
+    part = fit_group_part(ds.X[rows], ds.doc_emb[rows], y[rows], keys, RIDGE_ALPHA)
+    G = group_features(part, ds.X[rows], ds.doc_emb[rows], list(keys))
+    for k in range(5):  # the ridge column of training rows must be out-of-fold
+        inner = np.arange(len(rows)) % 5 == k
+        sub = fit_group_part(
+            ds.X[rows[~inner]],
+            ds.doc_emb[rows[~inner]],
+            y[rows[~inner]],
+            [g for g, m in zip(keys, inner, strict=True) if not m],
+            RIDGE_ALPHA,
+        )
+        G[inner, -1] = group_features(
+            sub,
+            ds.X[rows[inner]],
+            ds.doc_emb[rows[inner]],
+            [g for g, m in zip(keys, inner, strict=True) if m],
+        )[:, -1]
+    G[drop[rows]] = math.nan
+    X = design(ds, proj, rows, drop, pproj)
+    return {
+        "projection": proj,
+        "prompt_projection": pproj,
+        "groups": fit_groups(ds, rows),
+        "part": part,
+        "model": make_regressor().fit(np.hstack([X, G]), y[rows]),
+        "fallback": make_regressor().fit(X, y[rows]),
+    }
+
+
+def predict_stacked(
+    fit: dict[str, Any], ds: Dataset, rows: np.ndarray, unknown: bool = False
+) -> np.ndarray:
+    """Predict rows WITH their prompt (as a user would submit them); `unknown` treats every
+    prompt as new (fallback model)."""
+    nodrop = np.zeros(len(ds.records), dtype=bool)
+    X = design(ds, fit["projection"], rows, nodrop, fit["prompt_projection"])
+    out = np.asarray(fit["fallback"].predict(X))
+    groups: list[str | None] = (
+        [None] * len(rows) if unknown else assign_groups(ds, fit["groups"], rows)
+    )
+    known = np.array([g is not None for g in groups], dtype=bool)
+    if known.any():
+        G = group_features(fit["part"], ds.X[rows], ds.doc_emb[rows], groups)
+        out[known] = fit["model"].predict(np.hstack([X, G])[known])
+    return out
+
+
+def out_of_fold_pair(
+    ds: Dataset, target: str, folds: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold predictions as served (known prompts use the group model) and with every
+    prompt treated as new (fallback model), from the same fits."""
+    served, fallback = np.full(len(ds.records), math.nan), np.full(len(ds.records), math.nan)
+    everything = np.arange(len(ds.records))
+    for test in folds:
+        fit = fit_stacked(ds, target, np.setdiff1d(everything, test))
+        served[test] = predict_stacked(fit, ds, test)
+        fallback[test] = predict_stacked(fit, ds, test, unknown=True)
+    return served, fallback
+
+
 def fit_predict(
     ds: Dataset, target: str, train: np.ndarray, test: np.ndarray, columns: list[int] | None = None
 ) -> np.ndarray:
-    """Fit on `train` rows (where the target exists), predict `test` rows with their prompt."""
+    """Fit on `train` rows (where the target exists), predict `test` rows with their prompt.
+    With `columns`, a baseline on those design columns only (no group features)."""
+    if columns is None:
+        return predict_stacked(fit_stacked(ds, target, train), ds, test)
     y = ds.target(target)
     train = train[~np.isnan(y[train])]
     proj = Projection.fit(ds.doc_emb[train])
     pproj = fit_prompt_projection(ds, train)
     drop = _dropout_mask(ds.records)
-    Xtr = design(ds, proj, train, drop, pproj)
-    Xte = design(ds, proj, test, np.zeros(len(ds.records), dtype=bool), pproj)
-    if columns is not None:
-        Xtr, Xte = Xtr[:, columns], Xte[:, columns]
+    Xtr = design(ds, proj, train, drop, pproj)[:, columns]
+    Xte = design(ds, proj, test, np.zeros(len(ds.records), dtype=bool), pproj)[:, columns]
     model = make_regressor().fit(Xtr, y[train])
     return np.asarray(model.predict(Xte))
+
+
+def calibrated_out_of_fold(
+    ds: Dataset, target: str, folds: list[np.ndarray], pred: np.ndarray
+) -> np.ndarray:
+    """Calibrate out-of-fold predictions, fitting the calibration for each fold on the OTHER
+    folds only; a test row gets its group's map only if its prompt is known to that fold."""
+    gold = ds.target(target)
+    out = np.full(len(pred), math.nan)
+    everything = np.arange(len(ds.records))
+    for test in folds:
+        rest = np.setdiff1d(everything, test)
+        known = fit_groups(ds, rest[~np.isnan(gold[rest])])
+        cal = fit_calibration(pred[rest], gold[rest], [group_key(ds.records[i]) for i in rest])
+        out[test] = apply_calibration(cal, pred[test], assign_groups(ds, known, test))
+    return out
 
 
 def folds_by_prompt(records: list[dict[str, Any]]) -> list[np.ndarray]:
@@ -232,14 +346,6 @@ def out_of_fold(
         train = np.setdiff1d(everything, test)
         pred[test] = fit_predict(ds, target, train, test, columns)
     return pred
-
-
-def stretch_params(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
-    """(a, b) so that a + b * pred has the gold mean and spread (variance matching)."""
-    ok = ~np.isnan(pred) & ~np.isnan(gold)
-    b = float(np.std(gold[ok]) / max(np.std(pred[ok]), 1e-6))
-    a = float(np.mean(gold[ok]) - b * np.mean(pred[ok]))
-    return a, b
 
 
 # ---------------------------------------------------------------- metrics
@@ -319,27 +425,32 @@ def on_topic_probability(model: dict[str, np.ndarray], X: np.ndarray) -> np.ndar
 
 def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, Any]:
     everything = np.arange(len(ds.records))
-    drop = _dropout_mask(ds.records)
-    proj = Projection.fit(ds.doc_emb)
-    pproj = fit_prompt_projection(ds, everything)
     models: dict[str, Any] = {}
-    stretch: dict[str, tuple[float, float]] = {}
+    calibration: dict[str, Any] = {}
     confidence: dict[str, float] = {}
     for target in TARGETS:
         y = ds.target(target)
-        rows = everything[~np.isnan(y)]
-        models[target] = make_regressor().fit(design(ds, proj, rows, drop, pproj), y[rows])
-        oof = out_of_fold(ds, target, stretch_folds)
-        stretch[target] = stretch_params(oof, y)
-        a, b = stretch[target]
-        confidence[target] = evaluate(ds, target, a + b * oof)["band_agreement"]
+        fit = fit_stacked(ds, target, everything)
+        oof, oof_fallback = out_of_fold_pair(ds, target, stretch_folds)
+        keys = [group_key(r) for r in ds.records]
+        calibration[target] = fit_calibration(oof, y, list(keys), oof_fallback)
+        confidence[target] = evaluate(
+            ds, target, calibrated_out_of_fold(ds, target, stretch_folds, oof)
+        )["band_agreement"]
+        pp = fit["prompt_projection"]
+        models[target] = {
+            "projection": (fit["projection"].mean, fit["projection"].components),
+            "prompt_projection": (pp.mean, pp.components),
+            "groups": fit["groups"],
+            "part": fit["part"],
+            "model": fit["model"],
+            "fallback": fit["fallback"],
+        }
     return {
         "version": ARTIFACT_VERSION,
         "feature_names": list(FEATURE_NAMES),
-        "projection": (proj.mean, proj.components),
-        "prompt_projection": (pproj.mean, pproj.components),
         "models": models,
-        "stretch": stretch,
+        "calibration": calibration,
         "confidence": confidence,
         "on_topic": fit_on_topic(ds),
         "trained_on": len(ds.records),
