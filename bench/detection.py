@@ -73,6 +73,7 @@ def evaluate_valid(items: list[T.Item], log: Any) -> tuple[dict[str, Any], dict[
     score = np.array([r.ai_score for r in results])
     y = np.array([it.doc.is_ai for it in valid])
     out: dict[str, Any] = {"threshold": det.threshold, "fpr_at_threshold_oof": det.fpr_at_threshold}
+    out["passage_threshold"] = det.passage_threshold
     out["auroc_all"] = auroc(y, score)
     essay_h = np.array([it.doc.group in ESSAY_HUMANS for it in valid])
     src = np.array([it.doc.source for it in valid])
@@ -147,6 +148,8 @@ def evaluate_oof(items: list[T.Item]) -> dict[str, Any]:
     payload, oof = T.fit_detector(items, log=lambda m: None)
     score, t = oof["score"], payload["threshold"]
     out: dict[str, Any] = {"threshold": t, "fpr_by_group": oof["fpr_by_group"]}
+    out["passage_threshold"] = payload["passage_threshold"]
+    out["label_fpr_by_group"] = oof["label_fpr_by_group"]
     by: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(items):
         by[group_key(it)].append(i)

@@ -29,9 +29,9 @@ def render(r: dict[str, Any]) -> str:
         f"{num(v['auroc_outfox_hybrid_vs_essay_humans'])}; Fast-DetectGPT AI vs its own humans "
         f"{num(v['auroc_fastdetectgpt_own_humans'])}.",
         "",
-        "| texts | n | AUROC vs human essays* | flagged at threshold (TPR / FPR) "
-        "| labels Human / AI / Hybrid | out-of-fold flagged (all data, n) |",
-        "|---|---|---|---|---|---|",
+        "| texts | n | AUROC vs human essays* | AI score at threshold (TPR / FPR) "
+        "| labels Human / AI / Hybrid | labelled AI or Hybrid | out-of-fold at threshold (n) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for key, row in v["rows"].items():
         o = oof["rows"].get(key, {})
@@ -40,6 +40,7 @@ def render(r: dict[str, Any]) -> str:
         out.append(
             f"| {key} | {row['n']} | {num(row.get('auroc'))} | {pct(rate)} | "
             f"{labels['Human']} / {labels['AI']} / {labels['Hybrid']} | "
+            f"{pct((labels['AI'] + labels['Hybrid']) / row['n'])} | "
             f"{pct(o.get('rate_at_threshold'))} ({o.get('n', '-')}) |"
         )
     out += [
@@ -50,9 +51,15 @@ def render(r: dict[str, Any]) -> str:
         + ", ".join(f"{k} {pct(x)}" for k, x in oof["fpr_by_group"].items())
         + ".",
         "",
+        f"Passage threshold (valid protocol / shipped): {v.get('passage_threshold', 1):.4f} / "
+        f"{oof.get('passage_threshold', 1):.4f}. Out-of-fold share of human texts labelled AI or "
+        "Hybrid (AI score or passage): "
+        + ", ".join(f"{k} {pct(x)}" for k, x in oof.get("label_fpr_by_group", {}).items())
+        + ".",
+        "",
         "### Sentence level (valid hybrids)",
         "",
-        "| hybrids | n | F1 (engine, flagged docs only) | F1 (sentence model alone) "
+        "| hybrids | n | F1 (engine) | F1 (sentence model alone) "
         "| sentence AUROC | labelled Hybrid | flagged (not Human) |",
         "|---|---|---|---|---|---|---|",
     ]

@@ -6,12 +6,16 @@ functions only shape its result. The label rule (also in docs/models/detector.md
 1. The document model gives the calibrated `ai_score` (0-100). The text is *flagged* when
    `ai_score >= threshold` (threshold chosen so that <= 1 % of human essays of every writer group
    reach it) and the text is long enough (>= MIN_WORDS words and >= MIN_SENTENCES sentences).
-2. Sentences that reproduce an `ai` turn of the chat log (a similarity match covering >= half of
+2. A long-enough text holds an *AI passage* when >= PASSAGE_SENTENCES consecutive sentences all
+   have sentence probability >= the passage threshold. That threshold is calibrated on
+   out-of-fold human essays so that the share of human essays that are flagged OR hold a passage
+   stays <= 1 % in every writer group and essay source: the label's false-positive guarantee.
+3. Sentences that reproduce an `ai` turn of the chat log (a similarity match covering >= half of
    the sentence) are AI, source "chat_log", whatever the statistics say.
-3. In a flagged text, sentences whose sentence-model probability is >= the sentence threshold are
-   AI too (source "model"). In an unflagged text no sentence is AI on statistics alone, so the
-   document-level false-positive rate also bounds the spans.
-4. With f = share of sentence characters that are AI:
+4. In a flagged text or one with an AI passage, the passage's sentences and every sentence with
+   probability >= the sentence threshold (best F1 on hybrids) are AI (source "model"). Otherwise
+   no sentence is AI on statistics alone, so the guarantee of 1-2 also bounds the spans.
+5. With f = share of sentence characters that are AI:
    - no AI sentence -> Human;  f >= 0.85 -> AI;
    - a real mix -> Hybrid: at least 15 % non-AI characters and either a passage of >= 2
      consecutive AI sentences, >= 15 % AI characters, or any chat-log sentence;
@@ -30,10 +34,11 @@ from pydantic import BaseModel, Field
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
 from aaie.engine.detection.model import (
+    PASSAGE_SENTENCES,
     Detector,
     doc_input,
     load_detector,
-    sentence_matrix,
+    passage_mask,
 )
 from aaie.engine.types import ChatTurn, Sentence, as_chat_log
 
@@ -89,8 +94,9 @@ class AIScore(BaseModel):
     fpr_at_threshold: float
     fpr_at_score: float
     insufficient_text: bool
-    label_at_threshold: bool  # statistically flagged, or AI text found via the chat log
+    label_at_threshold: bool  # labelled AI/Hybrid: flagged, an AI passage, or chat-log evidence
     chat_log_evidence: bool
+    ai_passage: bool = False  # a run of high-probability sentences (labels even below threshold)
     confidence: float = Field(ge=0.0, le=1.0)
     model_version: str
 
@@ -108,6 +114,7 @@ class Span(BaseModel):
 class _Result:
     classification: Classification
     flagged: bool
+    passage: bool = False
 
 
 # ----------------------------------------------------------------- public functions
@@ -140,8 +147,9 @@ def ai_score(
         fpr_at_threshold=c.fpr_at_threshold,
         fpr_at_score=c.fpr_at_score,
         insufficient_text=c.insufficient_text,
-        label_at_threshold=res.flagged or c.chat_log_fraction > 0,
+        label_at_threshold=res.flagged or res.passage or c.chat_log_fraction > 0,
         chat_log_evidence=c.chat_log_fraction > 0,
+        ai_passage=res.passage,
         confidence=c.confidence,
         model_version=c.model_version,
     )
@@ -225,13 +233,19 @@ def _run(
     sent_feats = F.sentence_features(sentences)
     doc_feat = F.doc_features(text, sentences, sent_feats)
     emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
-    p_sent = det.sentence_probability(sentence_matrix(sent_feats, emb, doc_feat, doc_emb))
+    p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb))
     p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent)[None, :])[0])
     score = round(100.0 * p_doc, 3)
     flagged = not insufficient and score >= det.threshold
+    passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
+    if insufficient:
+        passage[:] = False
+    if passage.any():  # the passage's own evidence, so a Hybrid below threshold is not "unsure"
+        p_doc = max(p_doc, det.passage_probability(float(p_sent[passage].min())))
     chat = _chat_evidence(text, prompt_text, turns, analysis) if _has_ai_turn(turns) else {}
-    scores = _sentence_scores(sentences, p_sent, chat, flagged, det.sentence_threshold)
-    label, fraction, scores = _label(sentences, scores, flagged)
+    scores = _sentence_scores(sentences, p_sent, chat, passage, flagged, det.sentence_threshold)
+    gate = flagged or bool(passage.any())
+    label, fraction, scores = _label(sentences, scores, gate)
     chat_fraction = _fraction(sentences, [s.source == "chat_log" for s in scores])
     confidence = _confidence(label, p_doc, chat_fraction, insufficient)
     c = Classification(
@@ -249,7 +263,20 @@ def _run(
         reasons=_reasons(det, label, score, fraction, scores, insufficient, n_words, doc_feat),
         model_version=str(det.card.get("version", "")),
     )
-    return _Result(c, flagged)
+    if passage.any() and not flagged:
+        c.reasons.insert(1 + insufficient, _passage_reason(det, passage))
+    return _Result(c, flagged, bool(passage.any()))
+
+
+def _passage_reason(det: Detector, passage: np.ndarray) -> str:
+    idx = [int(i) for i in np.flatnonzero(passage)]
+    rate = 100 * max(det.label_fpr.get(g, 0.0) for g in ("native", "non_native"))
+    return (
+        f"Sentence(s) {_ranges(idx)} form a passage of {PASSAGE_SENTENCES}+ consecutive sentences "
+        f"that each read as AI-written (probability >= {det.passage_threshold:.2f}); "
+        f"{rate:.1f}% of human essays in validation were labelled AI or Hybrid by this rule "
+        "or the AI score."
+    )
 
 
 def _has_ai_turn(turns: list[ChatTurn]) -> bool:
@@ -280,11 +307,15 @@ def _sentence_scores(
     sentences: list[Sentence],
     p_sent: np.ndarray,
     chat: dict[int, int],
+    passage: np.ndarray,
     flagged: bool,
     sentence_threshold: float,
 ) -> list[SentenceScore]:
+    """Chat-log sentences, passage sentences, and - once the text is flagged or holds a passage -
+    every sentence at or above the sentence threshold are AI."""
+    gate = flagged or bool(passage.any())
     out = []
-    for s, p in zip(sentences, p_sent, strict=True):
+    for s, p, in_passage in zip(sentences, p_sent, passage, strict=True):
         turn = chat.get(s.index)
         out.append(
             SentenceScore(
@@ -292,7 +323,9 @@ def _sentence_scores(
                 start=s.start,
                 end=s.end,
                 ai_probability=1.0 if turn is not None else round(float(p), 4),
-                is_ai=turn is not None or (flagged and float(p) >= sentence_threshold),
+                is_ai=turn is not None
+                or bool(in_passage)
+                or (gate and float(p) >= sentence_threshold),
                 source="chat_log" if turn is not None else "model",
                 chat_turn=turn,
             )

@@ -1,9 +1,10 @@
 """The trained detector: feature assembly shared by training and serving, and the artifact loader.
 
 Two scikit-learn models ship in one joblib file:
-- a sentence model (logistic regression): P(sentence is AI-written) from the sentence's own
-  stylometric features and MiniLM embedding, those of its neighbours (AI passages come in runs) and
-  the document's, used for spans, the Hybrid rule, and as input to the document model;
+- a sentence model (gradient-boosted trees): P(sentence is AI-written) from the sentence's own
+  stylometric features and (PCA-projected) MiniLM embedding, those of its neighbours (AI passages
+  come in runs), the document's, and their contrasts; used for spans, the passage rule, the Hybrid
+  rule, and as input to the document model;
 - a document model (gradient-boosted trees): P(text contains AI-written material) from the
   document's stylometric features plus aggregates of the sentence probabilities (mean, best
   3-sentence window, top-3 mean, share above 0.5), with a Platt calibrator fitted on
@@ -24,8 +25,7 @@ ARTIFACT = "detector.joblib"
 CARD = "detector.json"
 
 
-def doc_vector(doc_feat: np.ndarray, doc_emb: np.ndarray) -> np.ndarray:
-    return np.concatenate([doc_feat, doc_emb]).astype(np.float32)
+PASSAGE_SENTENCES = 2
 
 
 def sentence_aggregates(p: np.ndarray) -> np.ndarray:
@@ -54,20 +54,75 @@ def _neighbour_mean(x: np.ndarray, radius: int) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    den = np.maximum(np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1), 1e-9)
+    return ((a * b).sum(axis=1) / den).astype(np.float32)
+
+
+@dataclass
+class Projection:
+    """PCA of MiniLM sentence embeddings (fitted in training): keeps the tree model small/fast."""
+
+    mean: np.ndarray  # (384,)
+    components: np.ndarray  # (k, 384)
+
+    def __call__(self, emb: np.ndarray) -> np.ndarray:
+        return ((emb - self.mean) @ self.components.T).astype(np.float32)
+
+
 def sentence_matrix(
-    sent_feats: np.ndarray, sent_emb: np.ndarray, doc_feat: np.ndarray, doc_emb: np.ndarray
+    sent_feats: np.ndarray,
+    sent_emb: np.ndarray,
+    doc_feat: np.ndarray,
+    doc_emb: np.ndarray,
+    projection: Projection,
 ) -> np.ndarray:
-    """Per-sentence rows: own features, neighbours' (±1 and ±3), and the document's."""
+    """Per-sentence rows for the sentence model.
+
+    The sentence's style features, its neighbours' (mean of ±1 and ±3 sentences: AI passages come
+    in runs), the document's, and the contrasts between them (a pasted passage differs from the
+    text around it), relative position, embedding similarity to neighbours and document, and the
+    projected embeddings. No whitespace or paragraph layout enters (a label leak in the DEV data).
+    """
     n = len(sent_feats)
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    own = np.hstack([sent_feats, sent_emb])
-    near = _neighbour_mean(own, 1)
-    wide = _neighbour_mean(own, 3)
-    doc = np.repeat(doc_vector(doc_feat, doc_emb)[None, :], n, axis=0)
+    near_f, wide_f = _neighbour_mean(sent_feats, 1), _neighbour_mean(sent_feats, 3)
+    near_e, wide_e = _neighbour_mean(sent_emb, 1), _neighbour_mean(sent_emb, 3)
+    doc_e = np.repeat(doc_emb[None, :], n, axis=0)
+    doc_f = np.repeat(doc_feat[None, :], n, axis=0)
+    own_doc = doc_f[:, : sent_feats.shape[1]]  # the document's values of the sentence features
     pos = np.arange(n, dtype=np.float32)[:, None]
-    position = np.hstack([pos / max(n - 1, 1), (pos == 0), (pos == n - 1)]).astype(np.float32)
-    return np.hstack([own, near, wide, doc, position]).astype(np.float32)
+    position = np.hstack([pos / max(n - 1, 1), pos == 0, pos == n - 1])
+    sims = np.stack(
+        [_cosine(sent_emb, near_e), _cosine(sent_emb, wide_e), _cosine(sent_emb, doc_e)], axis=1
+    )
+    blocks = [sent_feats, near_f, wide_f, doc_f, sent_feats - near_f, sent_feats - wide_f]
+    blocks += [sent_feats - own_doc, position, sims]
+    blocks += [projection(e) for e in (sent_emb, near_e, wide_e, doc_e)]
+    return np.hstack(blocks).astype(np.float32)
+
+
+def passage_mask(p: np.ndarray, threshold: float, min_sentences: int) -> np.ndarray:
+    """Sentences inside a run of >= min_sentences consecutive sentences with p >= threshold."""
+    high = np.asarray(p) >= threshold
+    out = np.zeros(len(high), dtype=bool)
+    start = 0
+    for i in range(len(high) + 1):
+        if i == len(high) or not high[i]:
+            if i - start >= min_sentences:
+                out[start:i] = True
+            start = i + 1
+    return out
+
+
+def passage_score(p: np.ndarray, min_sentences: int) -> float:
+    """The highest threshold at which `passage_mask` is non-empty (0 for too few sentences)."""
+    p = np.asarray(p, dtype=np.float64)
+    if len(p) < min_sentences:
+        return 0.0
+    windows = np.lib.stride_tricks.sliding_window_view(p, min_sentences)
+    return float(windows.min(axis=1).max())
 
 
 class PlattCalibrator:
@@ -100,6 +155,13 @@ class Detector:
     sentence_threshold: float
     threshold: float  # on the calibrated 0-100 ai_score
     fpr_at_threshold: float
+    projection: Projection
+    # A passage (>= PASSAGE_SENTENCES consecutive sentences) with every sentence probability >=
+    # passage_threshold labels the text even below `threshold`; chosen so that human essays
+    # labelled AI/Hybrid by either rule stay <= 1 % per writer group and essay source.
+    passage_threshold: float
+    passage_calibrator: Any  # P(contains AI) from the passage score, for `confidence`
+    label_fpr: dict[str, float] = field(default_factory=dict)  # out-of-fold, per group/source
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
     human_scores: Any = None  # sorted out-of-fold ai_scores of human essays (validation)
     card: dict[str, Any] = field(default_factory=dict)
@@ -117,6 +179,15 @@ class Detector:
         with _single_thread():
             raw = self.doc_model.predict_proba(x)[:, 1]
         return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
+
+    def passage_probability(self, score: float) -> float:
+        """Calibrated P(contains AI) given the text's passage score (out-of-fold Platt fit)."""
+        return float(self.passage_calibrator.predict(np.array([score]))[0])
+
+    def sentence_rows(
+        self, sent_feats: np.ndarray, emb: np.ndarray, doc_feat: np.ndarray, doc_emb: np.ndarray
+    ) -> np.ndarray:
+        return sentence_matrix(sent_feats, emb, doc_feat, doc_emb, self.projection)
 
     def sentence_probability(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:

@@ -27,8 +27,11 @@ from aaie.engine.detection.data import Doc, load_corpus
 from aaie.engine.detection.model import (
     ARTIFACT,
     CARD,
+    PASSAGE_SENTENCES,
     PlattCalibrator,
+    Projection,
     doc_input,
+    passage_score,
     sentence_matrix,
 )
 from aaie.engine.text import split_sentences
@@ -37,7 +40,7 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-2"
+MODEL_VERSION = "detector-3"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -46,7 +49,13 @@ ESSAY_GROUPS = ("native", "non_native")
 # skilled US students score higher than ASAP's, and pooling would hide that.
 ESSAY_SOURCES = ("outfox", "asap", "ellipse")
 TARGET_FPR = 0.01
+# The label's false-positive budget (human essays labelled AI or Hybrid, target TARGET_FPR) is
+# split: the AI-score threshold alone holds <= 0.5 % out-of-fold, and the AI-score OR passage rule
+# <= 0.75 % - a margin for sampling noise (one essay is ~0.25 pt at ~400 essays per source).
+SCORE_TARGET_FPR = 0.005
+LABEL_TARGET_FPR = 0.0075
 PURE_SENTENCES_PER_DOC = 10
+EMBEDDING_COMPONENTS = 32
 
 Log = Callable[[str], None]
 
@@ -128,14 +137,32 @@ def _corpus_hash(docs: list[Doc]) -> str:
 # ---------------------------------------------------------------- sentence model
 
 
-def sentence_xy(items: list[Item], seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+def fit_projection(items: list[Item], n: int = 20_000) -> Projection:
+    """PCA of a seeded sample of sentence embeddings (unsupervised: no labels used)."""
+    from sklearn.decomposition import PCA
+
+    emb = np.vstack([it.sent_emb for it in items if it.sentences]).astype(np.float64)
+    rng = np.random.default_rng(SEED)
+    if len(emb) > n:
+        emb = emb[np.sort(rng.choice(len(emb), n, replace=False))]
+    pca = PCA(EMBEDDING_COMPONENTS, svd_solver="full").fit(emb)
+    return Projection(pca.mean_.astype(np.float32), pca.components_.astype(np.float32))
+
+
+def item_rows(it: Item, projection: Projection) -> np.ndarray:
+    return sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb, projection)
+
+
+def sentence_xy(
+    items: list[Item], projection: Projection, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
     """All sentences of hybrids; a seeded sample of sentences of pure texts."""
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for it in items:
         if not it.sentences:
             continue
-        x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
+        x = item_rows(it, projection)
         idx = np.where(it.sent_labels >= 0)[0]
         if it.doc.label != "hybrid" and len(idx) > PURE_SENTENCES_PER_DOC:
             idx = np.sort(rng.choice(idx, PURE_SENTENCES_PER_DOC, replace=False))
@@ -144,32 +171,33 @@ def sentence_xy(items: list[Item], seed: int = SEED) -> tuple[np.ndarray, np.nda
     return np.vstack(xs), np.concatenate(ys).astype(int)
 
 
-def fit_sentence_model(items: list[Item], c: float = 0.005) -> Any:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def fit_sentence_model(items: list[Item], projection: Projection) -> Any:
+    """Gradient-boosted trees: beat the logistic regression on valid hybrids (sentence AUROC
+    0.915 vs 0.889) by using interactions, e.g. a sentence's contrast with its neighbours."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    x, y = sentence_xy(items)
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    x, y = sentence_xy(items, projection)
+    model = HistGradientBoostingClassifier(
+        max_iter=300, learning_rate=0.08, l2_regularization=1.0, random_state=SEED
+    )
     return model.fit(x, y)
 
 
-def item_sentence_probs(model: Any, it: Item) -> np.ndarray:
+def item_sentence_probs(model: Any, it: Item, projection: Projection) -> np.ndarray:
     if not it.sentences:
         return np.zeros(0)
-    x = sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb)
-    return np.asarray(model.predict_proba(x)[:, 1])
+    return np.asarray(model.predict_proba(item_rows(it, projection))[:, 1])
 
 
-def oof_sentence_probs(items: list[Item], log: Log) -> list[np.ndarray]:
+def oof_sentence_probs(items: list[Item], projection: Projection, log: Log) -> list[np.ndarray]:
     """Sentence probabilities of every text from a model that did not see its fold."""
     out: list[np.ndarray] = [np.zeros(0)] * len(items)
     for k in range(N_FOLDS):
         log(f"sentence model, fold {k + 1}/{N_FOLDS}")
-        model = fit_sentence_model([it for it in items if it.fold != k])
+        model = fit_sentence_model([it for it in items if it.fold != k], projection)
         for i, it in enumerate(items):
             if it.fold == k:
-                out[i] = item_sentence_probs(model, it)
+                out[i] = item_sentence_probs(model, it, projection)
     return out
 
 
@@ -234,10 +262,7 @@ def choose_threshold(
 ) -> tuple[float, dict[str, float]]:
     """Lowest 0-100 threshold at which human essays of every writer group and of every essay
     source have FPR <= target."""
-    human = np.array([it.doc.label == "human" for it in items])
-    sources = np.array([it.doc.source for it in items])
-    groups = np.array([it.doc.group for it in items])
-    masks = [groups == g for g in ESSAY_GROUPS] + [human & (sources == s) for s in ESSAY_SOURCES]
+    masks = _essay_masks(items)
     for t in np.unique(np.round(score, 3)):
         if max(float((score[m] >= t).mean()) for m in masks if m.any()) <= target:
             return float(t), fpr_by_group(score, items, float(t))
@@ -246,16 +271,45 @@ def choose_threshold(
 
 def fpr_by_group(score: np.ndarray, items: list[Item], t: float) -> dict[str, float]:
     """FPR per writer group and per human source (keys `group` and `group/source`)."""
+    return rate_by_group(score >= t, items)
+
+
+def rate_by_group(hit: np.ndarray, items: list[Item]) -> dict[str, float]:
     keys = [it.doc.group for it in items]
     sub = [f"{it.doc.group}/{it.doc.source}" for it in items]
     out = {}
     for g in HUMAN_GROUPS:
         m = np.array([k == g for k in keys])
-        out[g] = round(float((score[m] >= t).mean()), 4) if m.any() else 0.0
+        out[g] = round(float(hit[m].mean()), 4) if m.any() else 0.0
     for name in sorted({s for s, it in zip(sub, items, strict=True) if it.doc.label == "human"}):
         m = np.array([s == name for s in sub])
-        out[name] = round(float((score[m] >= t).mean()), 4)
+        out[name] = round(float(hit[m].mean()), 4)
     return out
+
+
+def choose_passage_threshold(
+    items: list[Item],
+    probs: list[np.ndarray],
+    flagged: np.ndarray,
+    enough: np.ndarray,
+    target: float = LABEL_TARGET_FPR,
+) -> tuple[float, np.ndarray]:
+    """Lowest passage threshold at which human essays labelled AI/Hybrid by either rule (flagged
+    by the document score, or holding a passage) stay <= target in every writer group and essay
+    source, on out-of-fold probabilities. Returns it and every text's passage score."""
+    ps = np.array([passage_score(p, PASSAGE_SENTENCES) for p in probs]) * enough
+    masks = _essay_masks(items)
+    for t in np.unique(np.round(ps, 4)):
+        if max(float((flagged | (ps >= t))[m].mean()) for m in masks if m.any()) <= target:
+            return float(t), ps
+    return 1.01, ps  # never: no passage threshold keeps the guarantee
+
+
+def _essay_masks(items: list[Item]) -> list[np.ndarray]:
+    human = np.array([it.doc.label == "human" for it in items])
+    sources = np.array([it.doc.source for it in items])
+    groups = np.array([it.doc.group for it in items])
+    return [groups == g for g in ESSAY_GROUPS] + [human & (sources == s) for s in ESSAY_SOURCES]
 
 
 def cue_stats(items: list[Item]) -> dict[str, list[float]]:
@@ -274,20 +328,31 @@ def cue_stats(items: list[Item]) -> dict[str, list[float]]:
 
 def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit everything on `items`; returns the artifact payload and the out-of-fold figures."""
-    probs = oof_sentence_probs(items, log)
+    projection = fit_projection(items)
+    probs = oof_sentence_probs(items, projection, log)
     sent_threshold = best_sentence_threshold(probs, items)
     log("cross-validating the document model")
     raw = oof_doc_raw(items, probs)
     y = np.array([it.doc.is_ai for it in items])
     calibrator = fit_calibrator(raw, y)
     score = 100 * calibrator.predict(raw)
-    threshold, fprs = choose_threshold(score, items)
+    threshold, fprs = choose_threshold(score, items, SCORE_TARGET_FPR)
     log(f"threshold {threshold:.2f}, out-of-fold FPR per group {fprs}")
+    enough = np.array([_long_enough(it) for it in items])
+    flagged = (score >= threshold) & enough
+    passage_t, ps = choose_passage_threshold(items, probs, flagged, enough)
+    labelled = flagged | (ps >= passage_t)
+    label_fpr = rate_by_group(labelled, items)
+    log(f"passage threshold {passage_t:.4f}, out-of-fold AI/Hybrid label rate {label_fpr}")
     log("fitting the final models")
     payload = {
         "doc_model": fit_doc_model(items, probs),
         "calibrator": calibrator,
-        "sentence_model": fit_sentence_model(items),
+        "sentence_model": fit_sentence_model(items, projection),
+        "projection": projection,
+        "passage_threshold": passage_t,
+        "passage_calibrator": fit_calibrator(ps, y),
+        "label_fpr": label_fpr,
         "sentence_threshold": sent_threshold,
         "threshold": threshold,
         "fpr_at_threshold": max(v for k, v in fprs.items() if k.startswith(ESSAY_GROUPS)),
@@ -296,8 +361,22 @@ def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], d
             score[[it.doc.group in ESSAY_GROUPS for it in items]].round(2)
         ).astype(np.float32),
     }
-    oof = {"score": score, "sentence_probs": probs, "fpr_by_group": fprs}
+    oof = {
+        "score": score,
+        "sentence_probs": probs,
+        "fpr_by_group": fprs,
+        "passage_score": ps,
+        "label_fpr_by_group": label_fpr,
+    }
     return payload, oof
+
+
+def _long_enough(it: Item) -> bool:
+    """The engine's short-text rule (no statistical label below it)."""
+    from aaie.engine.detection.engine import MIN_SENTENCES, MIN_WORDS
+    from aaie.engine.text import word_count
+
+    return word_count(it.doc.text) >= MIN_WORDS and len(it.sentences) >= MIN_SENTENCES
 
 
 def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
@@ -317,8 +396,13 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "fpr_at_threshold": payload["fpr_at_threshold"],
         "fpr_by_group_out_of_fold": oof["fpr_by_group"],
         "target_fpr": TARGET_FPR,
+        "score_target_fpr": SCORE_TARGET_FPR,
+        "label_target_fpr": LABEL_TARGET_FPR,
         "threshold_groups": list(ESSAY_GROUPS),
         "sentence_threshold": payload["sentence_threshold"],
+        "passage_threshold": payload["passage_threshold"],
+        "passage_sentences": PASSAGE_SENTENCES,
+        "label_fpr_by_group_out_of_fold": oof["label_fpr_by_group"],
         "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
         "sklearn": sklearn.__version__,
         "seed": SEED,
