@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from aaie.api.state import AppState
 from aaie.config import Settings
 from aaie.db.models import Role, User
+from aaie.db.session import transaction
 from aaie.errors import Forbidden, RateLimited, Unauthorized
 from aaie.security.tokens import InvalidToken
 
@@ -38,15 +39,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(state: State) -> Iterator[Session]:
-    session = state.sessions()
-    try:
+    with transaction(state.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
@@ -33,10 +33,15 @@ def get_sessionmaker(url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 
+def session_scope(url: str) -> AbstractContextManager[Session]:
+    """A session on the database at `url` that commits on success and rolls back on error."""
+    return transaction(get_sessionmaker(url))
+
+
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    session = get_sessionmaker(url)()
+    session = sessions()
     try:
         yield session
         session.commit()
