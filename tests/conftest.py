@@ -79,6 +79,7 @@ def settings(tmp_path: Path, migrated: str) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
+    application.state.aaie.users.close()
     _empty_all_tables(application)
 
 

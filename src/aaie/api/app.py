@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -43,8 +46,16 @@ def build_state(settings: Settings) -> AppState:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION)
-    app.state.aaie = build_state(settings)
+    state = build_state(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.users.close()  # give the caller-lookup connection back to the pool
+
+    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.aaie = state
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
