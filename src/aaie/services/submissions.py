@@ -347,10 +347,9 @@ def set_status(session: Session, user: User, submission_id: uuid.UUID, status: R
 def delete(session: Session, settings: Settings, submission: Submission) -> dict[str, int]:
     """Remove the submission, every version and evaluation, and every uploaded original
     (bytes go once the transaction commits). Returns counts for the audit record."""
+    from aaie.engine.pipeline import CACHE
     from aaie.services import files as file_service
     from aaie.storage import make_file_store
-
-    from aaie.engine.pipeline import CACHE
 
     versions = versions_of(session, submission.id)
     file_ids = {v.file_id for v in versions if v.file_id}
