@@ -31,20 +31,13 @@ def generate_feedback(
         raise ValueError("student_submission is empty")
     a = ensure_analysis(student_submission, analysis)
     prompt = prompt_text if prompt_text and prompt_text.strip() else None
-    reason = None
-    if provider is not None:
-        from aaie.engine.feedback.llm import feedback_with_llm
-        from aaie.engine.providers import LLMError
-
-        try:
-            return feedback_with_llm(provider, a, prompt, rubric_result)
-        except LLMError as exc:
-            reason = str(exc)
     from aaie.engine.feedback.builtin import feedback_builtin
+    from aaie.engine.feedback.llm import feedback_with_llm
+    from aaie.engine.providers.fallback import llm_or_builtin
 
-    feedback = feedback_builtin(a, prompt, rubric_result)
-    feedback.fallback_reason = reason
-    return feedback
+    return llm_or_builtin(provider,
+                          lambda p: feedback_with_llm(p, a, prompt, rubric_result),
+                          lambda: feedback_builtin(a, prompt, rubric_result))
 
 
 def __getattr__(name: str) -> Any:

@@ -57,17 +57,11 @@ def rubric_score(
         raise ValueError("student_submission is empty")
     spec = parse_rubric(rubric)
     prompt = prompt_text if prompt_text and prompt_text.strip() else None
-    fallback_reason = None
-    if provider is not None:
-        from aaie.engine.providers import LLMError
-        from aaie.engine.rubric.llm import score_with_llm
-
-        try:
-            return score_with_llm(provider, student_submission, prompt, spec)
-        except LLMError as exc:
-            fallback_reason = str(exc)
+    from aaie.engine.providers.fallback import llm_or_builtin
     from aaie.engine.rubric.builtin import score_builtin
+    from aaie.engine.rubric.llm import score_with_llm
 
-    result = score_builtin(ensure_analysis(student_submission, analysis), prompt, spec)
-    result.fallback_reason = fallback_reason
-    return result
+    return llm_or_builtin(
+        provider,
+        lambda p: score_with_llm(p, student_submission, prompt, spec),
+        lambda: score_builtin(ensure_analysis(student_submission, analysis), prompt, spec))
