@@ -73,6 +73,23 @@ def test_text_without_pii_is_unchanged() -> None:
     assert r.redacted_text == text and r.entities == []
 
 
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Jamal walked to the library after class. It was raining.", "Jamal"),
+        ("It rained all week.\nPriya stayed inside and read.", "Priya"),
+        ('The coach said, "Marcus, run faster," and we laughed.', "Marcus"),
+        ("However, when Sofia Alvarez joined our team, everything changed.", "Sofia Alvarez"),
+    ],
+)
+def test_names_are_found_wherever_they_sit_in_a_sentence(text: str, name: str) -> None:
+    # NER runs only in windows around capitalised words: a name opening a sentence, after a
+    # line break, inside a quote or after a common opener must still be redacted.
+    r = redact(text)
+    assert name not in r.redacted_text
+    assert {e.start for e in r.entities} >= {text.index(name)}
+
+
 def test_empty_text() -> None:
     assert redact("").redacted_text == ""
 
