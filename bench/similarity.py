@@ -98,9 +98,9 @@ def evaluate(cases, results) -> dict:
 
 def _clear_source_cache() -> None:
     """Latency is measured without the cross-call source-sentence cache (a fresh chat log)."""
-    from aaie.engine.similarity import engine
+    from aaie.engine.embeddings import get_embedder
 
-    engine._EMB_CACHE.clear()
+    get_embedder().clear_cache()
 
 
 def rescore(case, res, threshold: float):

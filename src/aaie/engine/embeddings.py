@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from importlib import resources
 
@@ -20,6 +21,7 @@ from tokenizers import Tokenizer
 
 MAX_TOKENS = 256
 _BATCH = 32
+_CACHE_SIZE = 4096  # sentences; ~6 MB of vectors
 
 
 class Embedder:
@@ -38,6 +40,8 @@ class Embedder:
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.dim = 384
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -51,6 +55,30 @@ class Embedder:
             idx = order[b : b + _BATCH]
             out[idx] = self._embed_batch([texts[i] for i in idx])
         return out
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        """`embed`, reusing vectors of texts seen recently. For text that recurs across
+        submissions (an assignment's prompt, a chat log resubmitted) and across stages (the
+        similarity matcher and the rubric both embed prompt sentences)."""
+        unique = list(dict.fromkeys(texts))
+        with self._cache_lock:
+            rows = {t: self._cache[t] for t in unique if t in self._cache}
+            for t in rows:
+                self._cache.move_to_end(t)
+        missing = [t for t in unique if t not in rows]
+        fresh = dict(zip(missing, self.embed(missing), strict=True))
+        rows.update(fresh)
+        with self._cache_lock:
+            self._cache.update(fresh)
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([rows[t] for t in texts])
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -259,25 +258,11 @@ def _source_sentences(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_EMB_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
-_EMB_CACHE_SIZE = 4096
-
-
 def _embed_sources(sentences: list[str]) -> np.ndarray:
     """Embed source sentences, reusing ones seen before (a prompt recurs for every submission)."""
     from aaie.engine.embeddings import get_embedder
 
-    missing = [x for x in dict.fromkeys(sentences) if x not in _EMB_CACHE]
-    if missing:
-        for x, row in zip(missing, get_embedder().embed(missing), strict=True):
-            _EMB_CACHE[x] = row
-    rows = []
-    for x in sentences:
-        _EMB_CACHE.move_to_end(x)
-        rows.append(_EMB_CACHE[x])
-    while len(_EMB_CACHE) > _EMB_CACHE_SIZE:
-        _EMB_CACHE.popitem(last=False)
-    return np.stack(rows)
+    return get_embedder().embed_cached(sentences)
 
 
 def _paraphrase_matches(
