@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.api.workflow_support import make_assignment
 from tests.conftest import Account
 
 
@@ -88,3 +90,30 @@ def test_role_changes_are_audited(client: TestClient, accounts: dict[str, Accoun
     assert event.actor_id == accounts["admin"].id
     assert event.resource_id == str(accounts["student"].id)
     assert event.details["after"]["role"] == "teacher"
+
+
+def test_deleting_a_student_removes_their_work_and_files(
+        client: TestClient, app: FastAPI, accounts: dict[str, Account]) -> None:
+    student, teacher, admin = accounts["student"], accounts["teacher"], accounts["admin"]
+    essay = "Community gardens give neighbours a reason to meet. " * 20
+    uploads = [client.post("/api/files", headers=student.headers,
+                           files={"file": (name, essay.encode(), "text/plain")})
+               for name in ("essay.txt", "draft.txt")]
+    assert [u.status_code for u in uploads] == [201, 201]
+    aid = make_assignment(client, teacher.headers)
+    sub = client.post(f"/api/assignments/{aid}/submit", headers=student.headers,
+                      json={"file_ref": uploads[0].json()["fileId"]})
+    assert sub.status_code == 200, sub.text
+    sid = sub.json()["submissionId"]
+    store_dir = app.state.aaie.settings.files_dir
+    assert sum(p.is_file() for p in store_dir.rglob("*")) == 2
+
+    assert client.delete(f"/api/users/{student.id}", headers=admin.headers).status_code == 204
+    assert client.get(f"/api/submissions/{sid}", headers=admin.headers).status_code == 404
+    for upload in uploads:
+        file_id = upload.json()["fileId"]
+        assert client.get(f"/api/files/{file_id}", headers=admin.headers).status_code == 404
+    assert not any(p.is_file() for p in store_dir.rglob("*"))
+    events = client.get(f"/api/audit?resource_id={student.id}&action=user.delete",
+                        headers=admin.headers).json()["items"]
+    assert events[0]["details"] == {"submissions": 1, "versions": 1, "files": 2}

@@ -371,6 +371,28 @@ def delete(session: Session, settings: Settings, submission: Submission) -> dict
     return {"versions": len(versions), "files": removed}
 
 
+def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str, int]:
+    """Everything a user being deleted leaves behind: their submissions (versions, evaluations,
+    originals) and any other upload of theirs that no remaining submission uses. Without this
+    the database cascade would drop the rows but leave file bytes in the store."""
+    from aaie.services import files as file_service
+    from aaie.storage import make_file_store
+
+    counts = {"submissions": 0, "versions": 0, "files": 0}
+    owned = select(Submission).where(Submission.student_id == user.id)
+    for submission in session.scalars(owned).all():
+        result = delete(session, settings, submission)
+        counts["submissions"] += 1
+        counts["versions"] += result["versions"]
+        counts["files"] += result["files"]
+    store = make_file_store(settings)
+    for stored in session.scalars(select(StoredFile).where(StoredFile.owner_id == user.id)).all():
+        if not file_in_use(session, stored.id):
+            file_service.delete_file(session, store, stored)
+            counts["files"] += 1
+    return counts
+
+
 def delete_assignment(session: Session, settings: Settings, assignment: Assignment
                       ) -> dict[str, int]:
     """An assignment and, for good, every submission to it (with their files)."""

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from aaie.api.deps import AdminUser, SessionDep
+from aaie.api.deps import AdminUser, SessionDep, SettingsDep
 from aaie.api.errors import error_responses
 from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
 from aaie.db.models import User
-from aaie.services import audit, users
+from aaie.services import audit, submissions, users
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -51,9 +51,13 @@ def update_user(user_id: uuid.UUID, body: UserUpdate, admin: AdminUser, session:
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=error_responses(401, 403, 404, 409, 422))
 def delete_user(user_id: uuid.UUID, admin: AdminUser, session: SessionDep,
-                request: Request) -> Response:
+                settings: SettingsDep, request: Request) -> Response:
+    """Delete an account for good, with the student's submissions and every file they
+    uploaded (the last active admin cannot be deleted: 409)."""
     user = users.get(session, user_id)
+    users.guard_deletable(session, user)
+    removed = submissions.delete_work_of(session, settings, user)
     users.delete(session, user)
     audit.record(session, actor=admin, action="user.delete", resource_type="user",
-                 resource_id=user_id, request_id=request.state.request_id)
+                 resource_id=user_id, request_id=request.state.request_id, details=removed)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
