@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from aaie.config import Settings
 from tests.api.workflow_support import (
@@ -353,3 +355,48 @@ def test_deleting_a_submission_drops_its_cached_evaluation(
     assert CACHE.get(key) is not None
     assert client.delete(f"/api/submissions/{sid}", headers=teacher.headers).status_code == 204
     assert CACHE.get(key) is None
+
+
+def test_teacher_reevaluates_a_failed_evaluation(
+        client: TestClient, app: FastAPI, accounts: dict[str, Account],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import aaie.engine
+    from aaie.db.models import EvaluationStatus, Submission, SubmissionVersion
+
+    teacher, student, admin = accounts["teacher"], accounts["student"], accounts["admin"]
+    real = aaie.engine.evaluate_all
+
+    def outage(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("engine outage")
+
+    monkeypatch.setattr(aaie.engine, "evaluate_all", outage)
+    aid = make_assignment(client, teacher.headers)
+    first = submit(client, student.headers, aid)
+    sid = first["submissionId"]
+    assert first["evaluation_status"] == "failed"
+    monkeypatch.setattr(aaie.engine, "evaluate_all", real)
+
+    url = f"/api/submissions/{sid}/evaluate"
+    assert client.post(url, headers=student.headers).status_code == 403
+    assert client.post(url, headers=accounts["other_teacher"].headers).status_code == 404
+    again = client.post(url, headers=teacher.headers)
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["evaluation_status"] == "done" and body["version"] == "v1"
+    assert body["evaluation"]["classification"]["label"] in ("Human", "AI", "Hybrid")
+    package = _get(client, sid, teacher)
+    assert package["evaluation_status"] == "done" and not package.get("error")
+    events = client.get(f"/api/audit?resource_id={sid}&action=submission.reevaluate",
+                        headers=admin.headers).json()["items"]
+    assert [(e["actor_id"], e["details"]) for e in events] == [(str(teacher.id), {"version": 1})]
+
+    # One evaluation at a time: while a version is queued, a second request is refused.
+    with app.state.aaie.sessions.begin() as session:
+        submission = session.get(Submission, uuid.UUID(sid))
+        assert submission is not None
+        version = session.scalars(
+            select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
+        ).one()
+        version.evaluation_status = EvaluationStatus.queued
+    conflict = client.post(url, headers=teacher.headers)
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"]

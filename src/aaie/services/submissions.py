@@ -325,6 +325,19 @@ def resubmit(session: Session, settings: Settings, user: User, submission_id: uu
     return submission, version, assignment
 
 
+def reevaluate(session: Session, user: User, submission_id: uuid.UUID
+               ) -> tuple[Submission, SubmissionVersion, Assignment]:
+    """Queue the current version for evaluation again (after a failure, an engine upgrade or a
+    rubric change). Its stored evaluation stays until the new one replaces it."""
+    found = get_staff_visible(session, user, submission_id)
+    version = current_version(session, found.submission)
+    if version.evaluation_status in (EvaluationStatus.queued, EvaluationStatus.running):
+        raise Conflict("This version is already being evaluated.")
+    version.evaluation_status, version.error = EvaluationStatus.queued, None
+    session.flush()
+    return found.submission, version, found.assignment
+
+
 def _flush_or_conflict(session: Session) -> None:
     try:
         session.flush()

@@ -137,6 +137,22 @@ def resubmit(submission_id: uuid.UUID, body: SubmitRequest, user: CurrentUser,
     return dispatch(session, settings, user, submission, version, assignment)
 
 
+@router.post("/{submission_id}/evaluate", response_model=SubmitResponse,
+             dependencies=[Depends(rate_limited("evaluate"))],
+             responses={202: {"model": SubmitResponse, "description": "Queued (async mode)"},
+                        **error_responses(401, 403, 404, 409, 429)})
+def reevaluate(submission_id: uuid.UUID, user: StaffUser, session: SessionDep,
+               settings: SettingsDep, request: Request) -> JSONResponse:
+    """Evaluate the current version again with today's engine, the assignment's current rubric
+    and settings (sync 200 or async 202, as for a submit). For a failed evaluation, or after
+    an upgrade; 409 while one is queued or running."""
+    submission, version, assignment = submissions.reevaluate(session, user, submission_id)
+    audit.record(session, actor=user, action="submission.reevaluate",
+                 resource_type="submission", resource_id=submission.id,
+                 request_id=request.state.request_id, details={"version": version.number})
+    return dispatch(session, settings, user, submission, version, assignment)
+
+
 @router.patch("/{submission_id}/status", response_model=StatusOut,
               responses=error_responses(401, 403, 404, 422))
 def set_status(submission_id: uuid.UUID, body: StatusUpdate, user: StaffUser,
