@@ -65,6 +65,7 @@ MATRIX = [
     *_row("GET", "/api/submissions/{s}/versions/v1", (401, 200, 404, 200, 404, 200, 401)),
     *_row("POST", "/api/submissions/{s}/resubmit", (401, 200, 404, 200, 404, 200, 401)),
     *_row("PATCH", "/api/submissions/{s}/status", (401, 403, 403, 200, 404, 200, 401)),
+    *_row("POST", "/api/submissions/{s}/evaluate", (401, 403, 403, 200, 404, 200, 401)),
     *_row("GET", "/api/submissions/{s}/download?format=pdf", (401, 200, 404, 200, 404, 200,
                                                                401)),
     *_row("GET", "/api/submissions/{s}/download?format=zip", (401, 200, 404, 200, 404, 200,
@@ -113,6 +114,7 @@ def test_unknown_ids_are_404_for_staff(client: TestClient, accounts: dict[str, A
                         ("GET", f"/api/submissions/{missing}"),
                         ("GET", f"/api/assignments/{missing}/submissions"),
                         ("PATCH", f"/api/submissions/{missing}/status"),
+                        ("POST", f"/api/submissions/{missing}/evaluate"),
                         ("DELETE", f"/api/submissions/{missing}")):
         body = {"status": "reviewed"} if method == "PATCH" else None
         assert client.request(method, url, json=body, headers=headers).status_code == 404
