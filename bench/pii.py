@@ -22,6 +22,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from aaie.engine.redaction.engine import DEFAULT_ENTITIES
+
 DATA = Path(
     os.environ.get(
         "AAIE_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -35,17 +37,7 @@ SYNTH_MAP = {
     "DOMAIN_NAME": "URL",
 }
 # Types AAIE redacts; synth types outside this set (dates, titles, card numbers...) are skipped.
-SCORED = {
-    "PERSON",
-    "EMAIL",
-    "PHONE",
-    "STUDENT_ID",
-    "USERNAME",
-    "URL",
-    "ADDRESS",
-    "LOCATION",
-    "ORGANIZATION",
-}
+SCORED = set(DEFAULT_ENTITIES)
 
 
 def f_beta(p: float, r: float, beta: float = 5.0) -> float:

@@ -10,6 +10,9 @@ import pytest
 
 from aaie.engine.redaction import redact
 
+# The types the issue requires at least (the engine redacts LOCATION and ORGANIZATION too).
+REQUIRED_TYPES = {"PERSON", "EMAIL", "PHONE", "STUDENT_ID", "USERNAME", "URL", "ADDRESS"}
+
 ESSAY = (
     "Name: Mia Delgado\nStudent ID: S4896620\nmia.d@gmail.com\n\n"
     "Dear editor, Mia thinks computers help. I live at 6479 Meadow Avenue, Bristol, TX 29748. "
@@ -29,7 +32,7 @@ def red():
 
 def test_every_required_type_is_found(red) -> None:
     types = {e.type for e in red.entities}
-    assert {"PERSON", "EMAIL", "PHONE", "STUDENT_ID", "USERNAME", "URL", "ADDRESS"} <= types
+    assert types >= REQUIRED_TYPES
     for value in ["Mia", "Delgado", "S4896620", "mia.d@gmail.com", "6479 Meadow", "648-0350",
                   "mia.blogspot.com", "@mia_d"]:  # fmt: skip
         assert value not in red.redacted_text
@@ -113,15 +116,7 @@ def test_recall_on_a_sample_of_the_asap_pii_set() -> None:
         for e in red.entities:
             mask[e.start : e.end] = [True] * (e.end - e.start)
         for g in row["entities"]:
-            if g["type"] in {
-                "PERSON",
-                "EMAIL",
-                "PHONE",
-                "STUDENT_ID",
-                "USERNAME",
-                "URL",
-                "ADDRESS",
-            }:
+            if g["type"] in REQUIRED_TYPES:
                 total += 1
                 hit += sum(mask[g["start"] : g["end"]]) >= 0.8 * (g["end"] - g["start"])
     assert total > 20 and hit / total >= 0.95
