@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +82,17 @@ def test_signing_key_is_generated_once_kept_private_and_reused(tmp_path: Path) -
     assert first == again and len(first) >= 40
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o077 == 0
     assert Settings(data_dir=tmp_path / "elsewhere").signing_secret() != first
+
+
+def test_worker_processes_share_the_cores_unless_told_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from aaie.cli.service import share_cores
+
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.delenv("AAIE_ONNX_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # an operator's explicit choice wins
+    share_cores(4)
+    assert os.environ["AAIE_ONNX_THREADS"] == "2" and os.environ["OMP_NUM_THREADS"] == "3"
+    monkeypatch.delenv("AAIE_ONNX_THREADS")
+    share_cores(16)
+    assert os.environ["AAIE_ONNX_THREADS"] == "1"

@@ -63,7 +63,17 @@ def serve(
     _serve_gunicorn(host, port, workers, settings)
 
 
+def share_cores(processes: int) -> None:
+    """Give each of `processes` engine processes its share of the cores (unless set already):
+    N processes each running 2 onnxruntime / OpenMP threads on a 2-core machine fight over the
+    cores and every request gets slower."""
+    threads = str(max(1, (os.cpu_count() or 1) // processes))
+    for name in ("AAIE_ONNX_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(name, threads)
+
+
 def _serve_gunicorn(host: str, port: int, workers: int, settings: Settings) -> None:
+    share_cores(workers)
     # Prometheus multiprocess mode must be configured before any worker imports the client.
     metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
         prefix="prom-", dir=settings.data_dir)
@@ -87,6 +97,7 @@ def worker(
     settings = load_settings()
     prepare_database(settings)
     jobs.configure(settings)
+    share_cores(concurrency)
     console.print(f"AAIE worker on {settings.celery_broker_url} (queue {jobs.QUEUE})")
     jobs.celery_app.worker_main(["worker", f"--loglevel={loglevel}",
                                  f"--concurrency={concurrency}", "-Q", jobs.QUEUE])
