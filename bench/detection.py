@@ -32,6 +32,7 @@ from aaie.engine.detection import engine as E
 from aaie.engine.detection import train as T
 from aaie.engine.detection.data import load_corpus
 from aaie.engine.detection.model import Detector
+from aaie.engine.detection.synth import synthetic_hybrids
 
 ESSAY_HUMANS = ("native", "non_native")
 
@@ -64,10 +65,13 @@ def group_key(it: T.Item) -> str:
     return f"{d.label}/{d.source}/{d.generator}"
 
 
-def evaluate_valid(items: list[T.Item], log: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def evaluate_valid(
+    items: list[T.Item], synth: list[T.Item], log: Any, cache_dir: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     train = [it for it in items if it.doc.split == "train"]
     valid = [it for it in items if it.doc.split == "valid"]
-    payload, _ = T.fit_detector(train, log=lambda m: None)
+    synth = [it for it in synth if it.doc.split == "train"]  # (all of them are)
+    payload, _ = T.fit_detector(train, log=log, synth=synth, cache_dir=cache_dir)
     det = detector_from(payload)
     results = [run_engine(det, it) for it in valid]
     score = np.array([r.ai_score for r in results])
@@ -144,8 +148,10 @@ def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, 
     return out
 
 
-def evaluate_oof(items: list[T.Item]) -> dict[str, Any]:
-    payload, oof = T.fit_detector(items, log=lambda m: None)
+def evaluate_oof(
+    items: list[T.Item], synth: list[T.Item], cache_dir: Path | None = None
+) -> dict[str, Any]:
+    payload, oof = T.fit_detector(items, log=print, synth=synth, cache_dir=cache_dir)
     score, t = oof["score"], payload["threshold"]
     out: dict[str, Any] = {"threshold": t, "fpr_by_group": oof["fpr_by_group"]}
     out["passage_threshold"] = payload["passage_threshold"]
@@ -160,24 +166,36 @@ def evaluate_oof(items: list[T.Item]) -> dict[str, Any]:
     return out
 
 
-def evaluate_leave_out(items: list[T.Item]) -> dict[str, Any]:
+def evaluate_leave_out(
+    items: list[T.Item],
+    synth: list[T.Item],
+    only: list[str] | None = None,
+    cache_dir: Path | None = None,
+) -> dict[str, Any]:
     out = {}
     held_out = {
         "generator flan-t5-xxl": lambda it: it.doc.generator == "flan-t5-xxl",
         "generator text-davinci-003": lambda it: it.doc.generator == "text-davinci-003",
         "generator gpt-3.5-turbo-0613": lambda it: it.doc.generator == "gpt-3.5-turbo-0613",
         "generator gpt-4 (fastdetectgpt)": lambda it: it.doc.generator == "gpt-4",
-        "source fastdetectgpt": lambda it: it.doc.source == "fastdetectgpt",
+        "source fastdetectgpt": lambda it: "fastdetectgpt" in it.doc.source,
     }
     for name, is_held in held_out.items():
+        if only and not any(o in name for o in only):
+            continue
         train = [it for it in items if it.doc.split == "train" and not is_held(it)]
         test = [
             it for it in items if it.doc.split == "valid" and (is_held(it) or it.doc.is_ai == 0)
         ]
-        payload, _ = T.fit_detector(train, log=lambda m: None)
+        kept = [it for it in synth if not is_held(it)]  # the held generator's hybrids too
+        payload, _ = T.fit_detector(train, log=print, synth=kept, cache_dir=cache_dir)
         det = detector_from(payload)
-        score = np.array([run_engine(det, it).ai_score for it in test])
+        results = [run_engine(det, it) for it in test]
+        score = np.array([r.ai_score for r in results])
+        labelled = np.array([r.label != "Human" for r in results])
         held = np.array([is_held(it) and it.doc.is_ai == 1 for it in test])
+        held_ai = np.array([is_held(it) and it.doc.label == "ai" for it in test])
+        held_hyb = np.array([is_held(it) and it.doc.label == "hybrid" for it in test])
         human = np.array([it.doc.is_ai == 0 for it in test])
         essay = np.array([it.doc.group in ESSAY_HUMANS for it in test])
         fdg_h = human & ~essay
@@ -191,9 +209,16 @@ def evaluate_leave_out(items: list[T.Item]) -> dict[str, Any]:
             ),
             "tpr_at_threshold": round(float(np.mean(score[held] >= det.threshold)), 4),
             "essay_fpr_at_threshold": round(float(np.mean(score[essay] >= det.threshold)), 4),
+            "ai_labelled_rate": _rate(labelled, held_ai),
+            "hybrid_labelled_rate": _rate(labelled, held_hyb),
+            "essay_labelled_rate": _rate(labelled, essay),
             "threshold": det.threshold,
         }
     return out
+
+
+def _rate(hit: np.ndarray, mask: np.ndarray) -> float | None:
+    return round(float(hit[mask].mean()), 4) if mask.any() else None
 
 
 def chat_paste_recall(items: list[T.Item], n: int = 40) -> dict[str, Any]:
@@ -322,18 +347,24 @@ def main() -> None:
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/detection-cache"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/detection-bench.json"))
     ap.add_argument("--fast", action="store_true", help="skip the leave-one-out re-fits")
+    ap.add_argument(
+        "--leave-out", default="", help="comma list: only these leave-one-out runs (e.g. flan-t5)"
+    )
     args = ap.parse_args()
     t0 = time.time()
-    items = T.build_items(load_corpus(args.data_dir), args.cache_dir, print)
+    docs = load_corpus(args.data_dir)
+    items = T.build_items(docs, args.cache_dir, print)
+    synth = T.build_items(synthetic_hybrids(docs), args.cache_dir, print)
     report: dict[str, Any] = {}
-    report["valid"], curves = evaluate_valid(items, print)
+    report["valid"], curves = evaluate_valid(items, synth, print, args.cache_dir)
     print("valid done", round(time.time() - t0), flush=True)
     plot(curves, report["valid"], Path("docs"))
     report["chat_paste"] = chat_paste_recall(items)
-    report["oof"] = evaluate_oof(items)
+    report["oof"] = evaluate_oof(items, synth, args.cache_dir)
     print("oof done", round(time.time() - t0), flush=True)
     if not args.fast:
-        report["leave_out"] = evaluate_leave_out(items)
+        only = [x for x in args.leave_out.split(",") if x]
+        report["leave_out"] = evaluate_leave_out(items, synth, only, args.cache_dir)
     args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
 

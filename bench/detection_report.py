@@ -81,14 +81,17 @@ def render(r: dict[str, Any]) -> str:
             "### Held out of training (tested on its valid texts vs valid human texts)",
             "",
             "| held out | n AI | AUROC vs essays | AUROC vs FDG humans | TPR at its threshold "
-            "| essay FPR | threshold |",
-            "|---|---|---|---|---|---|---|",
+            "| essay FPR | threshold | AI texts / hybrids labelled AI or Hybrid "
+            "| human essays labelled AI or Hybrid |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for name, x in r["leave_out"].items():
             out.append(
                 f"| {name} | {x['n_held_ai']} | {num(x['auroc_vs_essay_humans'])} | "
                 f"{num(x['auroc_vs_fdg_humans'])} | {pct(x['tpr_at_threshold'])} | "
-                f"{pct(x['essay_fpr_at_threshold'])} | {x['threshold']:.2f} |"
+                f"{pct(x['essay_fpr_at_threshold'])} | {x['threshold']:.2f} | "
+                f"{pct(x.get('ai_labelled_rate'))} / {pct(x.get('hybrid_labelled_rate'))} | "
+                f"{pct(x.get('essay_labelled_rate'))} |"
             )
     return "\n".join(out)
 

@@ -19,8 +19,10 @@ from aaie.engine.detection import (
     classify,
     detector_card,
 )
+from aaie.engine.detection.data import Doc
 from aaie.engine.detection.engine import SentenceScore, _label
-from aaie.engine.detection.model import passage_mask, passage_score
+from aaie.engine.detection.model import context_rows, passage_mask, passage_score
+from aaie.engine.detection.synth import MIXES, mix, outfox_hybrids, paragraphs, render
 from aaie.engine.types import Sentence
 
 DATA = Path(
@@ -283,3 +285,57 @@ def test_human_essays_without_chat_log_are_not_hybrid() -> None:
     rows = [r for r in _valid("detect/outfox_dev.jsonl", 400) if r["label"] == "human"][:20]
     labels = [classify(r["text"]).label for r in rows]
     assert labels.count("Human") >= 19, labels
+
+
+# ------------------------------------------------------------------ training data and stage 2
+
+
+def _essay(tag: str, n_paras: int = 4, per_para: int = 3) -> str:
+    return "\n".join(
+        " ".join(f"{tag} paragraph {p} sentence number {s} is here." for s in range(per_para))
+        for p in range(n_paras)
+    )
+
+
+@pytest.mark.parametrize("kind", MIXES)
+def test_synthetic_hybrid_spans_cover_exactly_the_ai_sentences(kind: str) -> None:
+    import random
+
+    human, ai = paragraphs(_essay("Human")), paragraphs(_essay("Machine"))
+    tagged = mix(human, ai, kind, random.Random(3))
+    assert tagged is not None
+    text, spans = render(tagged)
+    ai_text = " ".join(text[a:b] for a, b in spans)
+    human_part = text
+    for a, b in reversed(spans):
+        human_part = human_part[:a] + human_part[b:]
+    assert "Machine" in ai_text and "Human" not in ai_text
+    assert "Human" in human_part and "Machine" not in human_part
+
+
+def test_synthetic_hybrids_come_from_train_pairs_of_one_prompt_only() -> None:
+    def doc(i: str, label: str, index: int, split: str, gen: str = "") -> Doc:
+        text = _essay("Human" if label == "human" else "Machine")
+        return Doc(id=i, text=text, label=label, source="outfox", generator=gen,
+                   group="native" if label == "human" else "ai", split=split,
+                   fold_key=f"outfox-{index}", meta={"index": index})  # fmt: skip
+
+    docs = [
+        doc("h1", "human", 1, "train"),
+        doc("a1", "ai", 1, "train", "gpt"),
+        doc("h2", "human", 2, "valid"),
+        doc("a2", "ai", 2, "valid", "gpt"),
+    ]
+    out = outfox_hybrids(docs)
+    assert out and all(d.fold_key == "outfox-1" and d.split == "train" for d in out)
+    assert all(d.label == "hybrid" and d.ai_spans for d in out)
+    assert outfox_hybrids(docs) == out  # seeded: the same every run
+
+
+def test_context_rows_see_neighbours_and_document() -> None:
+    p = np.array([0.1, 0.9, 0.95, 0.2])
+    rows = context_rows(p, np.ones(4))
+    assert rows.shape[0] == 4
+    assert np.isnan(rows[0, 1]) and not np.isnan(rows[1, 1])  # no sentence before the first
+    assert rows[1, 0] > rows[0, 0]  # own log-odds first
+    assert np.all(rows[:, -1] == rows[0, -1])  # document columns are shared

@@ -1,10 +1,13 @@
 """The trained detector: feature assembly shared by training and serving, and the artifact loader.
 
-Two scikit-learn models ship in one joblib file:
-- a sentence model (gradient-boosted trees): P(sentence is AI-written) from the sentence's own
-  stylometric features and (PCA-projected) MiniLM embedding, those of its neighbours (AI passages
-  come in runs), the document's, and their contrasts; used for spans, the passage rule, the Hybrid
-  rule, and as input to the document model;
+Three scikit-learn models ship in one joblib file:
+- a sentence model in two stages (gradient-boosted trees). Stage 1: P(sentence is AI-written)
+  from the sentence's own stylometric features and (PCA-projected) MiniLM embedding, those of its
+  neighbours (AI passages come in runs), the document's, and their contrasts (differences, and
+  z-scores among the document's sentences). Stage 2 (the context model): re-scores each sentence
+  from the stage-1 probabilities of it, its neighbours and its whole document, trained on
+  out-of-fold stage-1 probabilities. Used for spans, the passage rule, the Hybrid rule, and as
+  input to the document model;
 - a document model (gradient-boosted trees): P(text contains AI-written material) from the
   document's stylometric features plus aggregates of the sentence probabilities (mean, best
   3-sentence window, top-3 mean, share above 0.5), with a Platt calibrator fitted on
@@ -98,9 +101,47 @@ def sentence_matrix(
         [_cosine(sent_emb, near_e), _cosine(sent_emb, wide_e), _cosine(sent_emb, doc_e)], axis=1
     )
     blocks = [sent_feats, near_f, wide_f, doc_f, sent_feats - near_f, sent_feats - wide_f]
-    blocks += [sent_feats - own_doc, position, sims]
-    blocks += [projection(e) for e in (sent_emb, near_e, wide_e, doc_e)]
+    blocks += [sent_feats - own_doc, _doc_z(sent_feats), position, sims]
+    own_p, doc_p = projection(sent_emb), projection(doc_e)
+    blocks += [own_p, projection(near_e), projection(wide_e), doc_p, own_p - doc_p]
     return np.hstack(blocks).astype(np.float32)
+
+
+def _doc_z(x: np.ndarray) -> np.ndarray:
+    """Each sentence's features as z-scores among the document's sentences: how far it stands
+    out from the writer's own style (a pasted sentence differs from its surroundings)."""
+    mu = x.mean(axis=0, keepdims=True)
+    sd = x.std(axis=0, keepdims=True)
+    return ((x - mu) / (sd + 1e-3)).astype(np.float32)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def context_rows(p: np.ndarray, log_words: np.ndarray) -> np.ndarray:
+    """Rows for the context model (stage 2): a sentence's stage-1 log-odds, its neighbours'
+    (NaN past the edges), where it stands in its document (difference from the document's mean,
+    z-score, rank) and the document's distribution of log-odds. A learned replacement for
+    HMM smoothing: it can tell a run of AI sentences from one high sentence in a human essay,
+    and a scattered AI sentence from its human neighbours."""
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    lo = _logit(p)
+    pad = np.r_[np.full(2, np.nan), lo, np.full(2, np.nan)]
+    prev2, prev1, next1, next2 = pad[0:n], pad[1 : n + 1], pad[3 : n + 3], pad[4 : n + 4]
+    mean, sd = float(lo.mean()), float(lo.std())
+    rank = np.argsort(np.argsort(lo, kind="stable"), kind="stable") / max(n - 1, 1)
+    pos = np.arange(n) / max(n - 1, 1)
+    doc = [mean, sd, float(np.median(lo)), float(lo.max()), float((lo >= 0).mean()), np.log(n)]
+    cols = [lo, prev1, next1, prev2, next2, lo - mean, (lo - mean) / (sd + 0.1), rank, pos]
+    cols += [np.nanmax(np.vstack([prev1, next1]), axis=0) if n > 1 else np.full(n, np.nan)]
+    cols += [np.nanmin(np.vstack([prev1, next1]), axis=0) if n > 1 else np.full(n, np.nan)]
+    cols += [np.asarray(log_words, dtype=np.float64)]
+    cols += [np.full(n, v) for v in doc]
+    return np.stack(cols, axis=1).astype(np.float32)
 
 
 def passage_mask(p: np.ndarray, threshold: float, min_sentences: int) -> np.ndarray:
@@ -162,6 +203,8 @@ class Detector:
     passage_threshold: float
     passage_calibrator: Any  # P(contains AI) from the passage score, for `confidence`
     label_fpr: dict[str, float] = field(default_factory=dict)  # out-of-fold, per group/source
+    # Stage 2 (optional): re-scores each sentence from the stage-1 probabilities in context.
+    context_model: Any = None
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
     human_scores: Any = None  # sorted out-of-fold ai_scores of human essays (validation)
     card: dict[str, Any] = field(default_factory=dict)
@@ -193,7 +236,11 @@ class Detector:
         if len(x) == 0:
             return np.zeros(0)
         with _single_thread():
-            return np.asarray(self.sentence_model.predict_proba(x)[:, 1], dtype=np.float64)
+            p = np.asarray(self.sentence_model.predict_proba(x)[:, 1], dtype=np.float64)
+            if self.context_model is None:
+                return p
+            rows = context_rows(p, x[:, 0])  # column 0 is the sentence's log word count
+            return np.asarray(self.context_model.predict_proba(rows)[:, 1], dtype=np.float64)
 
 
 @lru_cache(maxsize=1)

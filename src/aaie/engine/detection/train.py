@@ -30,17 +30,19 @@ from aaie.engine.detection.model import (
     PASSAGE_SENTENCES,
     PlattCalibrator,
     Projection,
+    context_rows,
     doc_input,
     passage_score,
     sentence_matrix,
 )
+from aaie.engine.detection.synth import synthetic_hybrids
 from aaie.engine.text import split_sentences
 from aaie.engine.types import Sentence
 
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-3"
+MODEL_VERSION = "detector-4"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -153,20 +155,28 @@ def item_rows(it: Item, projection: Projection) -> np.ndarray:
     return sentence_matrix(it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb, projection)
 
 
+def training_rows(items: list[Item], seed: int = SEED) -> list[np.ndarray]:
+    """Indices of the sentences each text contributes to sentence-level training: every labelled
+    sentence of a hybrid, a seeded sample of PURE_SENTENCES_PER_DOC of a pure text."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for it in items:
+        idx = np.where(it.sent_labels >= 0)[0]
+        if it.doc.label != "hybrid" and len(idx) > PURE_SENTENCES_PER_DOC:
+            idx = np.sort(rng.choice(idx, PURE_SENTENCES_PER_DOC, replace=False))
+        out.append(idx)
+    return out
+
+
 def sentence_xy(
     items: list[Item], projection: Projection, seed: int = SEED
 ) -> tuple[np.ndarray, np.ndarray]:
     """All sentences of hybrids; a seeded sample of sentences of pure texts."""
-    rng = np.random.default_rng(seed)
     xs, ys = [], []
-    for it in items:
+    for it, idx in zip(items, training_rows(items, seed), strict=True):
         if not it.sentences:
             continue
-        x = item_rows(it, projection)
-        idx = np.where(it.sent_labels >= 0)[0]
-        if it.doc.label != "hybrid" and len(idx) > PURE_SENTENCES_PER_DOC:
-            idx = np.sort(rng.choice(idx, PURE_SENTENCES_PER_DOC, replace=False))
-        xs.append(x[idx])
+        xs.append(item_rows(it, projection)[idx])
         ys.append(it.sent_labels[idx])
     return np.vstack(xs), np.concatenate(ys).astype(int)
 
@@ -190,7 +200,7 @@ def item_sentence_probs(model: Any, it: Item, projection: Projection) -> np.ndar
 
 
 def oof_sentence_probs(items: list[Item], projection: Projection, log: Log) -> list[np.ndarray]:
-    """Sentence probabilities of every text from a model that did not see its fold."""
+    """Stage-1 sentence probabilities of every text from a model that did not see its fold."""
     out: list[np.ndarray] = [np.zeros(0)] * len(items)
     for k in range(N_FOLDS):
         log(f"sentence model, fold {k + 1}/{N_FOLDS}")
@@ -198,6 +208,75 @@ def oof_sentence_probs(items: list[Item], projection: Projection, log: Log) -> l
         for i, it in enumerate(items):
             if it.fold == k:
                 out[i] = item_sentence_probs(model, it, projection)
+    return out
+
+
+STAGE1_VERSION = "s1-hgb300-lr0.08-l2-1"
+
+
+def fit_stage1(
+    items: list[Item], projection: Projection, log: Log, cache_dir: Path | None = None
+) -> tuple[list[np.ndarray], Any]:
+    """Out-of-fold stage-1 probabilities and the stage-1 model fitted on all `items`: the slow
+    part of training (six tree fits), cached on disk by the exact inputs (deterministic)."""
+    h = hashlib.sha1(STAGE1_VERSION.encode() + FEATURE_VERSION.encode())
+    h.update(_corpus_hash([it.doc for it in items]).encode())
+    h.update(projection.mean.tobytes() + projection.components.tobytes())
+    path = cache_dir / f"stage1-{h.hexdigest()[:16]}.pkl" if cache_dir else None
+    if path is not None and path.exists():
+        with path.open("rb") as fh:
+            cached: tuple[list[np.ndarray], Any] = pickle.load(fh)
+        log("stage-1 sentence model: cached")
+        return cached
+    probs = oof_sentence_probs(items, projection, log)
+    log("stage-1 sentence model on all texts")
+    result = (probs, fit_sentence_model(items, projection))
+    if path is not None:
+        with path.open("wb") as fh:
+            pickle.dump(result, fh)
+    return result
+
+
+def context_xy(items: list[Item], probs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every labelled sentence (the rows are small, and whole human essays show the runs of
+    high stage-1 probabilities that the passage rule must not mistake for AI)."""
+    xs, ys = [], []
+    for it, p in zip(items, probs, strict=True):
+        idx = np.where(it.sent_labels >= 0)[0]
+        if not it.sentences or not len(idx):
+            continue
+        xs.append(context_rows(p, it.sent_feats[:, 0])[idx])
+        ys.append(it.sent_labels[idx])
+    return np.vstack(xs), np.concatenate(ys).astype(int)
+
+
+def fit_context_model(items: list[Item], probs: list[np.ndarray]) -> Any:
+    """Stage 2: re-scores each sentence from the out-of-fold stage-1 probabilities of it, its
+    neighbours and its document (small trees on ~20 columns)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y = context_xy(items, probs)
+    model = HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0,
+        random_state=SEED,
+    )  # fmt: skip
+    return model.fit(x, y)
+
+
+def context_probs(model: Any, it: Item, p: np.ndarray) -> np.ndarray:
+    if not it.sentences:
+        return np.zeros(0)
+    return np.asarray(model.predict_proba(context_rows(p, it.sent_feats[:, 0]))[:, 1])
+
+
+def oof_context_probs(items: list[Item], probs: list[np.ndarray]) -> list[np.ndarray]:
+    out: list[np.ndarray] = [np.zeros(0)] * len(items)
+    for k in range(N_FOLDS):
+        tr = [i for i, it in enumerate(items) if it.fold != k]
+        model = fit_context_model([items[i] for i in tr], [probs[i] for i in tr])
+        for i, it in enumerate(items):
+            if it.fold == k:
+                out[i] = context_probs(model, it, probs[i])
     return out
 
 
@@ -326,10 +405,23 @@ def cue_stats(items: list[Item]) -> dict[str, list[float]]:
 # ---------------------------------------------------------------- entry points
 
 
-def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Fit everything on `items`; returns the artifact payload and the out-of-fold figures."""
+def fit_detector(
+    items: list[Item],
+    log: Log = print,
+    synth: list[Item] | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit everything on `items`; returns the artifact payload and the out-of-fold figures.
+
+    `synth` (synthetic hybrids) only train the two sentence stages; the document model, the
+    calibration and every threshold use the real texts only."""
+    synth = synth or []
+    sent_items = items + synth
     projection = fit_projection(items)
-    probs = oof_sentence_probs(items, projection, log)
+    stage1, sentence_model = fit_stage1(sent_items, projection, log, cache_dir)
+    log("cross-validating the context model")
+    all_probs = oof_context_probs(sent_items, stage1)
+    probs = all_probs[: len(items)]
     sent_threshold = best_sentence_threshold(probs, items)
     log("cross-validating the document model")
     raw = oof_doc_raw(items, probs)
@@ -348,7 +440,8 @@ def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], d
     payload = {
         "doc_model": fit_doc_model(items, probs),
         "calibrator": calibrator,
-        "sentence_model": fit_sentence_model(items, projection),
+        "sentence_model": sentence_model,
+        "context_model": fit_context_model(sent_items, stage1),
         "projection": projection,
         "passage_threshold": passage_t,
         "passage_calibrator": fit_calibrator(ps, y),
@@ -364,6 +457,7 @@ def fit_detector(items: list[Item], log: Log = print) -> tuple[dict[str, Any], d
     oof = {
         "score": score,
         "sentence_probs": probs,
+        "stage1_probs": stage1[: len(items)],
         "fpr_by_group": fprs,
         "passage_score": ps,
         "label_fpr_by_group": label_fpr,
@@ -387,7 +481,9 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     docs = load_corpus(data_dir)
     log(f"{len(docs)} texts: {dict(Counter(d.source for d in docs))}")
     items = build_items(docs, cache_dir, log)
-    payload, oof = fit_detector(items, log)
+    synth = build_items(synthetic_hybrids(docs), cache_dir, log)
+    log(f"{len(synth)} synthetic hybrids (train split only) for the sentence model")
+    payload, oof = fit_detector(items, log, synth, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(payload, out_dir / ARTIFACT, compress=3)
     card = {
@@ -404,6 +500,9 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "passage_sentences": PASSAGE_SENTENCES,
         "label_fpr_by_group_out_of_fold": oof["label_fpr_by_group"],
         "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
+        "n_synthetic_hybrids": dict(
+            sorted(Counter(f"{it.doc.source}:{it.doc.meta.get('mix')}" for it in synth).items())
+        ),
         "sklearn": sklearn.__version__,
         "seed": SEED,
     }
