@@ -1,7 +1,7 @@
 """Rubric scorer quality on the dev data: QWK per prompt and per criterion, band agreement,
 held out BY PROMPT and within prompt, beside a length-only baseline; off-topic check.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring.py [--per-prompt 700]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring.py [--per-prompt 2000]
 
 Writes /tmp/scoring-cache/scoring_results.json (docs/benchmarks/scoring.md is written from it).
 Features are cached in /tmp/scoring-cache, sentence embeddings in /tmp/rubric-cache/emb.
@@ -34,7 +34,9 @@ def dataset(per_prompt: int) -> train.Dataset:
     if path.exists():
         ds: train.Dataset = pickle.loads(path.read_bytes())
         ds.prompt_emb = getattr(ds, "prompt_emb", None)
-        if [r["id"] for r in ds.records] == [r["id"] for r in records]:
+        if [r["id"] for r in ds.records] == [r["id"] for r in records] and ds.X.shape[1] == len(
+            FEATURE_NAMES
+        ):
             return ds
     ds = train.build_dataset(records, EMB_CACHE)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,7 @@ def on_topic_by_prompt(ds: train.Dataset) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--per-prompt", type=int, default=700)
+    ap.add_argument("--per-prompt", type=int, default=train.ALL_ESSAYS)
     ap.add_argument("--off-topic-only", action="store_true", help="re-run the shipped-model check")
     args = ap.parse_args()
     if args.off_topic_only:

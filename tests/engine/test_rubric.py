@@ -182,3 +182,40 @@ def test_very_short_text_is_scored_with_a_warning() -> None:
     result = rubric_score("Computers are good.", PROMPT)
     assert any("Very short" in n for n in result.notes)
     assert result.overall_label in ("Fair", "Poor")
+
+
+def test_packed_trees_predict_exactly_like_scikit_learn() -> None:
+    """The shipped trees are walked with numpy; missing values must follow the learnt side."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from aaie.engine.rubric.trees import PackedTrees
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(600, 6))
+    X[rng.random(X.shape) < 0.15] = np.nan
+    y = np.nan_to_num(X[:, 0]) * 2 - np.isnan(X[:, 1]) + rng.normal(scale=0.1, size=600)
+    model = HistGradientBoostingRegressor(max_iter=40, random_state=0).fit(X, y)
+    trees = PackedTrees.from_sklearn(model)
+    X_new = rng.normal(size=(300, 6)) * 2
+    X_new[rng.random(X_new.shape) < 0.3] = np.nan
+    assert np.allclose(trees.predict(X_new), model.predict(X_new), rtol=0, atol=1e-9)
+    assert np.allclose(trees.predict(X_new[:1]), model.predict(X_new[:1]), rtol=0, atol=1e-9)
+
+
+def test_learner_errors_are_counted() -> None:
+    clean = TextAnalysis("He has an apple. They are happy, and I don't mind.")
+    broken = TextAnalysis("He have a apple .They is happy,and i dont mind the the noise.")
+    from aaie.engine.rubric.features import LANGUAGE_ERRORS, essay_facts
+
+    good, bad = essay_facts(clean, None).values, essay_facts(broken, None).values
+    assert all(good[n] == 0 for n in LANGUAGE_ERRORS)
+    for name in (
+        "agreement_error_rate",
+        "article_error_rate",
+        "no_apostrophe_rate",
+        "repeated_word_rate",
+        "space_before_punct_rate",
+        "no_space_after_punct_rate",
+    ):
+        assert bad[name] > 0, name

@@ -64,4 +64,5 @@ def rubric_score(
     return llm_or_builtin(
         provider,
         lambda p: score_with_llm(p, student_submission, prompt, spec),
-        lambda: score_builtin(ensure_analysis(student_submission, analysis), prompt, spec))
+        lambda: score_builtin(ensure_analysis(student_submission, analysis), prompt, spec),
+    )

@@ -184,6 +184,37 @@ class EssayFacts:
         return np.array([self.values[k] for k in FEATURE_NAMES], dtype=np.float64)
 
 
+# Cheap English-learner error patterns (rates per word): what ELLIPSE's grammar / phraseology /
+# conventions scores are about, beyond spelling. Each is a regular expression over the text.
+_ERROR_RE: dict[str, re.Pattern[str]] = {
+    "space_before_punct_rate": re.compile(r"\w +[,.!?;:](?![.\d])"),
+    "no_space_after_punct_rate": re.compile(r"[a-z][,!?;:][A-Za-z]|[a-z]{2}\.[A-Z][a-z]"),
+    "no_apostrophe_rate": re.compile(
+        r"\b(?:dont|cant|doesnt|didnt|isnt|wasnt|arent|werent|couldnt|shouldnt|wouldnt|havent"
+        r"|hasnt|im|ive|thats|theyre|youre|whats|theres|lets)\b"
+    ),
+    "repeated_word_rate": re.compile(r"\b([A-Za-z]+) \1\b", re.I),
+    "article_error_rate": re.compile(
+        r"\b[Aa] (?!uni|use|usu|uti|one|once|eu|ur|u\b)[aeiouAEIOU]\w*"
+        r"|\b[Aa]n (?!hour|honest|honou?r|heir|herb)[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z]\w*"
+    ),
+    "agreement_error_rate": re.compile(
+        r"\b(?:he|she|it) (?:have|are|were|do|don'?t)\b"
+        r"|\b(?:you|we|they) (?:is|was|has|does|doesn'?t)\b"
+        r"|\bi (?:is|has|does|are|doesn'?t)\b"
+        r"|\b(?:people|students|kids|they|we|you) (?:needs|wants|thinks|likes|says|makes|gets)\b"
+        r"|\b(?:he|she|it|everyone|everybody|someone|nobody)"
+        r" (?:need|want|think|like|say|make|get)\b",
+        re.I,
+    ),
+    "modal_error_rate": re.compile(
+        r"\b(?:can|could|should|would|will|must|might|may|to) (?:\w+ed|is|are|was|were|has|does)\b",
+        re.I,
+    ),
+    "lower_after_stop_rate": re.compile(r"[a-z]{2}[.!?] +[a-z]"),
+}
+LANGUAGE_ERRORS = tuple(_ERROR_RE)
+
 BASE_FEATURES = (
     "log_words",
     "n_sentences",
@@ -215,6 +246,7 @@ BASE_FEATURES = (
     "coherence_adjacent",
     "coherence_centroid",
     "coherence_spread",
+    *LANGUAGE_ERRORS,
 )
 PROMPT_FEATURES = (
     "prompt_doc_sim",
@@ -297,6 +329,8 @@ def _compute(analysis: TextAnalysis, prompt_text: str | None) -> EssayFacts:
         "fk_grade": 0.39 * asl + 11.8 * syl / n_tok - 15.59,
     }
     v.update(_coherence(analysis))
+    for name, rx in _ERROR_RE.items():
+        v[name] = len(rx.findall(text)) / n_tok
     facts = EssayFacts(v, sent_words, misspelled, informal, transitions, paragraphs)
     _prompt_features(analysis, prompt_text, facts, lower)
     return facts

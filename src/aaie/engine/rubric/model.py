@@ -27,18 +27,21 @@ def load_scorer() -> dict[str, Any]:
         raise ScorerUnavailable(f"{ARTIFACT_NAME} not found; run `aaie train scorer`")
     # Our own artifact, written by `aaie train scorer` with the pinned scikit-learn.
     artifact: dict[str, Any] = pickle.loads(ref.read_bytes())
-    if artifact.get("feature_names") != list(FEATURE_NAMES) or artifact.get("version", 0) < 4:
+    if artifact.get("feature_names") != list(FEATURE_NAMES) or artifact.get("version", 0) < 5:
         raise ScorerUnavailable("scorer artifact does not match this code; retrain it")
     return artifact
 
 
 def predict(
-    facts: EssayFacts, doc_embedding: np.ndarray, prompt_text: str | None
+    facts: EssayFacts,
+    doc_embedding: np.ndarray,
+    prompt_text: str | None,
 ) -> dict[str, float]:
     """0-1 scores for `overall` and the four base criteria."""
     art = load_scorer()
     x = facts.vector()
     prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
+    group_rows: dict[str, np.ndarray] = {}  # group features, computed once per matched group
     out: dict[str, float] = {}
     for target, m in art["models"].items():
         mean, comps = m["projection"]
@@ -53,8 +56,11 @@ def predict(
         if group is None:
             raw = m["fallback"].predict(row)
         else:
-            g = group_features(m["part"], x[None, :], doc_embedding[None, :], [group])
-            raw = m["model"].predict(np.hstack([row, g]))
+            if group not in group_rows:
+                group_rows[group] = group_features(
+                    art["part"], x[None, :], doc_embedding[None, :], [group]
+                )
+            raw = m["model"].predict(np.hstack([row, group_rows[group]]))
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out

@@ -5,9 +5,9 @@ long for a source-based question and short for a persuasive letter. The scorer c
 essays for a NEW prompt, but it can recognise a prompt it was trained on from the prompt text:
 when the prompt embedding has cosine >= `KNOWN_PROMPT_SIM` with a training prompt, the essay
 is scored by a model that also sees that prompt group's features (its base features standardised
-against the group's training essays, and a per-group ridge regression on the full MiniLM
-document embedding), calibrated by quantile mapping onto the group's human score distribution.
-Any other prompt goes to a fallback model without group features and a global
+against the group's training essays, and per-group ridge regressions of every target on the full
+MiniLM document embedding), calibrated by quantile mapping onto the group's human score
+distribution. Any other prompt goes to a fallback model without group features and a global
 variance-matching stretch.
 """
 
@@ -38,6 +38,16 @@ def match_group(groups: dict[str, Any], prompt_embedding: np.ndarray | None) -> 
     return str(groups["names"][j]) if sims[j] >= KNOWN_PROMPT_SIM else None
 
 
+def essay_vector(sentence_embeddings: np.ndarray, document_embedding: np.ndarray) -> np.ndarray:
+    """What the per-group ridge reads: the mean (document) embedding and the element-wise max
+    over the sentence embeddings (max-pooling keeps the strongest sentence-level signals that
+    averaging washes out). Shared MiniLM work, so it costs nothing extra."""
+    if len(sentence_embeddings) == 0:
+        return np.zeros(2 * len(document_embedding), dtype=np.float32)
+    peak = np.asarray(sentence_embeddings, dtype=np.float32).max(axis=0)
+    return np.concatenate([document_embedding.astype(np.float32), peak])
+
+
 def ridge_inputs(X: np.ndarray, doc_emb: np.ndarray) -> np.ndarray:
     return np.hstack([doc_emb.astype(np.float64), np.nan_to_num(X[:, BASE_COLS])])
 
@@ -46,40 +56,59 @@ def group_features(
     part: dict[str, Any], X: np.ndarray, doc_emb: np.ndarray, groups: list[str | None]
 ) -> np.ndarray:
     """Per row: base features as z-scores within its prompt group, and the group's ridge
-    prediction from the document embedding; NaN where the group is unknown."""
-    out = np.full((len(X), len(BASE_COLS) + 1), math.nan)
+    prediction of EVERY target from the document embedding (the criteria are strongly
+    correlated, so each target's model sees the others' estimates); NaN where unknown."""
+    targets = part["targets"]
+    out = np.full((len(X), len(BASE_COLS) + len(targets)), math.nan)
     R = (ridge_inputs(X, doc_emb) - part["ridge_mu"]) / part["ridge_sd"]
     for i, g in enumerate(groups):
         if g is None:
             continue
         if g in part["stats"]:
             mu, sd = part["stats"][g]
-            out[i, :-1] = (X[i, BASE_COLS] - mu) / sd
-        if g in part["ridge"]:
-            w, b = part["ridge"][g]
-            out[i, -1] = float(R[i] @ w + b)
+            out[i, : len(BASE_COLS)] = (X[i, BASE_COLS] - mu) / sd
+        for j, t in enumerate(targets):
+            if (g, t) in part["ridge"]:
+                w, b = part["ridge"][(g, t)]
+                out[i, len(BASE_COLS) + j] = float(R[i] @ w + b)
     return out
 
 
 def fit_group_part(
-    X: np.ndarray, doc_emb: np.ndarray, y: np.ndarray, groups: list[str], alpha: float
+    X: np.ndarray,
+    doc_emb: np.ndarray,
+    Y: np.ndarray,
+    targets: tuple[str, ...],
+    groups: list[str],
+    alpha: float,
+    alpha_factors: tuple[float, ...] = (1.0,),
 ) -> dict[str, Any]:
-    """Group statistics and per-group ridge models on rows with a target (training only)."""
-    from sklearn.linear_model import Ridge
+    """Group statistics and per-group, per-target ridge models (`Y`: one column per target,
+    NaN where an essay lacks that score). With several `alpha_factors` each ridge picks its
+    penalty by efficient leave-one-out cross-validation on its own training rows."""
+    from sklearn.linear_model import Ridge, RidgeCV
 
     R = ridge_inputs(X, doc_emb)
     mu, sd = R.mean(axis=0), R.std(axis=0) + 1e-6
+    Rz = (R - mu) / sd
     garr = np.array(groups)
     stats, ridge = {}, {}
     for g in sorted(set(groups)):
         m = garr == g
         base = X[m][:, BASE_COLS]
         stats[g] = (np.nanmean(base, axis=0), np.nanstd(base, axis=0) + 1e-6)
-        if m.sum() >= MIN_GROUP_ROWS:
-            # alpha grows with the group size so the shrinkage per row stays comparable
-            model = Ridge(alpha=alpha * m.sum() / 100).fit((R[m] - mu) / sd, y[m])
-            ridge[g] = (model.coef_.astype(np.float64), float(model.intercept_))
-    return {"ridge_mu": mu, "ridge_sd": sd, "stats": stats, "ridge": ridge}
+        for j, t in enumerate(targets):
+            mt = m & ~np.isnan(Y[:, j])
+            if mt.sum() >= MIN_GROUP_ROWS:
+                # alpha grows with the group size so the shrinkage per row stays comparable
+                a = alpha * mt.sum() / 100
+                model = (
+                    Ridge(alpha=a)
+                    if len(alpha_factors) == 1
+                    else RidgeCV(alphas=[a * f for f in alpha_factors])
+                ).fit(Rz[mt], Y[mt, j])
+                ridge[(g, t)] = (model.coef_.astype(np.float64), float(model.intercept_))
+    return {"ridge_mu": mu, "ridge_sd": sd, "stats": stats, "ridge": ridge, "targets": targets}
 
 
 # ---------------------------------------------------------------- calibration

@@ -1,11 +1,12 @@
 """Train and evaluate the built-in rubric scorer (`aaie train scorer`, bench/scoring.py).
 
-Data: ../shared/data/score (ASAP + ASAP++ traits, ELLIPSE), a deterministic sample of at most
-`per_prompt` ASAP essays per prompt (all of ELLIPSE). Targets are the README's 0-1 rubric values
-per criterion and `overall_scaled`. One HistGradientBoosting regressor per target on the essay
-features (+ a 16-d PCA of the MiniLM document embedding), then a linear stretch fitted on
-out-of-fold predictions so the predicted spread matches the human one (regressors shrink towards
-the mean, which costs kappa and band agreement at the extremes).
+Data: ../shared/data/score (ASAP + ASAP++ traits, ELLIPSE): every essay by default
+(`per_prompt` >= ALL_ESSAYS), else a deterministic sample of `per_prompt` ASAP essays per prompt
+(all of ELLIPSE). Targets are the README's 0-1 rubric values per criterion and `overall_scaled`.
+Per target a HistGradientBoosting group model (known prompts: essay features + embedding PCAs +
+group features, incl. the group ridge estimates of every target) and a fallback model (new
+prompts), calibrated on out-of-fold predictions (stack.py). The fitted trees ship as numpy arrays
+(trees.py).
 """
 
 from __future__ import annotations
@@ -33,16 +34,19 @@ from aaie.engine.rubric.features import (
     prompt_values,
 )
 from aaie.engine.rubric.stack import (
+    BASE_COLS,
     apply_calibration,
+    essay_vector,
     fit_calibration,
     fit_group_part,
     group_features,
     match_group,
 )
+from aaie.engine.rubric.trees import PackedTrees
 from aaie.engine.rubric.types import BASE_CRITERIA, label_for
 
 TARGETS = ("overall", *BASE_CRITERIA)
-ARTIFACT_VERSION = 4
+ARTIFACT_VERSION = 5
 # Traits whose range sets the kappa grid of each criterion (first one present in the record).
 GRID_TRAITS = {
     "Structure": ("organization", "narrativity", "Cohesion"),
@@ -51,8 +55,25 @@ GRID_TRAITS = {
     "AcademicWriting": ("conventions", "language", "word_choice", "Grammar", "Vocabulary"),
     "overall": ("score", "Overall"),
 }
-PROMPT_DROPOUT = 0.25  # share of training rows shown without their prompt
+# The group ridge reads the mean AND the max-pool of the sentence embeddings.
+RIDGE_MAXPOOL = False
+# Each target's group model also sees the group ridge estimates of the OTHER targets.
+STACK_OTHER_TARGETS = True
+# A criterion's group model also sees the overall group model's prediction.
+CHAIN_OVERALL = False
+PROMPT_DROPOUT = 0.25
+HGB_PARAMS: dict[str, Any] = {
+    "max_iter": 250,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 30,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+    "random_state": 0,
+}  # share of training rows shown without their prompt
 RIDGE_ALPHA = 100.0
+RIDGE_ALPHA_FACTORS: tuple[float, ...] = (1.0,)  # several: leave-one-out choice per ridge
+ALL_ESSAYS = 2000  # per-prompt sample size that keeps every dev essay (largest prompt: 1,444)
 
 
 @dataclass
@@ -62,6 +83,13 @@ class Dataset:
     doc_emb: np.ndarray  # (n, 384)
     X_off: np.ndarray  # PROMPT_FEATURES against ANOTHER ASAP prompt (NaN rows for ELLIPSE)
     prompt_emb: np.ndarray | None = None  # (n, 384) embedding of each record's prompt
+    sent_max: np.ndarray | None = None  # (n, 384) max-pool of the sentence embeddings
+
+    def ridge_vectors(self) -> np.ndarray:
+        """The per-group ridge input of every essay (stack.essay_vector)."""
+        if not RIDGE_MAXPOOL or self.sent_max is None:
+            return self.doc_emb
+        return np.hstack([self.doc_emb, self.sent_max])
 
     def prompt_embeddings(self) -> np.ndarray:
         if self.prompt_emb is None:
@@ -87,7 +115,7 @@ def _hash(s: str) -> str:
     return hashlib.sha1(s.encode()).hexdigest()
 
 
-def load_records(data_dir: Path, per_prompt: int = 700) -> list[dict[str, Any]]:
+def load_records(data_dir: Path, per_prompt: int = ALL_ESSAYS) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name in ("asap_dev.jsonl", "ellipse_dev.jsonl"):
         with open(data_dir / name, encoding="utf-8") as fh:
@@ -115,6 +143,7 @@ def build_dataset(
     X = np.zeros((len(records), len(FEATURE_NAMES)))
     X_off = np.full((len(records), len(PROMPT_FEATURES)), math.nan)
     doc = np.zeros((len(records), 384), dtype=np.float32)
+    peak = np.zeros((len(records), 384), dtype=np.float32)
     asap_prompts = sorted({r["prompt"] for r in records if r["prompt_id"].startswith("asap")})
     for i, r in enumerate(records):
         a = TextAnalysis(r["text"])
@@ -127,6 +156,7 @@ def build_dataset(
                 np.save(f, a.sentence_embeddings.astype(np.float16))
         X[i] = essay_facts(a, prompt_of(r)).vector()
         doc[i] = a.document_embedding
+        peak[i] = essay_vector(a.sentence_embeddings, a.document_embedding)[384:]
         others = [p for p in asap_prompts if p != r.get("prompt")]
         if r["prompt_id"].startswith("asap") and others and len(a.sentences):
             wrong = others[int(_hash("o" + r["id"])[:8], 16) % len(others)]
@@ -134,7 +164,7 @@ def build_dataset(
             X_off[i] = [vals[n] for n in PROMPT_FEATURES]
         if progress:
             progress(i)
-    return Dataset(records, X, doc, X_off)
+    return Dataset(records, X, doc, X_off, sent_max=peak)
 
 
 def _dropout_mask(records: list[dict[str, Any]]) -> np.ndarray:
@@ -205,54 +235,118 @@ def fit_prompt_projection(ds: Dataset, rows: np.ndarray) -> Projection:
 def make_regressor() -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    return HistGradientBoostingRegressor(
-        max_iter=250,
-        learning_rate=0.05,
-        max_leaf_nodes=15,
-        min_samples_leaf=30,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=0,
+    return HistGradientBoostingRegressor(**HGB_PARAMS)
+
+
+def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    """Group part (statistics + per-group ridge of every target) fitted on `rows`, and the
+    group features of those rows with OUT-OF-FOLD ridge columns (5 inner folds), so the trees
+    do not over-trust them. Shared by all targets (memoised on the dataset)."""
+    key = _rows_key(rows)
+    memo = _memo(ds, "_group_blocks", 24)
+    if key in memo:
+        return memo[key]
+    V = ds.ridge_vectors()
+    Y = np.column_stack([ds.target(t) for t in TARGETS])
+    keys = [group_key(ds.records[i]) for i in rows]
+    part = fit_group_part(
+        ds.X[rows], V[rows], Y[rows], TARGETS, keys, RIDGE_ALPHA, RIDGE_ALPHA_FACTORS
     )
+    G = group_features(part, ds.X[rows], V[rows], list(keys))
+    ridge_cols = slice(len(BASE_COLS), None)
+    for k in range(5):
+        inner = np.arange(len(rows)) % 5 == k
+        sub = fit_group_part(
+            ds.X[rows[~inner]],
+            V[rows[~inner]],
+            Y[rows[~inner]],
+            TARGETS,
+            [g for g, m in zip(keys, inner, strict=True) if not m],
+            RIDGE_ALPHA,
+            RIDGE_ALPHA_FACTORS,
+        )
+        G[inner, ridge_cols] = group_features(
+            sub,
+            ds.X[rows[inner]],
+            V[rows[inner]],
+            [g for g, m in zip(keys, inner, strict=True) if m],
+        )[:, ridge_cols]
+    memo[key] = (part, G)
+    return part, G
+
+
+def _own_ridge_only(G: np.ndarray, target: str) -> np.ndarray:
+    if not STACK_OTHER_TARGETS:
+        others = [len(BASE_COLS) + j for j, t in enumerate(TARGETS) if t != target]
+        G[:, others] = 0.0  # a constant column is never split on
+    return G
+
+
+def _rows_key(rows: np.ndarray, *extra: object) -> str:
+    flags = (STACK_OTHER_TARGETS, RIDGE_MAXPOOL, RIDGE_ALPHA_FACTORS, CHAIN_OVERALL, *extra)
+    return hashlib.sha1(np.ascontiguousarray(rows).tobytes() + repr(flags).encode()).hexdigest()
+
+
+def _memo(ds: Dataset, name: str, size: int = 200) -> dict[str, Any]:
+    """A per-dataset cache of fits (training and evaluation refit the same rows often)."""
+    memo: dict[str, Any] = ds.__dict__.setdefault(name, {})
+    if len(memo) >= size:
+        memo.clear()
+    return memo
+
+
+def overall_chain(ds: Dataset, rows: np.ndarray) -> np.ndarray:
+    """The overall group model's prediction for each of `rows`, out-of-fold (5 inner folds):
+    the criterion models' extra input (a criterion is judged beside the whole essay)."""
+    memo = _memo(ds, "_chains")
+    key = _rows_key(rows)
+    if key not in memo:
+        out = np.full(len(rows), math.nan)
+        for k in range(5):
+            inner = np.arange(len(rows)) % 5 == k
+            fit = fit_stacked(ds, "overall", rows[~inner])
+            out[inner] = predict_stacked(fit, ds, rows[inner])
+        memo[key] = out
+    return np.asarray(memo[key])
 
 
 def fit_stacked(ds: Dataset, target: str, rows: np.ndarray) -> dict[str, Any]:
     """Fit the scorer for one target on `rows` (those with the target): a model for known
-    prompts (essay features + embedding PCAs + group features, whose ridge column comes from
-    inner out-of-fold fits) and a fallback model without group features for any other prompt."""
+    prompts (essay features + embedding PCAs + group features, whose ridge columns come from
+    inner out-of-fold fits, and for a criterion the overall model's out-of-fold prediction) and
+    a fallback model without group features for any other prompt."""
+    memo = _memo(ds, "_fits")
+    key = _rows_key(rows, target)
+    if key in memo:
+        return dict(memo[key])
     y = ds.target(target)
-    rows = rows[~np.isnan(y[rows])]
+    part, G_all = group_block(ds, rows)
+    chained = CHAIN_OVERALL and target != "overall"
+    chain_fit = fit_stacked(ds, "overall", rows) if chained else None
+    chain = overall_chain(ds, rows) if chained else None
+    keep = ~np.isnan(y[rows])
+    all_rows, rows = rows, rows[keep]
+    G = _own_ridge_only(G_all[keep].copy(), target)
+    if chain is not None:
+        G = np.hstack([G, chain[keep][:, None]])
     proj = Projection.fit(ds.doc_emb[rows])
     pproj = fit_prompt_projection(ds, rows)
     drop = _dropout_mask(ds.records)
-    keys = [group_key(ds.records[i]) for i in rows]
-    part = fit_group_part(ds.X[rows], ds.doc_emb[rows], y[rows], keys, RIDGE_ALPHA)
-    G = group_features(part, ds.X[rows], ds.doc_emb[rows], list(keys))
-    for k in range(5):  # the ridge column of training rows must be out-of-fold
-        inner = np.arange(len(rows)) % 5 == k
-        sub = fit_group_part(
-            ds.X[rows[~inner]],
-            ds.doc_emb[rows[~inner]],
-            y[rows[~inner]],
-            [g for g, m in zip(keys, inner, strict=True) if not m],
-            RIDGE_ALPHA,
-        )
-        G[inner, -1] = group_features(
-            sub,
-            ds.X[rows[inner]],
-            ds.doc_emb[rows[inner]],
-            [g for g, m in zip(keys, inner, strict=True) if m],
-        )[:, -1]
     G[drop[rows]] = math.nan
     X = design(ds, proj, rows, drop, pproj)
-    return {
+    fit = {
         "projection": proj,
         "prompt_projection": pproj,
         "groups": fit_groups(ds, rows),
         "part": part,
         "model": make_regressor().fit(np.hstack([X, G]), y[rows]),
         "fallback": make_regressor().fit(X, y[rows]),
+        "target": target,
+        "chain": chain_fit,
+        "rows": all_rows,
     }
+    memo[key] = fit
+    return dict(fit)
 
 
 def predict_stacked(
@@ -268,7 +362,12 @@ def predict_stacked(
     )
     known = np.array([g is not None for g in groups], dtype=bool)
     if known.any():
-        G = group_features(fit["part"], ds.X[rows], ds.doc_emb[rows], groups)
+        G = _own_ridge_only(
+            group_features(fit["part"], ds.X[rows], ds.ridge_vectors()[rows], groups),
+            fit["target"],
+        )
+        if fit["chain"] is not None:
+            G = np.hstack([G, predict_stacked(fit["chain"], ds, rows)[:, None]])
         out[known] = fit["model"].predict(np.hstack([X, G])[known])
     return out
 
@@ -424,11 +523,13 @@ def on_topic_probability(model: dict[str, np.ndarray], X: np.ndarray) -> np.ndar
 
 
 def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, Any]:
+    if RIDGE_MAXPOOL or CHAIN_OVERALL or not STACK_OTHER_TARGETS:
+        raise ValueError("experiment-only switches are on; the shipped scorer does not use them")
     everything = np.arange(len(ds.records))
     models: dict[str, Any] = {}
     calibration: dict[str, Any] = {}
     confidence: dict[str, float] = {}
-    for target in TARGETS:
+    for target in TARGETS:  # "overall" first: the criteria models read its prediction
         y = ds.target(target)
         fit = fit_stacked(ds, target, everything)
         oof, oof_fallback = out_of_fold_pair(ds, target, stretch_folds)
@@ -442,19 +543,30 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
             "projection": (fit["projection"].mean, fit["projection"].components),
             "prompt_projection": (pp.mean, pp.components),
             "groups": fit["groups"],
-            "part": fit["part"],
-            "model": fit["model"],
-            "fallback": fit["fallback"],
+            "model": packed(fit["model"]),
+            "fallback": packed(fit["fallback"]),
         }
     return {
         "version": ARTIFACT_VERSION,
         "feature_names": list(FEATURE_NAMES),
+        "part": group_block(ds, everything)[0],
         "models": models,
         "calibration": calibration,
         "confidence": confidence,
         "on_topic": fit_on_topic(ds),
         "trained_on": len(ds.records),
     }
+
+
+def packed(model: Any) -> PackedTrees:
+    """The fitted trees as arrays, checked to predict exactly as scikit-learn does."""
+    trees = PackedTrees.from_sklearn(model)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, model.n_features_in_)) * 3
+    X[rng.random(X.shape) < 0.2] = math.nan
+    if not np.allclose(trees.predict(X), model.predict(X), rtol=0, atol=1e-9):
+        raise AssertionError("packed trees disagree with scikit-learn")
+    return trees
 
 
 def save_artifact(artifact: dict[str, Any], path: Path) -> None:
