@@ -144,7 +144,7 @@ class PromptInfo:
 def prompt_info(prompt_text: str) -> PromptInfo:
     """Embeddings and key points of a prompt (cached: many essays share one prompt)."""
     sents = [s.text for s in split_sentences(prompt_text)] or [prompt_text]
-    emb = get_embedder().embed(sents)
+    emb = get_embedder().embed_cached(sents)  # shared with similarity
     mean = emb.mean(axis=0)
     mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
     return PromptInfo(prompt_text, emb, mean.astype(np.float32), key_points(prompt_text))
