@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts, prompt_info
-from aaie.engine.rubric.stack import apply_calibration, group_features, match_group
+from aaie.engine.rubric.stack import BASE_COLS, apply_calibration, group_features, match_group
 
 ARTIFACT_NAME = "scorer.pkl"
 
@@ -42,6 +42,7 @@ def predict(
     x = facts.vector()
     prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
     group_rows: dict[str, np.ndarray] = {}  # group features, computed once per matched group
+    w = float(art["blend_ridge"])  # known prompt: (1 - w) * trees + w * the group's ridge
     out: dict[str, float] = {}
     for target, m in art["models"].items():
         mean, comps = m["projection"]
@@ -60,7 +61,10 @@ def predict(
                 group_rows[group] = group_features(
                     art["part"], x[None, :], doc_embedding[None, :], [group]
                 )
-            raw = m["model"].predict(np.hstack([row, group_rows[group]]))
+            g = group_rows[group]
+            ridge = g[:, len(BASE_COLS) + art["part"]["targets"].index(target)]
+            trees = m["model"].predict(np.hstack([row, g]))
+            raw = np.where(np.isnan(ridge), trees, (1 - w) * trees + w * ridge)
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out
