@@ -1,16 +1,18 @@
-"""Scorer design experiments on cached features (development only; figures are NOT reported).
+"""Scorer design experiments on cached features (for choosing; not the before/after figures).
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_experiments.py --per-prompt 2000 \
-        --variants v4like,stack,lang,full [--folds 0,1,2]
+        --variants v4like,full,-lang,-stack,+noblend [--folds 0,1,2]
 
 Decisions are made on the within-prompt folds 0-2 only; folds 3-4 stay untouched for the final
-before/after comparison (`--folds 3,4`), so the reported figures are not tuned on.
-Variants: v4like (no learner-error features, own-target ridge only, mean-embedding ridge),
-full (learner errors + stacking), full minus one part (-lang, -stack), full plus options
-(+max: max-pooled sentence embeddings in the ridge; +ridgecv: leave-one-out ridge penalty;
-+chain: criterion models also see the overall model's out-of-fold prediction; +big, +slow,
-+deep: 500 iterations, 500 at half the learning rate, 31 leaves). Parts are switched off by
-neutralising columns (constant columns are never split on): one feature matrix serves all.
+before/after comparison (bench/scoring_untouched.py), so the reported figures are not tuned on.
+Variants: v4like (no learner-error features, own-target ridge only, trees only), full (the
+shipped design), full minus one part (-lang, -stack), full plus options (+max: max-pooled
+sentence embeddings in the ridge; +ridgecv: leave-one-out ridge penalty; +chain: criterion
+models also see the overall model's out-of-fold prediction; +big, +slow, +deep: 500
+iterations, 500 at half the learning rate, 31 leaves; +noblend / +blend4: known-prompt
+prediction from the trees alone / with 0.4 instead of 0.2 of the group ridge). Parts are
+switched off by neutralising columns (constant columns are never split on), so one feature
+matrix serves all.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def run_variant(
         ds.X[:, [FEATURE_NAMES.index(n) for n in LANGUAGE_ERRORS]] = 0.0
     train.CHAIN_OVERALL = "chain" in on
     hgb = dict(train.HGB_PARAMS)
+    train.BLEND_RIDGE = (
+        0.0 if "noblend" in on or name == "v4like" else 0.4 if "blend4" in on else 0.2
+    )
     if "big" in on:
         train.HGB_PARAMS.update(max_iter=500)
     if "slow" in on:
@@ -68,6 +73,7 @@ def run_variant(
         train.RIDGE_MAXPOOL = False
         train.RIDGE_ALPHA_FACTORS = (1.0,)
         train.CHAIN_OVERALL = False
+        train.BLEND_RIDGE = 0.2
         train.HGB_PARAMS.clear()
         train.HGB_PARAMS.update(hgb)
         for memo in ("_group_blocks", "_fits", "_chains"):
