@@ -96,7 +96,9 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
     @train_app.command("scorer")
     def train_scorer(
         data_dir: Path = typer.Option(DEFAULT_DATA, help="shared/data/score folder"),
-        per_prompt: int = typer.Option(700, help="ASAP essays sampled per prompt"),
+        per_prompt: int = typer.Option(
+            2000, help="ASAP essays sampled per prompt (2000 = every essay: the shipped model)"
+        ),
         cache_dir: Path = typer.Option(
             Path("/tmp/rubric-cache/emb"), help="Sentence-embedding cache"
         ),
