@@ -20,7 +20,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-ENGINE_VERSION = "0.1.0"
+# Bump whenever a shipped model or an engine rule changes: it is stored with every evaluation and
+# keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction.
+ENGINE_VERSION = "0.2.0"
 
 _EXPORTS = {
     "classify": "aaie.engine.detection",
