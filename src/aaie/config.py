@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     job_backend: Literal["inline", "celery"] = "inline"
     celery_broker_url: str = "redis://127.0.0.1:6379/0"
     celery_result_backend: str | None = None
+    evaluation_stale_s: float = Field(
+        900.0, gt=0, description="a queued/running evaluation older than this may be re-run"
+    )
 
     # --- engine --------------------------------------------------------------------------------
     similarity_flag_pct: float = Field(40.0, ge=0, le=100)

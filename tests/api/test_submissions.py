@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -400,3 +401,13 @@ def test_teacher_reevaluates_a_failed_evaluation(
         version.evaluation_status = EvaluationStatus.queued
     conflict = client.post(url, headers=teacher.headers)
     assert conflict.status_code == 409 and conflict.json()["error"]["code"]
+
+    # ... unless it was asked for so long ago that its job must have died with its process.
+    with app.state.aaie.sessions.begin() as session:
+        version = session.scalars(
+            select(SubmissionVersion).where(SubmissionVersion.submission_id == uuid.UUID(sid))
+        ).one()
+        version.evaluation_status = EvaluationStatus.running
+        version.evaluation_requested_at = datetime.now(UTC) - timedelta(hours=2)
+    rerun = client.post(url, headers=teacher.headers)
+    assert rerun.status_code == 200 and rerun.json()["evaluation_status"] == "done"

@@ -262,7 +262,7 @@ def _new_version(session: Session, settings: Settings, user: User, submission: S
     version = SubmissionVersion(
         submission_id=submission.id, number=number, submitted_by=user.id, text=text,
         file_id=file_id, prompt_text=prompt, chat_log=chat_log, redaction=redaction,
-        evaluation_status=EvaluationStatus.queued)
+        evaluation_status=EvaluationStatus.queued, evaluation_requested_at=utcnow())
     session.add(version)
     return version
 
@@ -325,17 +325,27 @@ def resubmit(session: Session, settings: Settings, user: User, submission_id: uu
     return submission, version, assignment
 
 
-def reevaluate(session: Session, user: User, submission_id: uuid.UUID
+def reevaluate(session: Session, settings: Settings, user: User, submission_id: uuid.UUID
                ) -> tuple[Submission, SubmissionVersion, Assignment]:
     """Queue the current version for evaluation again (after a failure, an engine upgrade or a
-    rubric change). Its stored evaluation stays until the new one replaces it."""
+    rubric change). Its stored evaluation stays until the new one replaces it. Refused while an
+    evaluation is under way, unless it was asked for so long ago that its job must have died."""
     found = get_staff_visible(session, user, submission_id)
     version = current_version(session, found.submission)
-    if version.evaluation_status in (EvaluationStatus.queued, EvaluationStatus.running):
-        raise Conflict("This version is already being evaluated.")
+    if _in_progress(version, settings.evaluation_stale_s):
+        raise Conflict("This version is already being evaluated.",
+                       details={"evaluation_status": str(version.evaluation_status)})
     version.evaluation_status, version.error = EvaluationStatus.queued, None
+    version.evaluation_requested_at = utcnow()
     session.flush()
     return found.submission, version, found.assignment
+
+
+def _in_progress(version: SubmissionVersion, stale_s: float) -> bool:
+    if version.evaluation_status not in (EvaluationStatus.queued, EvaluationStatus.running):
+        return False
+    asked = version.evaluation_requested_at
+    return asked is not None and (utcnow() - asked).total_seconds() < stale_s
 
 
 def _flush_or_conflict(session: Session) -> None:

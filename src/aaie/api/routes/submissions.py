@@ -145,8 +145,10 @@ def reevaluate(submission_id: uuid.UUID, user: StaffUser, session: SessionDep,
                settings: SettingsDep, request: Request) -> JSONResponse:
     """Evaluate the current version again with today's engine, the assignment's current rubric
     and settings (sync 200 or async 202, as for a submit). For a failed evaluation, or after
-    an upgrade; 409 while one is queued or running."""
-    submission, version, assignment = submissions.reevaluate(session, user, submission_id)
+    an upgrade; 409 while one is queued or running (unless it was asked for longer ago than
+    AAIE_EVALUATION_STALE_S: its job died)."""
+    submission, version, assignment = submissions.reevaluate(session, settings, user,
+                                                              submission_id)
     audit.record(session, actor=user, action="submission.reevaluate",
                  resource_type="submission", resource_id=submission.id,
                  request_id=request.state.request_id, details={"version": version.number})

@@ -89,4 +89,7 @@ class SubmissionVersion(UUIDPrimaryKey, Base):
     )
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the latest evaluation was asked for (submit or re-evaluate): a job queued or running
+    # for much longer than that died with its process and may be re-run.
+    evaluation_requested_at: Mapped[datetime | None] = mapped_column()
     evaluated_at: Mapped[datetime | None] = mapped_column()
