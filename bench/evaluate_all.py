@@ -46,9 +46,7 @@ def _forget_everything() -> None:
     from aaie.engine.rubric import features
 
     get_embedder().clear_cache()
-    clear = getattr(features.prompt_info, "cache_clear", None)
-    if clear is not None:
-        clear()
+    features.prompt_info.cache_clear()
 
 
 class Timings:

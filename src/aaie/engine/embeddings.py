@@ -60,6 +60,8 @@ class Embedder:
         """`embed`, reusing vectors of texts seen recently. For text that recurs across
         submissions (an assignment's prompt, a chat log resubmitted) and across stages (the
         similarity matcher and the rubric both embed prompt sentences)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         with self._cache_lock:
             rows = {t: self._cache[t] for t in unique if t in self._cache}
@@ -72,8 +74,6 @@ class Embedder:
             self._cache.update(fresh)
             while len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([rows[t] for t in texts])
 
     def clear_cache(self) -> None:

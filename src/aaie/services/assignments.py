@@ -135,8 +135,3 @@ def update(session: Session, assignment: Assignment, changes: dict[str, Any]) ->
         setattr(assignment, key, value)
     session.flush()
     return assignment
-
-
-def submission_ids(session: Session, assignment: Assignment) -> list[uuid.UUID]:
-    return list(session.scalars(select(Submission.id)
-                                .where(Submission.assignment_id == assignment.id)))

@@ -394,6 +394,18 @@ def delete(session: Session, settings: Settings, submission: Submission) -> dict
     return {"versions": len(versions), "files": removed}
 
 
+def _delete_each(session: Session, settings: Settings, submissions: Sequence[Submission]
+                 ) -> dict[str, int]:
+    """`delete` each submission; totals for the audit record."""
+    counts = {"submissions": 0, "versions": 0, "files": 0}
+    for submission in submissions:
+        result = delete(session, settings, submission)
+        counts["submissions"] += 1
+        counts["versions"] += result["versions"]
+        counts["files"] += result["files"]
+    return counts
+
+
 def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str, int]:
     """Everything a user being deleted leaves behind: their submissions (versions, evaluations,
     originals) and any other upload of theirs that no remaining submission uses. Without this
@@ -401,13 +413,8 @@ def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str
     from aaie.services import files as file_service
     from aaie.storage import make_file_store
 
-    counts = {"submissions": 0, "versions": 0, "files": 0}
     owned = select(Submission).where(Submission.student_id == user.id)
-    for submission in session.scalars(owned).all():
-        result = delete(session, settings, submission)
-        counts["submissions"] += 1
-        counts["versions"] += result["versions"]
-        counts["files"] += result["files"]
+    counts = _delete_each(session, settings, session.scalars(owned).all())
     store = make_file_store(settings)
     for stored in session.scalars(select(StoredFile).where(StoredFile.owner_id == user.id)).all():
         if not file_in_use(session, stored.id):
@@ -419,14 +426,8 @@ def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str
 def delete_assignment(session: Session, settings: Settings, assignment: Assignment
                       ) -> dict[str, int]:
     """An assignment and, for good, every submission to it (with their files)."""
-    counts = {"submissions": 0, "versions": 0, "files": 0}
-    for sid in assignment_service.submission_ids(session, assignment):
-        submission = session.get(Submission, sid)
-        if submission is not None:
-            result = delete(session, settings, submission)
-            counts["submissions"] += 1
-            counts["versions"] += result["versions"]
-            counts["files"] += result["files"]
+    to_delete = select(Submission).where(Submission.assignment_id == assignment.id)
+    counts = _delete_each(session, settings, session.scalars(to_delete).all())
     session.delete(assignment)
     session.flush()
     return counts

@@ -81,13 +81,8 @@ def update(session: Session, user: User, role: Role | None, is_active: bool | No
     return user
 
 
-def guard_deletable(session: Session, user: User) -> None:
-    """409 before anything is removed when `user` is the last active admin."""
-    _guard_last_admin(session, user, losing_admin=True)
-
-
 def delete(session: Session, user: User) -> None:
-    guard_deletable(session, user)
+    _guard_last_admin(session, user, losing_admin=True)
     session.delete(user)
     session.flush()
 

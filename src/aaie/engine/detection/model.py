@@ -115,8 +115,8 @@ def _doc_z(x: np.ndarray) -> np.ndarray:
     return ((x - mu) / (sd + 1e-3)).astype(np.float32)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+def _logit(p: np.ndarray, eps: float = 1e-4) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
     return np.log(p / (1 - p))
 
 
@@ -174,8 +174,7 @@ class PlattCalibrator:
 
     @staticmethod
     def _logit(raw: np.ndarray) -> np.ndarray:
-        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-6, 1 - 1e-6)
-        return np.log(p / (1 - p))
+        return _logit(raw, eps=1e-6)
 
     def fit(self, raw: np.ndarray, y: np.ndarray) -> PlattCalibrator:
         from sklearn.linear_model import LogisticRegression
