@@ -4,7 +4,8 @@
 
 "shared analysis": the sentence embeddings are already in the TextAnalysis (as evaluate_all
 shares them with detection and similarity), so this is the rubric + feedback cost alone.
-"standalone": from raw text, including the MiniLM sentence embeddings.
+"standalone": from raw text, including the MiniLM sentence embeddings (computed once and shared by
+the two steps, as POST /llm/generate-feedback does).
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def main() -> None:
         generate_feedback(text, prompt, r, analysis=a)
         shared.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        r = rubric_score(text, prompt)
-        generate_feedback(text, prompt, r)
+        fresh = TextAnalysis(text)  # as POST /llm/generate-feedback: one analysis, both steps
+        r = rubric_score(text, prompt, analysis=fresh)
+        generate_feedback(text, prompt, r, analysis=fresh)
         standalone.append((time.perf_counter() - t) * 1000)
     out = {
         "essays": len(items),

@@ -104,3 +104,26 @@ def test_redact_route_returns_placeholders_and_original_offsets(
     assert "maria.lopez@example.com" not in body["redacted_text"]
     emails = [e for e in body["entities"] if e["type"] == "EMAIL"]
     assert emails and text[emails[0]["start"]:emails[0]["end"]] == "maria.lopez@example.com"
+
+
+def test_feedback_route_embeds_the_essay_once(client: TestClient, accounts: dict[str, Account],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rubric and feedback share one analysis: the essay's sentences go through MiniLM once
+    # (twice was the route's whole latency doubled).
+    from aaie.engine.embeddings import Embedder, get_embedder
+
+    get_embedder().clear_cache()
+    embedded: list[str] = []
+    real = Embedder.embed
+
+    def spy(self: Embedder, texts: list[str]):  # type: ignore[no-untyped-def]
+        embedded.extend(texts)
+        return real(self, texts)
+
+    monkeypatch.setattr(Embedder, "embed", spy)
+    essay = ESSAY.replace("phones", "tablets")  # sentences no earlier test has embedded
+    response = client.post("/llm/generate-feedback", headers=accounts["teacher"].headers,
+                           json={"student_submission": essay, "prompt_text": PROMPT})
+    assert response.status_code == 200, response.text
+    first = next(s for s in embedded if s.startswith("Schools should not ban tablets"))
+    assert embedded.count(first) == 1

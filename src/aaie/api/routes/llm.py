@@ -17,6 +17,7 @@ from aaie.api.deps import SettingsDep, StaffUser, rate_limited
 from aaie.api.errors import error_responses
 from aaie.api.schemas.llm import EngineRequest, EvaluateAllRequest, RedactRequest, RubricRequest
 from aaie.engine import detection, feedback, highlights, pipeline, redaction, rubric, similarity
+from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.stream import stream_feedback
 from aaie.services.engine import check_size, provider_from_settings, validated_rubric
 
@@ -79,14 +80,17 @@ def generate_feedback(body: RubricRequest, request: Request, _: StaffUser,
     check_size(body.total_chars(), settings)
     spec = validated_rubric(body.rubric)
     provider = provider_from_settings(settings)
+    # One analysis for both steps: the essay's sentences are embedded once, not twice.
+    analysis = TextAnalysis(body.student_submission)
     scored = rubric.rubric_score(body.student_submission, body.prompt_text, spec,
-                                 provider=provider)
+                                 provider=provider, analysis=analysis)
     if accept and "text/event-stream" in accept:
-        events = stream_feedback(provider, body.student_submission, body.prompt_text, scored)
+        events = stream_feedback(provider, body.student_submission, body.prompt_text, scored,
+                                 analysis=analysis)
         return StreamingResponse(_sse(events, request), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
     return feedback.generate_feedback(body.student_submission, body.prompt_text, scored,
-                                      provider=provider)
+                                      provider=provider, analysis=analysis)
 
 
 async def _sse(events: AsyncIterator[dict[str, object]], request: Request) -> AsyncIterator[str]:
