@@ -1,7 +1,7 @@
 """evaluate_all latency: ~500-word essays with a 10-turn chat log, per-stage breakdown, and the
 ratio to the detector's own time on the same input.
 
-Run: .venv/bin/python bench/evaluate_all.py [--n 30]
+Run: .venv/bin/python bench/evaluate_all.py [--n 30] [--png docs/latency_evaluate_all.png]
 
 Two scenarios, each case timed in both:
 - **new prompt**: every cache is empty (no sentence of the prompt or chat log embedded before),
@@ -102,6 +102,7 @@ def _time_case(scenario: str, timings: Timings, text: str, case: Any, classmate:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=30)
+    ap.add_argument("--png", type=Path, default=Path("docs/latency_evaluate_all.png"))
     args = ap.parse_args()
     from aaie.engine.pipeline import CACHE, evaluate_all
 
@@ -137,6 +138,28 @@ def main() -> None:
     print(f"cached resubmission: p50 {_p(cached_ms, 50):.3f} ms, p95 {_p(cached_ms, 95):.3f} ms")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MB")
+    _histogram(scenarios, args.png)
+
+
+def _histogram(scenarios: dict[str, Timings], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(scenarios), figsize=(10, 3.6), sharey=True)
+    top = max(max(t.total_ms + t.det_ms) for t in scenarios.values())
+    bins = np.linspace(0, top * 1.02, 40)
+    for ax, (name, t) in zip(axes, scenarios.items(), strict=True):
+        for label, ms in (("evaluate_all", t.total_ms), ("detector alone", t.det_ms)):
+            ax.hist(ms, bins=bins, alpha=0.6, label=f"{label} (p50 {_p(ms, 50):.0f} ms)")
+        ax.set_title(f"{name}: {len(t.total_ms)} essays of 500 words + 10-turn chat")
+        ax.set_xlabel("ms")
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("essays")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
