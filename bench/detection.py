@@ -17,6 +17,7 @@ Writes JSON to --out and PNG figures to docs/ (ROC per writer group and per gene
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import random
@@ -30,6 +31,7 @@ import numpy as np
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.detection import engine as E
 from aaie.engine.detection import train as T
+from aaie.engine.detection.augment import student_rewrites, studentize
 from aaie.engine.detection.data import load_corpus
 from aaie.engine.detection.model import Detector
 from aaie.engine.detection.synth import synthetic_hybrids
@@ -62,7 +64,8 @@ def group_key(it: T.Item) -> str:
         return f"human/{d.group}/{d.source}" + (
             f"/{d.domain}" if d.source == "fastdetectgpt" else ""
         )
-    return f"{d.label}/{d.source}/{d.generator}"
+    rewrite = "/student-rewrite" if d.meta.get("augmented") else ""  # training only
+    return f"{d.label}/{d.source}/{d.generator}{rewrite}"
 
 
 def evaluate_valid(
@@ -103,6 +106,7 @@ def evaluate_valid(
         rows[key] = row
     out["rows"] = rows
     out["sentence"] = sentence_metrics(det, valid, results)
+    out["studentized"] = studentized(det, valid)
     out["calibration"] = calibration(score / 100, y)
     curves = {"score": score.tolist(), "y": y.tolist(), "keys": [group_key(it) for it in valid]}
     return out, curves
@@ -128,6 +132,23 @@ def sentence_metrics(det: Detector, valid: list[T.Item], results: list[Any]) -> 
             "hybrid_label_rate": round(np.mean([results[i].label == "Hybrid" for i in idx]), 4),
             "flagged_rate": round(np.mean([results[i].label != "Human" for i in idx]), 4),
         }
+    return out
+
+
+def studentized(det: Detector, valid: list[T.Item]) -> dict[str, dict[str, float]]:
+    """Share labelled AI/Hybrid of valid AI essays (and human essays, for the FPR) after the
+    student-habit rewrite of augment.py (seeds unlike training's), per generator and strength."""
+    out: dict[str, dict[str, float]] = {}
+    picked = [it for it in valid if it.doc.label == "ai" or it.doc.group in ESSAY_HUMANS]
+    for strength in (0.0, 0.5, 1.0):
+        hits: dict[str, list[bool]] = defaultdict(list)
+        for it in picked:
+            seed = int(hashlib.sha1(it.doc.id.encode()).hexdigest(), 16) % 10**6
+            text = studentize(it.doc.text, seed, strength)
+            label = E._run(text, None, [], TextAnalysis(text), det=det).classification.label
+            key = group_key(it).split("/")
+            hits["/".join(key[:3])].append(label != "Human")
+        out[str(strength)] = {k: round(float(np.mean(v)), 4) for k, v in sorted(hits.items())}
     return out
 
 
@@ -353,7 +374,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.time()
     docs = load_corpus(args.data_dir)
-    items = T.build_items(docs, args.cache_dir, print)
+    items = T.build_items(docs + student_rewrites(docs), args.cache_dir, print)
     synth = T.build_items(synthetic_hybrids(docs), args.cache_dir, print)
     report: dict[str, Any] = {}
     report["valid"], curves = evaluate_valid(items, synth, print, args.cache_dir)

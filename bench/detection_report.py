@@ -69,6 +69,18 @@ def render(r: dict[str, Any]) -> str:
             f"{num(s['sentence_auroc'])} | {pct(s['hybrid_label_rate'])} | "
             f"{pct(s['flagged_rate'])} |"
         )
+    if "studentized" in v:
+        st = v["studentized"]
+        strengths = list(st)
+        out += [
+            "",
+            "### Student-habit rewrites of valid texts (labelled AI or Hybrid)",
+            "",
+            "| texts | " + " | ".join(f"strength {x}" for x in strengths) + " |",
+            "|---|" + "---|" * len(strengths),
+        ]
+        for key in st[strengths[0]]:
+            out.append(f"| {key} | " + " | ".join(pct(st[x][key]) for x in strengths) + " |")
     c = r["chat_paste"]
     out += [
         "",

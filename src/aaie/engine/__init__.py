@@ -21,8 +21,9 @@ from importlib import import_module
 from typing import Any
 
 # Bump whenever a shipped model or an engine rule changes: it is stored with every evaluation and
-# keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction.
-ENGINE_VERSION = "0.2.0"
+# keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction. 0.3.0: detector-5
+# (student-habit rewrites in training).
+ENGINE_VERSION = "0.3.0"
 
 _EXPORTS = {
     "classify": "aaie.engine.detection",

@@ -1,7 +1,8 @@
 """`aaie train detector`: rebuild the shipped detector artifact from the shared DEV data.
 
 Deterministic: fixed seeds, fixed sample, sorted inputs. Steps:
-1. load the corpus (OUTFOX essays + hybrids, Fast-DetectGPT texts, ELLIPSE and ASAP human essays);
+1. load the corpus (OUTFOX essays + hybrids, Fast-DetectGPT texts, ELLIPSE and ASAP human essays)
+   plus one student-habit rewrite of every train-split OUTFOX AI essay (augment.py);
 2. split every text into sentences, compute features and MiniLM embeddings (cached on disk);
 3. 5-fold cross-validation grouped by prompt gives out-of-fold document probabilities, on which
    a Platt calibrator is fitted and the threshold chosen so the FPR holds in every writer group;
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.detection import features as F
+from aaie.engine.detection.augment import student_rewrites
 from aaie.engine.detection.cache import EmbeddingCache
 from aaie.engine.detection.data import Doc, load_corpus
 from aaie.engine.detection.model import (
@@ -42,7 +44,7 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-4"
+MODEL_VERSION = "detector-5"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -480,7 +482,9 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     np.random.seed(SEED)
     docs = load_corpus(data_dir)
     log(f"{len(docs)} texts: {dict(Counter(d.source for d in docs))}")
-    items = build_items(docs, cache_dir, log)
+    rewrites = student_rewrites(docs)
+    log(f"{len(rewrites)} student-habit rewrites of train-split OUTFOX AI essays")
+    items = build_items(docs + rewrites, cache_dir, log)
     synth = build_items(synthetic_hybrids(docs), cache_dir, log)
     log(f"{len(synth)} synthetic hybrids (train split only) for the sentence model")
     payload, oof = fit_detector(items, log, synth, cache_dir)
@@ -500,6 +504,7 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "passage_sentences": PASSAGE_SENTENCES,
         "label_fpr_by_group_out_of_fold": oof["label_fpr_by_group"],
         "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
+        "n_student_rewrites": len(rewrites),
         "n_synthetic_hybrids": dict(
             sorted(Counter(f"{it.doc.source}:{it.doc.meta.get('mix')}" for it in synth).items())
         ),
