@@ -35,8 +35,9 @@ def assemble() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true", help="exit 1 if docs/benchmarks.md is stale")
+    args = ap.parse_args()
     text = assemble()
-    if ap.parse_args().check:
+    if args.check:
         sys.exit(int(text != (DOCS / "benchmarks.md").read_text(encoding="utf-8")))
     (DOCS / "benchmarks.md").write_text(text, encoding="utf-8")
 

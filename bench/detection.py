@@ -17,7 +17,6 @@ Writes JSON to --out and PNG figures to docs/ (ROC per writer group and per gene
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import random
@@ -31,10 +30,8 @@ import numpy as np
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.detection import engine as E
 from aaie.engine.detection import train as T
-from aaie.engine.detection.augment import student_rewrites, studentize
-from aaie.engine.detection.data import load_corpus
+from aaie.engine.detection.augment import seed_for, studentize
 from aaie.engine.detection.model import Detector
-from aaie.engine.detection.synth import synthetic_hybrids
 
 ESSAY_HUMANS = ("native", "non_native")
 
@@ -143,8 +140,7 @@ def studentized(det: Detector, valid: list[T.Item]) -> dict[str, dict[str, float
     for strength in (0.0, 0.5, 1.0):
         hits: dict[str, list[bool]] = defaultdict(list)
         for it in picked:
-            seed = int(hashlib.sha1(it.doc.id.encode()).hexdigest(), 16) % 10**6
-            text = studentize(it.doc.text, seed, strength)
+            text = studentize(it.doc.text, seed_for(it.doc.id), strength)
             label = E._run(text, None, [], TextAnalysis(text), det=det).classification.label
             key = group_key(it).split("/")
             hits["/".join(key[:3])].append(label != "Human")
@@ -373,9 +369,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     t0 = time.time()
-    docs = load_corpus(args.data_dir)
-    items = T.build_items(docs + student_rewrites(docs), args.cache_dir, print)
-    synth = T.build_items(synthetic_hybrids(docs), args.cache_dir, print)
+    items, synth = T.training_corpus(args.data_dir, args.cache_dir, print)
     report: dict[str, Any] = {}
     report["valid"], curves = evaluate_valid(items, synth, print, args.cache_dir)
     print("valid done", round(time.time() - t0), flush=True)

@@ -40,6 +40,11 @@ PLAIN_CONNECTIVES = [
 ]  # fmt: skip
 
 
+def seed_for(key: str) -> int:
+    """A stable per-text seed (training uses f"{id}-aug", the benchmark probe the bare id)."""
+    return int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10**6
+
+
 def studentize(text: str, seed: int, strength: float = 1.0) -> str:
     rng = random.Random(seed)
 
@@ -80,7 +85,7 @@ def student_rewrites(docs: list[Doc]) -> list[Doc]:
     for d in docs:
         if d.split != "train" or d.source != "outfox" or d.label != "ai":
             continue
-        seed = int(hashlib.sha1(f"{d.id}-aug".encode()).hexdigest(), 16) % 10**6
+        seed = seed_for(f"{d.id}-aug")
         strength = random.Random(seed).uniform(MIN_STRENGTH, MAX_STRENGTH)
         text = studentize(d.text, seed, strength)
         meta = {**d.meta, "augmented": "student_habits", "strength": round(strength, 3)}

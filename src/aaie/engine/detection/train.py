@@ -475,11 +475,12 @@ def _long_enough(it: Item) -> bool:
     return word_count(it.doc.text) >= MIN_WORDS and len(it.sentences) >= MIN_SENTENCES
 
 
-def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
-    import joblib
-    import sklearn
-
-    np.random.seed(SEED)
+def training_corpus(
+    data_dir: Path, cache_dir: Path, log: Log = print
+) -> tuple[list[Item], list[Item]]:
+    """The texts every fit uses (real texts + student-habit rewrites) and the synthetic hybrids
+    (sentence stages only): shared by `train` and bench/detection.py, so the benchmark measures
+    the procedure that ships."""
     docs = load_corpus(data_dir)
     log(f"{len(docs)} texts: {dict(Counter(d.source for d in docs))}")
     rewrites = student_rewrites(docs)
@@ -487,6 +488,15 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     items = build_items(docs + rewrites, cache_dir, log)
     synth = build_items(synthetic_hybrids(docs), cache_dir, log)
     log(f"{len(synth)} synthetic hybrids (train split only) for the sentence model")
+    return items, synth
+
+
+def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
+    import joblib
+    import sklearn
+
+    np.random.seed(SEED)
+    items, synth = training_corpus(data_dir, cache_dir, log)
     payload, oof = fit_detector(items, log, synth, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(payload, out_dir / ARTIFACT, compress=3)
@@ -504,7 +514,7 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "passage_sentences": PASSAGE_SENTENCES,
         "label_fpr_by_group_out_of_fold": oof["label_fpr_by_group"],
         "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
-        "n_student_rewrites": len(rewrites),
+        "n_student_rewrites": sum(bool(it.doc.meta.get("augmented")) for it in items),
         "n_synthetic_hybrids": dict(
             sorted(Counter(f"{it.doc.source}:{it.doc.meta.get('mix')}" for it in synth).items())
         ),
