@@ -5,8 +5,11 @@
 
 Decisions are made on the within-prompt folds 0-2 only; folds 3-4 stay untouched for the final
 before/after comparison (bench/scoring_untouched.py), so the reported figures are not tuned on.
-Variants: v4like (no learner-error features, own-target ridge only, trees only), full (the
-shipped design), full minus one part (-lang, -stack), full plus options (+max: max-pooled
+Variants: v4like (no learner-error features, own-target ridge only, no bag-of-words ridge,
+trees only), full (the shipped design), full minus one part (-lang, -stack, -lex: no per-group
+bag-of-words ridge), full plus options (+lexb0 / +lexb2: the bag-of-words ridge as a feature
+only / blended at 0.2 instead of 0.1; +lexa3: its ridge penalty 3 instead of 1; +lexword /
++lexchar: word n-grams / character n-grams only; +max: max-pooled
 sentence embeddings in the ridge; +ridgecv: leave-one-out ridge penalty; +chain: criterion
 models also see the overall model's out-of-fold prediction; +big, +slow, +deep: 500
 iterations, 500 at half the learning rate, 31 leaves; +noblend / +blend4: known-prompt
@@ -30,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scoring import CACHE, dataset
 
-from aaie.engine.rubric import train
+from aaie.engine.rubric import lexical, train
 from aaie.engine.rubric.features import FEATURE_NAMES, LANGUAGE_ERRORS
 
 
@@ -47,9 +50,15 @@ def run_variant(
         ds.X[:, [FEATURE_NAMES.index(n) for n in LANGUAGE_ERRORS]] = 0.0
     train.CHAIN_OVERALL = "chain" in on
     hgb = dict(train.HGB_PARAMS)
+    kinds_shipped = lexical.KINDS
     train.BLEND_RIDGE = (
         0.0 if "noblend" in on or name == "v4like" else 0.4 if "blend4" in on else 0.2
     )
+    no_lexical = "lex" in off or name == "v4like"
+    train.LEXICAL_ALPHA = None if no_lexical else 3.0 if "lexa3" in on else 1.0
+    train.BLEND_LEXICAL = 0.0 if "lexb0" in on else 0.2 if "lexb2" in on else 0.1
+    kinds = ("word",) if "lexword" in on else ("char_wb",) if "lexchar" in on else None
+    lexical.KINDS = kinds or lexical.KINDS
     if "big" in on:
         train.HGB_PARAMS.update(max_iter=500)
     if "slow" in on:
@@ -74,10 +83,16 @@ def run_variant(
         train.RIDGE_ALPHA_FACTORS = (1.0,)
         train.CHAIN_OVERALL = False
         train.BLEND_RIDGE = 0.2
+        train.LEXICAL_ALPHA = 1.0
+        train.BLEND_LEXICAL = 0.1
+        lexical.KINDS = kinds_shipped
         train.HGB_PARAMS.clear()
         train.HGB_PARAMS.update(hgb)
-        for memo in ("_group_blocks", "_fits", "_chains"):
-            ds.__dict__.pop(memo, None)
+        # Fits are keyed by the switches that change them; feature or tree-setting changes
+        # are not, so those variants must not leave fits behind.
+        if "lang" in off or on & {"big", "slow", "deep"}:
+            for memo in ("_group_blocks", "_fits", "_chains"):
+                ds.__dict__.pop(memo, None)
     return out
 
 

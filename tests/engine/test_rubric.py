@@ -219,3 +219,49 @@ def test_learner_errors_are_counted() -> None:
         "no_space_after_punct_rate",
     ):
         assert bad[name] > 0, name
+
+
+@needs_data
+def test_bag_of_words_ridge_reproduces_scikit_learn(asap: list[dict]) -> None:
+    """The per-prompt lexical model is served without scikit-learn: its TF-IDF rows and
+    predictions must equal scikit-learn's for the same essays."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import Ridge
+
+    from aaie.engine.rubric import lexical
+
+    essays = [r for r in asap if r["prompt_id"] == "asap-1"][:200]
+    texts = [r["text"] for r in essays]
+    Y = np.array([[r["overall_scaled"], np.nan] for r in essays])
+    model = lexical.fit_lexical(texts, Y, alpha=1.0)
+    assert model is not None
+    assert [b.kind for b in model.blocks] == list(lexical.KINDS)
+    # Same vocabulary (the training step picks it: terms in >= min_df essays, the most frequent)
+    # -> the same idf and rows as scikit-learn.
+    vecs = []
+    for block in model.blocks:
+        cfg = lexical.BLOCKS[block.kind]
+        vecs.append(
+            TfidfVectorizer(
+                analyzer=cfg["analyzer"], ngram_range=cfg["ngram_range"],
+                vocabulary=block.terms, sublinear_tf=True,
+            ).fit(texts)
+        )  # fmt: skip
+        assert len(block.terms) <= lexical.BLOCKS[block.kind]["max_features"]
+    M = sp.hstack([v.transform(texts) for v in vecs]).tocsr()
+    extra = ["", "Odd   spacing\tand a x"]
+    for block, vec in zip(model.blocks, vecs, strict=True):
+        assert np.allclose(block.idf, vec.idf_, rtol=1e-6)
+        expected = vec.transform(texts[:25] + extra).toarray()
+        for row, text in zip(expected, texts[:25] + extra, strict=True):
+            idx, vals = block.vector(text)
+            dense = np.zeros(len(block.idf))
+            dense[idx] = vals
+            assert np.allclose(dense, row)
+    ridge = Ridge(alpha=1.0).fit(M, Y[:, 0])
+    for i in range(10):
+        pred = model.predict(texts[i])
+        assert pred[0] == pytest.approx(ridge.predict(M[i])[0], abs=1e-3)  # float16 weights
+        assert np.isnan(pred[1])  # no scores for that target: no model

@@ -34,7 +34,7 @@ def score_builtin(
     analysis: TextAnalysis, prompt_text: str | None, spec: RubricSpec | None
 ) -> RubricResult:
     facts = essay_facts(analysis, prompt_text)
-    scores = predict(facts, analysis.document_embedding, prompt_text)
+    scores = predict(facts, analysis.document_embedding, prompt_text, analysis.text)
     has_prompt = not math.isnan(facts.values["prompt_doc_sim"])
     if has_prompt:
         p_on = on_topic_probability(facts)

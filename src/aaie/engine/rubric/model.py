@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts, prompt_info
-from aaie.engine.rubric.stack import BASE_COLS, apply_calibration, group_features, match_group
+from aaie.engine.rubric.stack import apply_calibration, blend, group_features, match_group
 
 ARTIFACT_NAME = "scorer.pkl"
 
@@ -36,13 +36,15 @@ def predict(
     facts: EssayFacts,
     doc_embedding: np.ndarray,
     prompt_text: str | None,
+    text: str,
 ) -> dict[str, float]:
     """0-1 scores for `overall` and the four base criteria."""
     art = load_scorer()
     x = facts.vector()
     prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
     group_rows: dict[str, np.ndarray] = {}  # group features, computed once per matched group
-    w = float(art["blend_ridge"])  # known prompt: (1 - w) * trees + w * the group's ridge
+    # known prompt: trees blended with the group's embedding ridge and bag-of-words ridge
+    w, w_lexical = float(art["blend_ridge"]), float(art.get("blend_lexical", 0.0))
     out: dict[str, float] = {}
     for target, m in art["models"].items():
         mean, comps = m["projection"]
@@ -59,12 +61,12 @@ def predict(
         else:
             if group not in group_rows:
                 group_rows[group] = group_features(
-                    art["part"], x[None, :], doc_embedding[None, :], [group]
+                    art["part"], x[None, :], doc_embedding[None, :], [group], [text]
                 )
             g = group_rows[group]
-            ridge = g[:, len(BASE_COLS) + art["part"]["targets"].index(target)]
             trees = m["model"].predict(np.hstack([row, g]))
-            raw = np.where(np.isnan(ridge), trees, (1 - w) * trees + w * ridge)
+            targets = art["part"]["targets"]
+            raw = blend(trees, g, targets.index(target), len(targets), w, w_lexical)
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out

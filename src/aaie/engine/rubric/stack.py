@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.rubric.features import BASE_FEATURES, FEATURE_NAMES
+from aaie.engine.rubric.lexical import fit_lexical_groups, lexical_features
 
 # Cosine of prompt embeddings. Different ASAP prompts are <= 0.55 apart (and <= 0.54 from any
 # ELLIPSE title); the first sentence of an ASAP prompt is >= 0.75 from its full text, its title
@@ -53,12 +54,26 @@ def ridge_inputs(X: np.ndarray, doc_emb: np.ndarray) -> np.ndarray:
 
 
 def group_features(
-    part: dict[str, Any], X: np.ndarray, doc_emb: np.ndarray, groups: list[str | None]
+    part: dict[str, Any],
+    X: np.ndarray,
+    doc_emb: np.ndarray,
+    groups: list[str | None],
+    texts: list[str] | None = None,
 ) -> np.ndarray:
-    """Per row: base features as z-scores within its prompt group, and the group's ridge
+    """Per row: base features as z-scores within its prompt group, the group's ridge
     prediction of EVERY target from the document embedding (the criteria are strongly
-    correlated, so each target's model sees the others' estimates); NaN where unknown."""
+    correlated, so each target's model sees the others' estimates) and, when the part has
+    them, the group's bag-of-words ridge estimates of every target; NaN where unknown."""
     targets = part["targets"]
+    if part.get("lexical") is not None:
+        if texts is None:
+            raise ValueError("this scorer's group features need the essay text")
+        return np.hstack(
+            [
+                group_features({**part, "lexical": None}, X, doc_emb, groups),
+                lexical_features(part["lexical"], texts, groups, len(targets)),
+            ]
+        )
     out = np.full((len(X), len(BASE_COLS) + len(targets)), math.nan)
     R = (ridge_inputs(X, doc_emb) - part["ridge_mu"]) / part["ridge_sd"]
     for i, g in enumerate(groups):
@@ -82,10 +97,13 @@ def fit_group_part(
     groups: list[str],
     alpha: float,
     alpha_factors: tuple[float, ...] = (1.0,),
+    texts: list[str] | None = None,
+    lexical_alpha: float | None = None,
 ) -> dict[str, Any]:
     """Group statistics and per-group, per-target ridge models (`Y`: one column per target,
     NaN where an essay lacks that score). With several `alpha_factors` each ridge picks its
-    penalty by efficient leave-one-out cross-validation on its own training rows."""
+    penalty by efficient leave-one-out cross-validation on its own training rows. With `texts`
+    and `lexical_alpha`, also each group's bag-of-words ridge of every target."""
     from sklearn.linear_model import Ridge, RidgeCV
 
     R = ridge_inputs(X, doc_emb)
@@ -108,7 +126,30 @@ def fit_group_part(
                     else RidgeCV(alphas=[a * f for f in alpha_factors])
                 ).fit(Rz[mt], Y[mt, j])
                 ridge[(g, t)] = (model.coef_.astype(np.float64), float(model.intercept_))
-    return {"ridge_mu": mu, "ridge_sd": sd, "stats": stats, "ridge": ridge, "targets": targets}
+    lexical = (
+        fit_lexical_groups(texts, Y, groups, lexical_alpha)
+        if texts is not None and lexical_alpha is not None
+        else None
+    )
+    return {
+        "ridge_mu": mu, "ridge_sd": sd, "stats": stats, "ridge": ridge, "targets": targets,
+        "lexical": lexical,
+    }  # fmt: skip
+
+
+def blend(
+    trees: np.ndarray, G: np.ndarray, j: int, n_targets: int, w: float, w_lexical: float
+) -> np.ndarray:
+    """A known prompt's prediction of target `j`: the trees, the group's embedding ridge and
+    its bag-of-words ridge of that target, read from the group features `G` (a missing
+    estimate gives its weight back to the trees)."""
+    ridge = G[:, len(BASE_COLS) + j]
+    has_lexical = G.shape[1] >= len(BASE_COLS) + 2 * n_targets
+    lexical = G[:, len(BASE_COLS) + n_targets + j] if has_lexical else np.full(len(G), math.nan)
+    wr = np.where(np.isnan(ridge), 0.0, w)
+    wl = np.where(np.isnan(lexical), 0.0, w_lexical)
+    mixed = (1 - wr - wl) * trees + wr * np.nan_to_num(ridge) + wl * np.nan_to_num(lexical)
+    return np.asarray(mixed)
 
 
 # ---------------------------------------------------------------- calibration

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.analysis import TextAnalysis
+from aaie.engine.rubric import lexical
 from aaie.engine.rubric.features import (
     EMBED_DIMS,
     FEATURE_NAMES,
@@ -36,6 +37,7 @@ from aaie.engine.rubric.features import (
 from aaie.engine.rubric.stack import (
     BASE_COLS,
     apply_calibration,
+    blend,
     essay_vector,
     fit_calibration,
     fit_group_part,
@@ -46,7 +48,7 @@ from aaie.engine.rubric.trees import PackedTrees
 from aaie.engine.rubric.types import BASE_CRITERIA, label_for
 
 TARGETS = ("overall", *BASE_CRITERIA)
-ARTIFACT_VERSION = 5
+ARTIFACT_VERSION = 6
 # Traits whose range sets the kappa grid of each criterion (first one present in the record).
 GRID_TRAITS = {
     "Structure": ("organization", "narrativity", "Cohesion"),
@@ -61,6 +63,10 @@ STACK_OTHER_TARGETS = True
 # trees see the ridge estimate only through coarse splits (dev folds 0-2: +0.001 to +0.008 QWK
 # on every target with w = 0.2).
 BLEND_RIDGE = 0.2
+# Each known prompt group's bag-of-words ridge (lexical.py): its estimates of every target are
+# group features, and (1 - w - wl) * trees + w * ridge + wl * lexical blends it in (None: off).
+LEXICAL_ALPHA: float | None = 1.0
+BLEND_LEXICAL = 0.1
 # Experiment-only switches (bench/scoring_experiments.py; tried, did not help, off when shipped):
 RIDGE_MAXPOOL = False  # the group ridge also reads the max-pool of the sentence embeddings
 CHAIN_OVERALL = False  # a criterion's group model also reads the overall model's prediction
@@ -93,6 +99,9 @@ class Dataset:
         if not RIDGE_MAXPOOL or self.sent_max is None:
             return self.doc_emb
         return np.hstack([self.doc_emb, self.sent_max])
+
+    def texts(self) -> list[str]:
+        return [str(r["text"]) for r in self.records]
 
     def prompt_embeddings(self) -> np.ndarray:
         if self.prompt_emb is None:
@@ -252,10 +261,12 @@ def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarr
     V = ds.ridge_vectors()
     Y = np.column_stack([ds.target(t) for t in TARGETS])
     keys = [group_key(ds.records[i]) for i in rows]
+    texts = ds.texts()
     part = fit_group_part(
-        ds.X[rows], V[rows], Y[rows], TARGETS, keys, RIDGE_ALPHA, RIDGE_ALPHA_FACTORS
-    )
-    G = group_features(part, ds.X[rows], V[rows], list(keys))
+        ds.X[rows], V[rows], Y[rows], TARGETS, keys, RIDGE_ALPHA, RIDGE_ALPHA_FACTORS,
+        [texts[i] for i in rows], LEXICAL_ALPHA,
+    )  # fmt: skip
+    G = group_features(part, ds.X[rows], V[rows], list(keys), [texts[i] for i in rows])
     ridge_cols = slice(len(BASE_COLS), None)
     for k in range(5):
         inner = np.arange(len(rows)) % 5 == k
@@ -267,12 +278,15 @@ def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarr
             [g for g, m in zip(keys, inner, strict=True) if not m],
             RIDGE_ALPHA,
             RIDGE_ALPHA_FACTORS,
+            [texts[i] for i in rows[~inner]],
+            LEXICAL_ALPHA,
         )
         G[inner, ridge_cols] = group_features(
             sub,
             ds.X[rows[inner]],
             V[rows[inner]],
             [g for g, m in zip(keys, inner, strict=True) if m],
+            [texts[i] for i in rows[inner]],
         )[:, ridge_cols]
     memo[key] = (part, G)
     return part, G
@@ -286,7 +300,10 @@ def _own_ridge_only(G: np.ndarray, target: str) -> np.ndarray:
 
 
 def _rows_key(rows: np.ndarray, *extra: object) -> str:
-    flags = (STACK_OTHER_TARGETS, RIDGE_MAXPOOL, RIDGE_ALPHA_FACTORS, CHAIN_OVERALL, *extra)
+    flags = (
+        STACK_OTHER_TARGETS, RIDGE_MAXPOOL, RIDGE_ALPHA_FACTORS, CHAIN_OVERALL, LEXICAL_ALPHA,
+        lexical.KINDS, *extra,
+    )  # fmt: skip
     return hashlib.sha1(np.ascontiguousarray(rows).tobytes() + repr(flags).encode()).hexdigest()
 
 
@@ -365,21 +382,20 @@ def predict_stacked(
     )
     known = np.array([g is not None for g in groups], dtype=bool)
     if known.any():
+        texts = ds.texts()
         G = _own_ridge_only(
-            group_features(fit["part"], ds.X[rows], ds.ridge_vectors()[rows], groups),
+            group_features(
+                fit["part"], ds.X[rows], ds.ridge_vectors()[rows], groups,
+                [texts[i] for i in rows],
+            ),
             fit["target"],
-        )
+        )  # fmt: skip
         if fit["chain"] is not None:
             G = np.hstack([G, predict_stacked(fit["chain"], ds, rows)[:, None]])
         trees = np.asarray(fit["model"].predict(np.hstack([X, G])[known]))
-        ridge = G[known, len(BASE_COLS) + TARGETS.index(fit["target"])]
-        out[known] = blend(trees, ridge, BLEND_RIDGE)
+        j = TARGETS.index(fit["target"])
+        out[known] = blend(trees, G[known], j, len(TARGETS), BLEND_RIDGE, BLEND_LEXICAL)
     return out
-
-
-def blend(trees: np.ndarray, ridge: np.ndarray, w: float) -> np.ndarray:
-    """Trees and the group ridge of the same target (trees alone where no ridge exists)."""
-    return np.where(np.isnan(ridge), trees, (1 - w) * trees + w * ridge)
 
 
 def out_of_fold_pair(
@@ -561,6 +577,7 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
         "feature_names": list(FEATURE_NAMES),
         "part": group_block(ds, everything)[0],
         "blend_ridge": BLEND_RIDGE,
+        "blend_lexical": BLEND_LEXICAL,
         "models": models,
         "calibration": calibration,
         "confidence": confidence,
