@@ -360,14 +360,18 @@ def feedback_builtin(
         rubric = score_builtin(analysis, prompt_text, None)
     scores = _scores(rubric, {b: 0.5 for b in BASE_CRITERIA})
     c = _Ctx(analysis, facts, prompt_text, scores)
-    # Weakest criterion first; one step per criterion before any criterion gets a second.
-    offers = [STEP_MAKERS[crit](c) for crit in sorted(BASE_CRITERIA, key=lambda b: scores[b])]
+    # Weakest criterion first; one step per criterion before any criterion gets a second. A
+    # maker may offer several steps, each claiming a sentence; only the step taken keeps its
+    # claim, so one criterion's second step cannot take the sentence another needed for its first.
+    order = sorted(BASE_CRITERIA, key=lambda b: scores[b])
     steps: list[NextStep] = []
-    for rank in range(2):
-        for offer in offers:
-            fits = rank < len(offer) and len(steps) < MAX_STEPS
-            if fits and all(offer[rank].start != s.start for s in steps):
-                steps.append(offer[rank])
+    for _ in range(2):
+        for crit in order:
+            taken = set(c.used)
+            offer = STEP_MAKERS[crit](c) if len(steps) < MAX_STEPS else []
+            offer = [o for o in offer if o.start not in taken]
+            c.used = taken | ({offer[0].start} if offer else set())
+            steps += offer[:1]
     if len(steps) < MIN_STEPS + 1:
         steps += [s for s in _development_steps(c) if all(s.start != t.start for t in steps)]
     if len(steps) < MIN_STEPS:

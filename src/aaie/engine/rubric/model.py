@@ -83,15 +83,17 @@ def on_topic_probability(facts: EssayFacts) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-# Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair.
-# Between P_LOW and P_HIGH the cap rises from Fair to the top of Good; only an essay the on-topic
-# model is confident about (P >= P_HIGH) can be Excellent on Relevance.
-P_LOW, P_HIGH, FAIR_CAP, GOOD_CAP = 0.2, 0.85, 0.45, 0.74
+# Below P_LOW the essay reads as written for another prompt: Relevance is at most Fair, and the
+# surer the on-topic model is of that, the lower (from the middle of Fair at P_LOW down to
+# OFF_TOPIC_CAP at P = 0; a flat cap let a well-written off-topic essay outscore the same essay
+# under its own prompt). Between P_LOW and P_HIGH the cap rises from Fair to the top of Good;
+# only an essay the on-topic model is confident about (P >= P_HIGH) can be Excellent.
+P_LOW, P_HIGH, FAIR_CAP, GOOD_CAP, OFF_TOPIC_CAP = 0.2, 0.85, 0.45, 0.74, 0.30
 
 
 def relevance_cap(p_on_topic: float) -> float:
     if math.isnan(p_on_topic) or p_on_topic >= P_HIGH:
         return 1.0
     if p_on_topic <= P_LOW:
-        return FAIR_CAP
+        return OFF_TOPIC_CAP + (FAIR_CAP - OFF_TOPIC_CAP) * p_on_topic / P_LOW
     return FAIR_CAP + (GOOD_CAP - FAIR_CAP) * (p_on_topic - P_LOW) / (P_HIGH - P_LOW)
