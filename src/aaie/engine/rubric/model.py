@@ -65,8 +65,7 @@ def predict(
                 )
             g = group_rows[group]
             trees = m["model"].predict(np.hstack([row, g]))
-            targets = art["part"]["targets"]
-            raw = blend(trees, g, targets.index(target), len(targets), w, w_lexical)
+            raw = blend(trees, g, art["part"], target, w, w_lexical)
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out

@@ -64,16 +64,19 @@ def group_features(
     prediction of EVERY target from the document embedding (the criteria are strongly
     correlated, so each target's model sees the others' estimates) and, when the part has
     them, the group's bag-of-words ridge estimates of every target; NaN where unknown."""
+    embedded = _embedding_group_features(part, X, doc_emb, groups)
+    if part.get("lexical") is None:
+        return embedded
+    if texts is None:
+        raise ValueError("this scorer's group features need the essay text")
+    lexical = lexical_features(part["lexical"], texts, groups, len(part["targets"]))
+    return np.hstack([embedded, lexical])
+
+
+def _embedding_group_features(
+    part: dict[str, Any], X: np.ndarray, doc_emb: np.ndarray, groups: list[str | None]
+) -> np.ndarray:
     targets = part["targets"]
-    if part.get("lexical") is not None:
-        if texts is None:
-            raise ValueError("this scorer's group features need the essay text")
-        return np.hstack(
-            [
-                group_features({**part, "lexical": None}, X, doc_emb, groups),
-                lexical_features(part["lexical"], texts, groups, len(targets)),
-            ]
-        )
     out = np.full((len(X), len(BASE_COLS) + len(targets)), math.nan)
     R = (ridge_inputs(X, doc_emb) - part["ridge_mu"]) / part["ridge_sd"]
     for i, g in enumerate(groups):
@@ -138,14 +141,15 @@ def fit_group_part(
 
 
 def blend(
-    trees: np.ndarray, G: np.ndarray, j: int, n_targets: int, w: float, w_lexical: float
+    trees: np.ndarray, G: np.ndarray, part: dict[str, Any], target: str, w: float, w_lexical: float
 ) -> np.ndarray:
-    """A known prompt's prediction of target `j`: the trees, the group's embedding ridge and
-    its bag-of-words ridge of that target, read from the group features `G` (a missing
-    estimate gives its weight back to the trees)."""
+    """A known prompt's prediction of `target`: the trees, the group's embedding ridge and (when
+    `part` has one) its bag-of-words ridge of that target, read from the group features `G` that
+    `group_features(part, ...)` made (a missing estimate gives its weight back to the trees)."""
+    n, j = len(part["targets"]), part["targets"].index(target)
     ridge = G[:, len(BASE_COLS) + j]
-    has_lexical = G.shape[1] >= len(BASE_COLS) + 2 * n_targets
-    lexical = G[:, len(BASE_COLS) + n_targets + j] if has_lexical else np.full(len(G), math.nan)
+    has_lexical = part.get("lexical") is not None
+    lexical = G[:, len(BASE_COLS) + n + j] if has_lexical else np.full(len(G), math.nan)
     wr = np.where(np.isnan(ridge), 0.0, w)
     wl = np.where(np.isnan(lexical), 0.0, w_lexical)
     mixed = (1 - wr - wl) * trees + wr * np.nan_to_num(ridge) + wl * np.nan_to_num(lexical)

@@ -100,8 +100,8 @@ class Dataset:
             return self.doc_emb
         return np.hstack([self.doc_emb, self.sent_max])
 
-    def texts(self) -> list[str]:
-        return [str(r["text"]) for r in self.records]
+    def texts(self, rows: Iterable[int]) -> list[str]:
+        return [str(self.records[i]["text"]) for i in rows]
 
     def prompt_embeddings(self) -> np.ndarray:
         if self.prompt_emb is None:
@@ -261,12 +261,11 @@ def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarr
     V = ds.ridge_vectors()
     Y = np.column_stack([ds.target(t) for t in TARGETS])
     keys = [group_key(ds.records[i]) for i in rows]
-    texts = ds.texts()
     part = fit_group_part(
         ds.X[rows], V[rows], Y[rows], TARGETS, keys, RIDGE_ALPHA, RIDGE_ALPHA_FACTORS,
-        [texts[i] for i in rows], LEXICAL_ALPHA,
+        ds.texts(rows), LEXICAL_ALPHA,
     )  # fmt: skip
-    G = group_features(part, ds.X[rows], V[rows], list(keys), [texts[i] for i in rows])
+    G = group_features(part, ds.X[rows], V[rows], list(keys), ds.texts(rows))
     ridge_cols = slice(len(BASE_COLS), None)
     for k in range(5):
         inner = np.arange(len(rows)) % 5 == k
@@ -278,7 +277,7 @@ def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarr
             [g for g, m in zip(keys, inner, strict=True) if not m],
             RIDGE_ALPHA,
             RIDGE_ALPHA_FACTORS,
-            [texts[i] for i in rows[~inner]],
+            ds.texts(rows[~inner]),
             LEXICAL_ALPHA,
         )
         G[inner, ridge_cols] = group_features(
@@ -286,7 +285,7 @@ def group_block(ds: Dataset, rows: np.ndarray) -> tuple[dict[str, Any], np.ndarr
             ds.X[rows[inner]],
             V[rows[inner]],
             [g for g, m in zip(keys, inner, strict=True) if m],
-            [texts[i] for i in rows[inner]],
+            ds.texts(rows[inner]),
         )[:, ridge_cols]
     memo[key] = (part, G)
     return part, G
@@ -382,19 +381,17 @@ def predict_stacked(
     )
     known = np.array([g is not None for g in groups], dtype=bool)
     if known.any():
-        texts = ds.texts()
         G = _own_ridge_only(
             group_features(
-                fit["part"], ds.X[rows], ds.ridge_vectors()[rows], groups,
-                [texts[i] for i in rows],
+                fit["part"], ds.X[rows], ds.ridge_vectors()[rows], groups, ds.texts(rows)
             ),
             fit["target"],
-        )  # fmt: skip
+        )
         if fit["chain"] is not None:
             G = np.hstack([G, predict_stacked(fit["chain"], ds, rows)[:, None]])
         trees = np.asarray(fit["model"].predict(np.hstack([X, G])[known]))
-        j = TARGETS.index(fit["target"])
-        out[known] = blend(trees, G[known], j, len(TARGETS), BLEND_RIDGE, BLEND_LEXICAL)
+        target = fit["target"]
+        out[known] = blend(trees, G[known], fit["part"], target, BLEND_RIDGE, BLEND_LEXICAL)
     return out
 
 
