@@ -244,6 +244,23 @@ def test_separates_ai_from_human_essays_on_valid_split() -> None:
 
 
 @needs_data
+def test_ai_label_quotes_the_wording_that_gave_it_away() -> None:
+    rows = [
+        r for r in _valid("detect/outfox_dev.jsonl", 400) if r["generator"] == "gpt-3.5-turbo-0613"
+    ]
+    for r in rows[:5]:
+        c = classify(r["text"])
+        assert c.label == "AI"
+        wording = [x for x in c.reasons if x.startswith("Wording typical of AI")]
+        phrases = wording[0].split(": ", 1)[1].rstrip(".").split(", ") if wording else []
+        assert phrases, c.reasons
+        words = [w for p in phrases for w in p.strip("“”").split()]  # n-grams skip punctuation
+        assert all(w in r["text"].lower() for w in words), phrases
+    human = next(r for r in _valid("detect/outfox_dev.jsonl", 400) if r["label"] == "human")
+    assert not any(x.startswith("Wording") for x in classify(human["text"]).reasons)
+
+
+@needs_data
 def test_non_native_essays_are_not_flagged() -> None:
     rows = [json.loads(line) for line in (DATA / "score/ellipse_dev.jsonl").open(encoding="utf-8")]
     flagged = [classify(r["text"]).label for r in rows[:20]]
@@ -339,3 +356,59 @@ def test_context_rows_see_neighbours_and_document() -> None:
     assert np.isnan(rows[0, 1]) and not np.isnan(rows[1, 1])  # no sentence before the first
     assert rows[1, 0] > rows[0, 0]  # own log-odds first
     assert np.all(rows[:, -1] == rows[0, -1])  # document columns are shared
+
+
+# ------------------------------------------------------------------ the n-gram sentence model
+
+
+def _item(source: str, label: str, sentences: list[str], synthetic: bool = False):
+    from aaie.engine.detection.train import Item
+    from aaie.engine.text import split_sentences
+
+    text = " ".join(sentences)
+    sents = split_sentences(text)
+    doc = Doc(id=f"{source}-{label}-{len(text)}", text=text, label=label, source=source,
+              generator="" if label == "human" else "gpt", split="train", fold_key=source,
+              group="native" if label == "human" else "ai",
+              meta={"synthetic": True} if synthetic else {})  # fmt: skip
+    n = len(sents)
+    return Item(doc, sents, np.zeros((n, 1)), np.zeros((n, 4)), np.zeros(1), np.zeros(4),
+                np.full(n, int(label == "ai"), dtype=np.int8))  # fmt: skip
+
+
+TOPICS = ("dog", "trip", "game", "class", "team", "friend", "summer", "party")
+STUDENT = [f"i think my {w} was kind of fun and we went home after." for w in TOPICS]
+ASSISTANT = [f"Furthermore, the {w} plays a crucial role in fostering growth." for w in TOPICS]
+
+
+def test_ngram_model_learns_style_from_paired_sources_only() -> None:
+    from aaie.engine.detection.train import fit_lexical_on
+
+    items = [
+        _item("outfox", "human", STUDENT),
+        _item("outfox", "ai", ASSISTANT),
+        # Human-only sources would teach topic words as "human": they must not enter.
+        _item("asap", "human", [f"The zebra crossing near the {w} is unsafe." for w in STUDENT]),
+        _item("outfox", "ai", [f"Quokka {s}" for s in STUDENT], synthetic=True),
+    ]
+    model = fit_lexical_on(items)
+    assert "zebra" not in model.word.vocabulary_ and "quokka" not in model.word.vocabulary_
+    ai_like, student_like = model.log_odds(
+        ["Furthermore, the library plays a crucial role.", "i think my cat was kind of fun"]
+    )
+    assert ai_like > 0 > student_like
+    assert model.log_odds([]).shape == (0,)
+
+
+def test_ngram_log_odds_join_the_sentence_rows_in_context() -> None:
+    from aaie.engine.detection.model import Projection, sentence_matrix
+
+    n, proj = 5, Projection(np.zeros(4, np.float32), np.eye(2, 4, dtype=np.float32))
+    args = (np.ones((n, 1)), np.ones((n, 4)), np.ones(1), np.ones(4), proj)
+    lex = np.array([-2.0, -2.0, 3.0, -2.0, -2.0])
+    plain, with_lex = sentence_matrix(*args), sentence_matrix(*args, lex)
+    assert with_lex.shape == (n, plain.shape[1] + 6)
+    assert np.array_equal(with_lex[:, : plain.shape[1]], plain)
+    own, near, *_, minus_doc, z = with_lex[:, plain.shape[1] :].T
+    assert own[2] == 3.0 and near[2] == -2.0 and near[1] == 0.5  # neighbours exclude the sentence
+    assert minus_doc[2] > 0 > minus_doc[0] and z[2] == z.max()

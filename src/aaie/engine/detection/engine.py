@@ -233,8 +233,9 @@ def _run(
     sent_feats = F.sentence_features(sentences)
     doc_feat = F.doc_features(text, sentences, sent_feats)
     emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
-    p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb))
-    p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent)[None, :])[0])
+    lex = det.lexical_log_odds([s.text for s in sentences])
+    p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb, lex))
+    p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent, lex)[None, :])[0])
     score = round(100.0 * p_doc, 3)
     flagged = not insufficient and score >= det.threshold
     passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
@@ -260,7 +261,9 @@ def _run(
         chat_log_fraction=round(chat_fraction, 4),
         word_count=n_words,
         sentences=scores,
-        reasons=_reasons(det, label, score, fraction, scores, insufficient, n_words, doc_feat),
+        reasons=_reasons(
+            det, label, score, fraction, scores, insufficient, n_words, doc_feat, sentences
+        ),
         model_version=str(det.card.get("version", "")),
     )
     if passage.any() and not flagged:
@@ -422,6 +425,7 @@ def _reasons(
     insufficient: bool,
     n_words: int,
     doc_feat: np.ndarray,
+    sentences: list[Sentence],
 ) -> list[str]:
     reasons: list[str] = []
     if insufficient:
@@ -446,9 +450,22 @@ def _reasons(
         cues = _style_cues(det, doc_feat, towards_ai=False)
     if cues:
         reasons.append("Style: " + "; ".join(cues) + ".")
+    phrases = _telling_phrases(det, label, scores, sentences)
+    if phrases:
+        quoted = ", ".join(f"“{p}”" for p in phrases)
+        reasons.append(f"Wording typical of AI-written text in the AI sentences: {quoted}.")
     if label == "AI":
         reasons.append(f"{100 * fraction:.0f}% of the text is judged AI-written.")
     return reasons
+
+
+def _telling_phrases(
+    det: Detector, label: Label, scores: list[SentenceScore], sentences: list[Sentence]
+) -> list[str]:
+    if det.lexical is None or label == "Human":
+        return []
+    ai = [t.text for t, s in zip(sentences, scores, strict=True) if s.is_ai and s.source == "model"]
+    return det.lexical.telling_phrases(ai)
 
 
 def _chat_turns(scores: list[SentenceScore]) -> dict[int, list[int]]:

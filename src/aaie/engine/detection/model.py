@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from aaie.engine.detection.lexical import LexicalModel
+
 ARTIFACT = "detector.joblib"
 CARD = "detector.json"
 
@@ -40,9 +42,19 @@ def sentence_aggregates(p: np.ndarray) -> np.ndarray:
     return np.array([p.mean(), window, top, (p >= 0.5).mean()], dtype=np.float32)
 
 
-def doc_input(doc_feat: np.ndarray, p_sent: np.ndarray) -> np.ndarray:
-    """The document model's input row."""
-    return np.concatenate([doc_feat, sentence_aggregates(p_sent)]).astype(np.float32)
+def lexical_aggregates(lex: np.ndarray) -> np.ndarray:
+    """Mean and top-3 mean of the sentences' n-gram log-odds."""
+    if len(lex) == 0:
+        return np.zeros(2, dtype=np.float32)
+    return np.array([lex.mean(), np.sort(lex)[-3:].mean()], dtype=np.float32)
+
+
+def doc_input(doc_feat: np.ndarray, p_sent: np.ndarray, lex: np.ndarray | None) -> np.ndarray:
+    """The document model's input row (`lex`: the n-gram log-odds, None for a model without)."""
+    blocks = [doc_feat, sentence_aggregates(p_sent)]
+    if lex is not None:
+        blocks.append(lexical_aggregates(lex))
+    return np.concatenate(blocks).astype(np.float32)
 
 
 def _neighbour_mean(x: np.ndarray, radius: int) -> np.ndarray:
@@ -79,13 +91,15 @@ def sentence_matrix(
     doc_feat: np.ndarray,
     doc_emb: np.ndarray,
     projection: Projection,
+    lex: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-sentence rows for the sentence model.
 
     The sentence's style features, its neighbours' (mean of ±1 and ±3 sentences: AI passages come
     in runs), the document's, and the contrasts between them (a pasted passage differs from the
     text around it), relative position, embedding similarity to neighbours and document, and the
-    projected embeddings. No whitespace or paragraph layout enters (a label leak in the DEV data).
+    projected embeddings, and the n-gram log-odds `lex` in the same context (when the model has
+    them). No whitespace or paragraph layout enters (a label leak in the DEV data).
     """
     n = len(sent_feats)
     if n == 0:
@@ -104,6 +118,17 @@ def sentence_matrix(
     blocks += [sent_feats - own_doc, _doc_z(sent_feats), position, sims]
     own_p, doc_p = projection(sent_emb), projection(doc_e)
     blocks += [own_p, projection(near_e), projection(wide_e), doc_p, own_p - doc_p]
+    if lex is not None:
+        blocks.append(_in_context(lex))
+    return np.hstack(blocks).astype(np.float32)
+
+
+def _in_context(lex: np.ndarray) -> np.ndarray:
+    """A per-sentence score beside its ±1 and ±3 neighbours' means, the document mean, and its
+    difference from and z-score in the document."""
+    col = np.asarray(lex, dtype=np.float32)[:, None]
+    mean = np.full_like(col, float(col.mean()))
+    blocks = [col, _neighbour_mean(col, 1), _neighbour_mean(col, 3), mean, col - mean, _doc_z(col)]
     return np.hstack(blocks).astype(np.float32)
 
 
@@ -204,6 +229,8 @@ class Detector:
     label_fpr: dict[str, float] = field(default_factory=dict)  # out-of-fold, per group/source
     # Stage 2 (optional): re-scores each sentence from the stage-1 probabilities in context.
     context_model: Any = None
+    # Word / character n-gram log-odds per sentence (lexical.py); None in models without them.
+    lexical: LexicalModel | None = None
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
     human_scores: Any = None  # sorted out-of-fold ai_scores of human essays (validation)
     card: dict[str, Any] = field(default_factory=dict)
@@ -226,10 +253,18 @@ class Detector:
         """Calibrated P(contains AI) given the text's passage score (out-of-fold Platt fit)."""
         return float(self.passage_calibrator.predict(np.array([score]))[0])
 
+    def lexical_log_odds(self, sentences: list[str]) -> np.ndarray | None:
+        return None if self.lexical is None else self.lexical.log_odds(sentences)
+
     def sentence_rows(
-        self, sent_feats: np.ndarray, emb: np.ndarray, doc_feat: np.ndarray, doc_emb: np.ndarray
+        self,
+        sent_feats: np.ndarray,
+        emb: np.ndarray,
+        doc_feat: np.ndarray,
+        doc_emb: np.ndarray,
+        lex: np.ndarray | None,
     ) -> np.ndarray:
-        return sentence_matrix(sent_feats, emb, doc_feat, doc_emb, self.projection)
+        return sentence_matrix(sent_feats, emb, doc_feat, doc_emb, self.projection, lex)
 
     def sentence_probability(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
