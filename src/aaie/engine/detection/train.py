@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -66,6 +66,7 @@ PURE_SENTENCES_PER_DOC = 10
 EMBEDDING_COMPONENTS = 32
 
 Log = Callable[[str], None]
+Cached = TypeVar("Cached")
 
 
 @dataclass
@@ -188,25 +189,19 @@ def fit_lexical_stage(
     """Out-of-fold n-gram log-odds of every text's sentences, and the model on all `items`
     (six fits of ~40 s, cached on disk by the exact inputs)."""
     h = hashlib.sha1(LEXICAL_VERSION.encode() + _corpus_hash([it.doc for it in items]).encode())
-    path = cache_dir / f"lexical-{h.hexdigest()[:16]}.pkl" if cache_dir else None
-    if path is not None and path.exists():
-        with path.open("rb") as fh:
-            cached: tuple[list[np.ndarray], LexicalModel] = pickle.load(fh)
-        log("n-gram model: cached")
-        return cached
-    out: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(items)
-    for k in range(N_FOLDS):
-        log(f"n-gram model, fold {k + 1}/{N_FOLDS}")
-        model = fit_lexical_on([it for it in items if it.fold != k])
-        for i, it in enumerate(items):
-            if it.fold == k:
-                out[i] = model.log_odds([s.text for s in it.sentences])
-    log("n-gram model on all texts")
-    result = (out, fit_lexical_on(items))
-    if path is not None:
-        with path.open("wb") as fh:
-            pickle.dump(result, fh)
-    return result
+
+    def compute() -> tuple[list[np.ndarray], LexicalModel]:
+        out: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(items)
+        for k in range(N_FOLDS):
+            log(f"n-gram model, fold {k + 1}/{N_FOLDS}")
+            model = fit_lexical_on([it for it in items if it.fold != k])
+            for i, it in enumerate(items):
+                if it.fold == k:
+                    out[i] = model.log_odds([s.text for s in it.sentences])
+        log("n-gram model on all texts")
+        return out, fit_lexical_on(items)
+
+    return _disk_cached(cache_dir, f"lexical-{h.hexdigest()[:16]}", compute, log, "n-gram model")
 
 
 def with_lexical(items: list[Item], lex: list[np.ndarray]) -> list[Item]:
@@ -283,15 +278,27 @@ def fit_stage1(
     h.update(projection.mean.tobytes() + projection.components.tobytes())
     for it in items:
         h.update(b"" if it.sent_lex is None else it.sent_lex.tobytes())
-    path = cache_dir / f"stage1-{h.hexdigest()[:16]}.pkl" if cache_dir else None
+
+    def compute() -> tuple[list[np.ndarray], Any]:
+        probs = oof_sentence_probs(items, projection, log)
+        log("stage-1 sentence model on all texts")
+        return probs, fit_sentence_model(items, projection)
+
+    key = f"stage1-{h.hexdigest()[:16]}"
+    return _disk_cached(cache_dir, key, compute, log, "stage-1 sentence model")
+
+
+def _disk_cached(
+    cache_dir: Path | None, key: str, compute: Callable[[], Cached], log: Log, what: str
+) -> Cached:
+    """`compute()`, pickled under `cache_dir/key.pkl` (`key` hashes the exact inputs)."""
+    path = cache_dir / f"{key}.pkl" if cache_dir else None
     if path is not None and path.exists():
         with path.open("rb") as fh:
-            cached: tuple[list[np.ndarray], Any] = pickle.load(fh)
-        log("stage-1 sentence model: cached")
+            cached: Cached = pickle.load(fh)
+        log(f"{what}: cached")
         return cached
-    probs = oof_sentence_probs(items, projection, log)
-    log("stage-1 sentence model on all texts")
-    result = (probs, fit_sentence_model(items, projection))
+    result = compute()
     if path is not None:
         with path.open("wb") as fh:
             pickle.dump(result, fh)
