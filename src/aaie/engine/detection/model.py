@@ -1,17 +1,18 @@
 """The trained detector: feature assembly shared by training and serving, and the artifact loader.
 
-Three scikit-learn models ship in one joblib file:
+Four scikit-learn models ship in one joblib file:
+- an n-gram sentence model (lexical.py): log-odds from word and character n-grams;
 - a sentence model in two stages (gradient-boosted trees). Stage 1: P(sentence is AI-written)
-  from the sentence's own stylometric features and (PCA-projected) MiniLM embedding, those of its
-  neighbours (AI passages come in runs), the document's, and their contrasts (differences, and
-  z-scores among the document's sentences). Stage 2 (the context model): re-scores each sentence
-  from the stage-1 probabilities of it, its neighbours and its whole document, trained on
-  out-of-fold stage-1 probabilities. Used for spans, the passage rule, the Hybrid rule, and as
-  input to the document model;
+  from the sentence's own stylometric features, n-gram log-odds and (PCA-projected) MiniLM
+  embedding, those of its neighbours (AI passages come in runs), the document's, and their
+  contrasts (differences, and z-scores among the document's sentences). Stage 2 (the context
+  model): re-scores each sentence from the stage-1 probabilities of it, its neighbours and its
+  whole document, trained on out-of-fold stage-1 probabilities. Used for spans, the passage
+  rule, the Hybrid rule, and as input to the document model;
 - a document model (gradient-boosted trees): P(text contains AI-written material) from the
   document's stylometric features plus aggregates of the sentence probabilities (mean, best
-  3-sentence window, top-3 mean, share above 0.5), with a Platt calibrator fitted on
-  out-of-fold predictions.
+  3-sentence window, top-3 mean, share above 0.5) and of the n-gram log-odds, with a Platt
+  calibrator fitted on out-of-fold predictions.
 """
 
 from __future__ import annotations

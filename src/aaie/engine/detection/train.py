@@ -4,6 +4,7 @@ Deterministic: fixed seeds, fixed sample, sorted inputs. Steps:
 1. load the corpus (OUTFOX essays + hybrids, Fast-DetectGPT texts, ELLIPSE and ASAP human essays)
    plus one student-habit rewrite of every train-split OUTFOX AI essay (augment.py);
 2. split every text into sentences, compute features and MiniLM embeddings (cached on disk);
+   out-of-fold n-gram log-odds per sentence (lexical.py) join them inside each fit;
 3. 5-fold cross-validation grouped by prompt gives out-of-fold document probabilities, on which
    a Platt calibrator is fitted and the threshold chosen so the FPR holds in every writer group;
 4. fit the final document and sentence models on all the data and write the artifact + card.
