@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from aaie.engine.detection import classify
-from aaie.engine.detection.data import _clean_asap, load_human_essays
+from aaie.engine.detection.data import clean_asap, load_human_essays
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
     flagged = []
     for pid in sorted(by_prompt):
         for r in rng.sample(by_prompt[pid], min(args.per_prompt, len(by_prompt[pid]))):
-            c = classify(_clean_asap(r["text"]))
+            c = classify(clean_asap(r["text"]))
             labels[pid][c.label] += 1
             if c.label != "Human":
                 flagged.append({"id": r["id"], "label": c.label, "ai_score": c.ai_score})

@@ -72,7 +72,8 @@ def _hash_mod(key: str, mod: int = 5) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % mod
 
 
-def _clean_asap(text: str) -> str:
+def clean_asap(text: str) -> str:
+    """ASAP text as the detector trains on it: placeholders filled, U+FFFD as an apostrophe."""
     text = _PLACEHOLDER.sub(lambda m: _ASAP_FILL.get(m.group(1), "Smith"), text)
     return text.replace("\ufffd", "'")
 
@@ -129,7 +130,7 @@ def load_human_essays(data_dir: Path) -> list[Doc]:
         n = ASAP_PER_PROMPT.get(pid, ASAP_PER_SHORT_PROMPT)
         split = "valid" if pid in ASAP_VALID_PROMPTS else "train"
         for r in rng.sample(rows, min(n, len(rows))):
-            docs.append(_human_doc(r, "asap", "native", split, _clean_asap(str(r["text"]))))
+            docs.append(_human_doc(r, "asap", "native", split, clean_asap(str(r["text"]))))
     return docs
 
 

@@ -175,7 +175,8 @@ def fit_lexical_on(items: list[Item]) -> LexicalModel:
     """The n-gram model on every labelled sentence of the paired sources among `items`."""
     texts, labels = [], []
     for it in items:
-        if it.doc.source not in PAIRED_SOURCES or it.doc.meta.get("synthetic"):  # copies
+        # Synthetic hybrids only re-splice sentences the real texts already contribute.
+        if it.doc.source not in PAIRED_SOURCES or it.doc.meta.get("synthetic"):
             continue
         for s, y in zip(it.sentences, it.sent_labels, strict=True):
             if y >= 0:
