@@ -60,3 +60,29 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(words(text))
+
+
+# ASAP anonymisation placeholders -> plausible words, so "@CAPS1" cannot become a human cue.
+_ASAP_FILL = {
+    "PERSON": "Alex",
+    "CAPS": "Smith",
+    "NUM": "3",
+    "LOCATION": "Boston",
+    "ORGANIZATION": "the library",
+    "DATE": "Monday",
+    "TIME": "noon",
+    "MONTH": "May",
+    "PERCENT": "ten percent",
+    "MONEY": "ten dollars",
+    "CITY": "Boston",
+    "STATE": "Ohio",
+    "EMAIL": "my email",
+    "DR": "Dr. Smith",
+}
+_PLACEHOLDER = re.compile(r"@([A-Z]+)\d*")
+
+
+def clean_asap(text: str) -> str:
+    """ASAP text as the models train on it: placeholders filled, U+FFFD as an apostrophe."""
+    text = _PLACEHOLDER.sub(lambda m: _ASAP_FILL.get(m.group(1), "Smith"), text)
+    return text.replace("\ufffd", "'")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from aaie.engine.text import clean_asap
 
 # ASAP prompts held out (with ELLIPSE prompts whose hash % 5 == 0) as our own `valid` split.
 ASAP_VALID_PROMPTS = frozenset({"asap-2", "asap-6"})
@@ -23,24 +24,6 @@ ASAP_PER_PROMPT = {"asap-1": 150, "asap-2": 150, "asap-7": 150, "asap-8": 150}
 ASAP_PER_SHORT_PROMPT = 60
 SEED = 13
 
-# ASAP anonymisation placeholders -> plausible words, so "@CAPS1" cannot become a human cue.
-_ASAP_FILL = {
-    "PERSON": "Alex",
-    "CAPS": "Smith",
-    "NUM": "3",
-    "LOCATION": "Boston",
-    "ORGANIZATION": "the library",
-    "DATE": "Monday",
-    "TIME": "noon",
-    "MONTH": "May",
-    "PERCENT": "ten percent",
-    "MONEY": "ten dollars",
-    "CITY": "Boston",
-    "STATE": "Ohio",
-    "EMAIL": "my email",
-    "DR": "Dr. Smith",
-}
-_PLACEHOLDER = re.compile(r"@([A-Z]+)\d*")
 
 
 @dataclass
@@ -70,12 +53,6 @@ def _read(path: Path) -> list[dict[str, Any]]:
 
 def _hash_mod(key: str, mod: int = 5) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % mod
-
-
-def clean_asap(text: str) -> str:
-    """ASAP text as the detector trains on it: placeholders filled, U+FFFD as an apostrophe."""
-    text = _PLACEHOLDER.sub(lambda m: _ASAP_FILL.get(m.group(1), "Smith"), text)
-    return text.replace("\ufffd", "'")
 
 
 def load_detect(data_dir: Path) -> list[Doc]:
