@@ -392,12 +392,39 @@ def test_ngram_model_learns_style_from_paired_sources_only() -> None:
         _item("outfox", "ai", [f"Quokka {s}" for s in STUDENT], synthetic=True),
     ]
     model = fit_lexical_on(items)
-    assert "zebra" not in model.word.vocabulary_ and "quokka" not in model.word.vocabulary_
+    assert "zebra" not in model.word.terms and "quokka" not in model.word.terms
     ai_like, student_like = model.log_odds(
         ["Furthermore, the library plays a crucial role.", "i think my cat was kind of fun"]
     )
     assert ai_like > 0 > student_like
     assert model.log_odds([]).shape == (0,)
+
+
+def test_ngram_model_is_served_exactly_as_scikit_learn_fitted_it() -> None:
+    """Served without scikit-learn (engine.tfidf), the n-gram model must give the log-odds
+    scikit-learn's own vectorisers and regression give."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from aaie.engine.detection.lexical import fit_lexical
+
+    doubled = [a + " " + a for a in ASSISTANT]
+    sentences = STUDENT + ASSISTANT + [s.upper() for s in STUDENT] + doubled
+    labels = np.array([0] * 8 + [1] * 8 + [0] * 8 + [1] * 8)
+    model = fit_lexical(sentences, labels)
+    probes = [*sentences[:4], "", "Odd   spacing\tand a Crucial, fostering x", "Zzz qqq."]
+    n_word = len(model.word.idf)
+    vecs = [
+        TfidfVectorizer(analyzer=kind, ngram_range=rng, vocabulary=block.terms,
+                        sublinear_tf=True).fit(sentences)
+        for kind, rng, block in (("word", (1, 2), model.word), ("char_wb", (2, 5), model.char))
+    ]  # fmt: skip
+    X = hstack([v.transform(probes) for v in vecs]).tocsr()
+    expected = X @ model.coef.astype(np.float64) + model.intercept
+    assert len(model.char.idf) == X.shape[1] - n_word
+    assert np.allclose(model.log_odds(probes), expected, atol=1e-5)
+    phrases = model.telling_phrases(ASSISTANT[:2])  # the AI wording is quoted back
+    assert phrases and all(p in " ".join(ASSISTANT[:2]).lower() for p in phrases)
 
 
 def test_ngram_log_odds_join_the_sentence_rows_in_context() -> None:

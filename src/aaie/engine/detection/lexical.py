@@ -14,11 +14,14 @@ words would have become "human" cues, and an AI essay on a school topic would lo
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
+
+from aaie.engine.tfidf import Vocabulary
 
 PAIRED_SOURCES = frozenset({"outfox", "outfox_hybrid", "fastdetectgpt"})
 WORD_FEATURES = 30_000
@@ -29,33 +32,41 @@ VERSION = f"lex1-w{WORD_FEATURES}-c{CHAR_FEATURES}-C{C}"
 
 @dataclass
 class LexicalModel:
-    word: Any  # fitted TfidfVectorizer, word 1-2-grams
-    char: Any  # fitted TfidfVectorizer, char_wb 2-5-grams
+    word: Vocabulary  # word 1-2-grams
+    char: Vocabulary  # char_wb 2-5-grams
     coef: np.ndarray  # (n_word + n_char,) float32
     intercept: float
 
     def log_odds(self, sentences: list[str]) -> np.ndarray:
         """Log-odds that each sentence is AI-written (float32, one per sentence)."""
-        if not sentences:
-            return np.zeros(0, dtype=np.float32)
-        n_word = len(self.word.vocabulary_)
-        z = self.word.transform(sentences) @ self.coef[:n_word]
-        z += self.char.transform(sentences) @ self.coef[n_word:]
-        return (np.asarray(z) + self.intercept).astype(np.float32)
+        n_word = len(self.word.idf)
+        out = np.empty(len(sentences), dtype=np.float32)
+        for i, sentence in enumerate(sentences):
+            w_idx, w_val = self.word.vector(sentence)
+            c_idx, c_val = self.char.vector(sentence)
+            out[i] = w_val @ self.coef[w_idx] + c_val @ self.coef[n_word + c_idx] + self.intercept
+        return out
 
     def telling_phrases(self, sentences: list[str], k: int = 3) -> list[str]:
         """The word n-grams of `sentences` that weigh most towards AI, strongest first (evidence
         a teacher can check in the text, for the reasons)."""
-        if not sentences:
-            return []
-        n_word = len(self.word.vocabulary_)
-        weight = self.word.transform(sentences).multiply(self.coef[:n_word]).sum(axis=0).A1
-        top = [int(i) for i in np.argsort(-weight)[:k] if weight[i] > 0]
-        return [self._terms[i] for i in top]
+        weight: defaultdict[int, float] = defaultdict(float)
+        for sentence in sentences:
+            idx, vals = self.word.vector(sentence)
+            for j, w in zip(idx.tolist(), (vals * self.coef[idx]).tolist(), strict=True):
+                weight[j] += w
+        top = sorted(weight, key=lambda j: (-weight[j], j))[:k]
+        return [self._terms[j] for j in top if weight[j] > 0]
 
     @cached_property
     def _terms(self) -> dict[int, str]:
-        return {i: t for t, i in self.word.vocabulary_.items()}
+        return {i: t for t, i in self.word.terms.items()}
+
+
+def _served(vectorizer: Any, kind: str) -> Vocabulary:
+    """A fitted `TfidfVectorizer` as the `Vocabulary` that serves it without scikit-learn."""
+    terms = {str(t): int(j) for t, j in vectorizer.vocabulary_.items()}
+    return Vocabulary(kind, terms, vectorizer.idf_.astype(np.float32))
 
 
 def fit_lexical(sentences: list[str], labels: np.ndarray) -> LexicalModel:
@@ -74,4 +85,7 @@ def fit_lexical(sentences: list[str], labels: np.ndarray) -> LexicalModel:
     )  # fmt: skip
     x = hstack([word.fit_transform(sentences), char.fit_transform(sentences)]).tocsr()
     lr = LogisticRegression(C=C, max_iter=2000).fit(x, labels)
-    return LexicalModel(word, char, lr.coef_[0].astype(np.float32), float(lr.intercept_[0]))
+    coef = lr.coef_[0].astype(np.float32)
+    return LexicalModel(
+        _served(word, "word"), _served(char, "char_wb"), coef, float(lr.intercept_[0])
+    )

@@ -5,21 +5,18 @@ source details a source-based answer cites, the topic words of a well-developed 
 misspellings and fillers of a weak one. Each known prompt group gets a TF-IDF ridge regression
 of every target on word uni-/bigrams and within-word character 2-5-grams (sublinear tf, each
 block l2-normalised, as scikit-learn's `TfidfVectorizer`). It is trained with scikit-learn and
-shipped as vocabularies and arrays; inference here is plain Python + numpy and reproduces
-`TfidfVectorizer.transform` exactly (same token pattern, lower-casing, n-gram building,
-smoothed idf).
+shipped as vocabularies and arrays, served by `engine.tfidf` without scikit-learn.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
+
+from aaie.engine.tfidf import COUNTERS, Vocabulary
 
 # Each block's scikit-learn settings (the served transform below implements exactly these).
 BLOCKS: dict[str, dict[str, Any]] = {
@@ -28,95 +25,6 @@ BLOCKS: dict[str, dict[str, Any]] = {
 }
 KINDS: tuple[str, ...] = ("word", "char_wb")  # blocks the shipped model uses
 MIN_ROWS = 50  # a target needs this many essays in the group to get a lexical model
-_WORD_CACHE_SIZE = 50_000  # distinct words per block whose n-gram columns stay cached
-
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
-_WHITESPACE = re.compile(r"\s\s+")
-
-
-def word_terms(text: str) -> list[str]:
-    """Unigrams and bigrams as scikit-learn builds them (lower-cased, joined by a space)."""
-    tokens = _TOKEN.findall(text.lower())
-    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
-
-
-def _words(text: str) -> Counter[str]:
-    return Counter(_WHITESPACE.sub(" ", text.lower()).split())
-
-
-def _char_grams(word: str, lo: int = 2, hi: int = 5) -> list[str]:
-    """One word's character n-grams, space-padded, as scikit-learn's `char_wb` cuts them."""
-    w = f" {word} "
-    grams: list[str] = []
-    for n in range(lo, hi + 1):
-        grams += [w[i : i + n] for i in range(max(1, len(w) - n + 1))]
-        if len(w) <= n:  # a short word counts once, whole
-            break
-    return grams
-
-
-def char_wb_counts(text: str) -> Counter[str]:
-    """Counts of character n-grams inside space-padded words (scikit-learn's `char_wb`); each
-    distinct word is cut once (essays repeat most of their words)."""
-    out: Counter[str] = Counter()
-    for w, k in _words(text).items():
-        for g in _char_grams(w):
-            out[g] += k
-    return out
-
-
-def word_counts(text: str) -> Counter[str]:
-    return Counter(word_terms(text))
-
-
-_COUNTERS = {"word": word_counts, "char_wb": char_wb_counts}
-
-
-@dataclass
-class Vocabulary:
-    """One TF-IDF block: its analyzer, term -> column, and idf."""
-
-    kind: str
-    terms: dict[str, int]
-    idf: np.ndarray
-
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Sparse row: (column indices, l2-normalised sublinear tf-idf values)."""
-        tf = self._char_counts(text) if self.kind == "char_wb" else self._term_counts(text)
-        idx = np.flatnonzero(tf)
-        if not len(idx):
-            return idx, np.zeros(0)
-        vals = (1.0 + np.log(tf[idx])) * self.idf[idx].astype(np.float64)
-        return idx, vals / np.linalg.norm(vals)
-
-    def _term_counts(self, text: str) -> np.ndarray:
-        tf = np.zeros(len(self.idf))
-        for t, c in _COUNTERS[self.kind](text).items():
-            if (j := self.terms.get(t)) is not None:
-                tf[j] = c
-        return tf
-
-    def _char_counts(self, text: str) -> np.ndarray:
-        """Per distinct word, its n-grams' columns come from a per-process cache: words recur
-        across essays, so a warm process looks up a few hundred words, not ~15,000 n-grams."""
-        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_word_columns", {})
-        cols, weights = [], []
-        for w, k in _words(text).items():
-            c = cache.get(w)
-            if c is None:
-                c = np.array([j for g in _char_grams(w) if (j := self.terms.get(g)) is not None])
-                if len(cache) < _WORD_CACHE_SIZE:
-                    cache[w] = c
-            cols.append(c)
-            weights.append(np.full(len(c), float(k)))
-        if not cols:
-            return np.zeros(len(self.idf))
-        flat = np.concatenate(cols).astype(np.int64)
-        return np.bincount(flat, weights=np.concatenate(weights), minlength=len(self.idf))
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"kind": self.kind, "terms": self.terms, "idf": self.idf}  # not the word cache
-
 
 @dataclass
 class LexicalRidge:
@@ -154,7 +62,7 @@ class _TermCounts:
         for text in texts:
             key = (kind, text)
             if key not in self.rows:
-                counts = _COUNTERS[kind](text)
+                counts = COUNTERS[kind](text)
                 cols = np.array([ids.setdefault(t, len(ids)) for t in counts], dtype=np.int64)
                 self.rows[key] = (cols, np.fromiter(counts.values(), np.float64, len(counts)))
             cols, vals = self.rows[key]
