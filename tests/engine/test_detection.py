@@ -439,3 +439,18 @@ def test_ngram_log_odds_join_the_sentence_rows_in_context() -> None:
     own, near, *_, minus_doc, z = with_lex[:, plain.shape[1] :].T
     assert own[2] == 3.0 and near[2] == -2.0 and near[1] == 0.5  # neighbours exclude the sentence
     assert minus_doc[2] > 0 > minus_doc[0] and z[2] == z.max()
+
+
+def test_serving_loads_no_scikit_learn() -> None:
+    """The shipped models are plain arrays (engine.trees, engine.tfidf): classifying an essay
+    in a fresh process must not import scikit-learn (it cost ~1 s of the load)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from aaie.engine.detection import classify; "
+        f"classify({HUMAN!r}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

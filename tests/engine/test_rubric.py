@@ -189,7 +189,7 @@ def test_packed_trees_predict_exactly_like_scikit_learn() -> None:
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    from aaie.engine.rubric.trees import PackedTrees
+    from aaie.engine.trees import PackedTrees
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(600, 6))

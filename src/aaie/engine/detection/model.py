@@ -1,6 +1,8 @@
 """The trained detector: feature assembly shared by training and serving, and the artifact loader.
 
-Four scikit-learn models ship in one joblib file:
+Four models, fitted with scikit-learn, ship in one joblib file as plain arrays (the n-gram
+vocabularies through `engine.tfidf`, the trees through `engine.trees`), so serving imports no
+scikit-learn model code:
 - an n-gram sentence model (lexical.py): log-odds from word and character n-grams;
 - a sentence model in two stages (gradient-boosted trees). Stage 1: P(sentence is AI-written)
   from the sentence's own stylometric features, n-gram log-odds and (PCA-projected) MiniLM
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.detection.lexical import LexicalModel
+from aaie.engine.trees import PackedTrees
 
 ARTIFACT = "detector.joblib"
 CARD = "detector.json"
@@ -215,9 +218,9 @@ class PlattCalibrator:
 
 @dataclass
 class Detector:
-    doc_model: Any
+    doc_model: PackedTrees
     calibrator: Any
-    sentence_model: Any
+    sentence_model: PackedTrees
     sentence_threshold: float
     threshold: float  # on the calibrated 0-100 ai_score
     fpr_at_threshold: float
@@ -229,7 +232,7 @@ class Detector:
     passage_calibrator: Any  # P(contains AI) from the passage score, for `confidence`
     label_fpr: dict[str, float] = field(default_factory=dict)  # out-of-fold, per group/source
     # Stage 2 (optional): re-scores each sentence from the stage-1 probabilities in context.
-    context_model: Any = None
+    context_model: PackedTrees | None = None
     # Word / character n-gram log-odds per sentence (lexical.py); None in models without them.
     lexical: LexicalModel | None = None
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
@@ -244,10 +247,7 @@ class Detector:
         return float(1.0 - below / len(self.human_scores))
 
     def doc_probability(self, x: np.ndarray) -> np.ndarray:
-        # One row through 300 small trees: OpenMP threads only add synchronisation, which on a
-        # busy machine cost seconds (measured), so prediction runs single-threaded.
-        with _single_thread():
-            raw = self.doc_model.predict_proba(x)[:, 1]
+        raw = self.doc_model.probability(x)
         return np.asarray(self.calibrator.predict(raw), dtype=np.float64)
 
     def passage_probability(self, score: float) -> float:
@@ -270,23 +270,11 @@ class Detector:
     def sentence_probability(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros(0)
-        with _single_thread():
-            p = np.asarray(self.sentence_model.predict_proba(x)[:, 1], dtype=np.float64)
-            if self.context_model is None:
-                return p
-            rows = context_rows(p, x[:, 0])  # column 0 is the sentence's log word count
-            return np.asarray(self.context_model.predict_proba(rows)[:, 1], dtype=np.float64)
-
-
-@lru_cache(maxsize=1)
-def _controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _single_thread() -> Any:
-    return _controller().limit(limits=1)
+        p = self.sentence_model.probability(x)
+        if self.context_model is None:
+            return p
+        rows = context_rows(p, x[:, 0])  # column 0 is the sentence's log word count
+        return self.context_model.probability(rows)
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,7 @@ from aaie.engine.detection.model import (
 )
 from aaie.engine.detection.synth import synthetic_hybrids
 from aaie.engine.text import split_sentences
+from aaie.engine.trees import pack
 from aaie.engine.types import Sentence
 
 SEED = 13
@@ -511,11 +512,13 @@ def fit_detector(
     log(f"passage threshold {passage_t:.4f}, out-of-fold AI/Hybrid label rate {label_fpr}")
     log("fitting the final models")
     payload = {
-        "doc_model": fit_doc_model(items, probs),
+        # The three tree models ship as arrays (engine.trees): fast single-essay prediction,
+        # and serving imports no scikit-learn tree code.
+        "doc_model": pack(fit_doc_model(items, probs)),
         "calibrator": calibrator,
-        "sentence_model": sentence_model,
+        "sentence_model": pack(sentence_model),
         "lexical": lexical,
-        "context_model": fit_context_model(sent_items, stage1),
+        "context_model": pack(fit_context_model(sent_items, stage1)),
         "projection": projection,
         "passage_threshold": passage_t,
         "passage_calibrator": fit_calibrator(ps, y),

@@ -44,8 +44,8 @@ from aaie.engine.rubric.stack import (
     group_features,
     match_group,
 )
-from aaie.engine.rubric.trees import PackedTrees
 from aaie.engine.rubric.types import BASE_CRITERIA, label_for
+from aaie.engine.trees import pack
 
 TARGETS = ("overall", *BASE_CRITERIA)
 ARTIFACT_VERSION = 6
@@ -566,8 +566,8 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
             "projection": (fit["projection"].mean, fit["projection"].components),
             "prompt_projection": (pp.mean, pp.components),
             "groups": fit["groups"],
-            "model": packed(fit["model"]),
-            "fallback": packed(fit["fallback"]),
+            "model": pack(fit["model"]),
+            "fallback": pack(fit["fallback"]),
         }
     return {
         "version": ARTIFACT_VERSION,
@@ -581,17 +581,6 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
         "on_topic": fit_on_topic(ds),
         "trained_on": len(ds.records),
     }
-
-
-def packed(model: Any) -> PackedTrees:
-    """The fitted trees as arrays, checked to predict exactly as scikit-learn does."""
-    trees = PackedTrees.from_sklearn(model)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(200, model.n_features_in_)) * 3
-    X[rng.random(X.shape) < 0.2] = math.nan
-    if not np.allclose(trees.predict(X), model.predict(X), rtol=0, atol=1e-9):
-        raise AssertionError("packed trees disagree with scikit-learn")
-    return trees
 
 
 def save_artifact(artifact: dict[str, Any], path: Path) -> None:
