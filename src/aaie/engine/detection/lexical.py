@@ -27,7 +27,8 @@ PAIRED_SOURCES = frozenset({"outfox", "outfox_hybrid", "fastdetectgpt"})
 WORD_FEATURES = 30_000
 CHAR_FEATURES = 30_000
 C = 1.0
-VERSION = f"lex1-w{WORD_FEATURES}-c{CHAR_FEATURES}-C{C}"
+# lex2: served by engine.tfidf (lex1's cached fits hold scikit-learn vectorisers and log-odds).
+VERSION = f"lex2-w{WORD_FEATURES}-c{CHAR_FEATURES}-C{C}"
 
 
 @dataclass
