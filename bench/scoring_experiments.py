@@ -1,10 +1,12 @@
 """Scorer design experiments on cached features (for choosing; not the before/after figures).
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_experiments.py --per-prompt 2000 \
-        --variants v4like,full,-lang,-stack,+noblend [--folds 0,1,2]
+        --variants v4like,full,-lang,-stack,+noblend [--folds 0,1,2 | --by-prompt]
 
 Decisions are made on the within-prompt folds 0-2 only; folds 3-4 stay untouched for the final
 before/after comparison (bench/scoring_untouched.py), so the reported figures are not tuned on.
+`--by-prompt` holds out whole prompts instead (each ASAP prompt, ELLIPSE in two halves): the
+quality a teacher's own new prompt gets, from the fallback model.
 Variants: v4like (no learner-error features, own-target ridge only, no bag-of-words ridge,
 trees only), full (the shipped design), full minus one part (-lang, -stack, -lex: no per-group
 bag-of-words ridge), full plus options (+lexb0 / +lexb2: the bag-of-words ridge as a feature
@@ -101,14 +103,19 @@ def main() -> None:
     ap.add_argument("--per-prompt", type=int, default=2000)
     ap.add_argument("--variants", default="v4like,full,-lang,-stack,-max")
     ap.add_argument("--folds", default="0,1,2")
+    ap.add_argument(
+        "--by-prompt", action="store_true", help="hold out whole prompts (new-prompt quality)"
+    )
     ap.add_argument("--eval-ids", default="", help="JSON list of ids: score only these rows")
     args = ap.parse_args()
     ds = dataset(args.per_prompt)
-    folds = train.folds_within_prompt(ds.records)
+    folds = (train.folds_by_prompt if args.by_prompt else train.folds_within_prompt)(ds.records)
     if args.eval_ids:
         keep = set(json.loads(Path(args.eval_ids).read_text()))
         folds = [np.array([i for i in f if ds.records[i]["id"] in keep]) for f in folds]
-    test_folds = [int(k) for k in args.folds.split(",")]
+    test_folds = (
+        list(range(len(folds))) if args.by_prompt else [int(k) for k in args.folds.split(",")]
+    )
     results = {}
     for name in args.variants.split(","):
         t0 = time.time()
@@ -123,7 +130,7 @@ def main() -> None:
             + f" band {res['overall']['band_agreement']:.3f} ({time.time() - t0:.0f}s)",
             flush=True,
         )
-    tag = f"exp_{args.per_prompt}_{args.folds.replace(',', '')}"
+    tag = f"exp_{args.per_prompt}_{'by_prompt' if args.by_prompt else args.folds.replace(',', '')}"
     (CACHE / f"{tag}.json").write_text(json.dumps(results, indent=1))
 
 
