@@ -84,7 +84,8 @@ def test_tokens_carry_kid_and_expiry_and_reject_tampering(client: TestClient,
     claims = jwt.decode(token, options={"verify_signature": False})
     assert header["alg"] == "HS256" and header["kid"]
     assert claims["exp"] - claims["iat"] == 900
-    forged = jwt.encode({**claims, "role": "admin"}, "guessed-key", algorithm="HS256",
+    guessed = "a-guessed-key-of-the-recommended-length-32"  # the right size, the wrong secret
+    forged = jwt.encode({**claims, "role": "admin"}, guessed, algorithm="HS256",
                         headers={"kid": header["kid"]})
     unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
     for bad in (forged, unsigned, token + "x"):
