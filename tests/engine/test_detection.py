@@ -454,3 +454,14 @@ def test_serving_loads_no_scikit_learn() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_a_vectoriser_the_served_code_cannot_reproduce_is_refused() -> None:
+    """Training must fail loudly rather than ship n-grams that serving would cut differently."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from aaie.engine.detection.lexical import _served
+
+    trigrams = TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit(STUDENT)
+    with pytest.raises(ValueError, match="cannot serve"):
+        _served(trigrams, "word")

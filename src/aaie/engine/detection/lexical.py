@@ -64,8 +64,15 @@ class LexicalModel:
         return {i: t for t, i in self.word.terms.items()}
 
 
+# What engine.tfidf reproduces: a vectoriser with other settings would be served wrongly.
+_SERVABLE = {"word": (1, 2), "char_wb": (2, 5)}
+
+
 def _served(vectorizer: Any, kind: str) -> Vocabulary:
     """A fitted `TfidfVectorizer` as the `Vocabulary` that serves it without scikit-learn."""
+    settings = (vectorizer.analyzer, tuple(vectorizer.ngram_range), vectorizer.sublinear_tf)
+    if settings != (kind, _SERVABLE[kind], True) or not vectorizer.lowercase:
+        raise ValueError(f"engine.tfidf cannot serve a vectoriser with {settings}")
     terms = {str(t): int(j) for t, j in vectorizer.vocabulary_.items()}
     return Vocabulary(kind, terms, vectorizer.idf_.astype(np.float32))
 
