@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from aaie.config import Settings
 from aaie.engine.providers import LLMProvider
+from aaie.engine.providers.openai_compat import ResponseFormat
 from aaie.engine.rubric import RubricSpec, parse_rubric
 from aaie.errors import PayloadTooLarge, ValidationFailed
 
@@ -18,23 +19,36 @@ def provider_from_settings(settings: Settings) -> LLMProvider | None:
     if not (settings.llm_base_url and settings.llm_model):
         return None
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    return _provider(settings.llm_base_url, settings.llm_model, api_key,
-                     settings.llm_timeout_s, settings.llm_max_retries,
-                     settings.llm_response_format)
+    return _provider(
+        settings.llm_base_url,
+        settings.llm_model,
+        api_key,
+        settings.llm_timeout_s,
+        settings.llm_max_retries,
+        settings.llm_response_format,
+    )
 
 
 @lru_cache(maxsize=4)
-def _provider(base_url: str, model: str, api_key: str | None, timeout_s: float,
-              max_retries: int, response_format: str) -> LLMProvider:
-    return LLMProvider(base_url, model, api_key, timeout_s, max_retries,
-                       response_format=response_format)  # type: ignore[arg-type]
+def _provider(
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    timeout_s: float,
+    max_retries: int,
+    response_format: ResponseFormat,
+) -> LLMProvider:
+    return LLMProvider(
+        base_url, model, api_key, timeout_s, max_retries, response_format=response_format
+    )
 
 
 def check_size(total_chars: int, settings: Settings) -> None:
     if total_chars > settings.max_text_chars:
         raise PayloadTooLarge(
             f"The text is longer than the {settings.max_text_chars:,}-character limit.",
-            details={"chars": total_chars, "limit": settings.max_text_chars})
+            details={"chars": total_chars, "limit": settings.max_text_chars},
+        )
 
 
 def validated_rubric(rubric: Any) -> RubricSpec | None:
