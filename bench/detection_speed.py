@@ -43,8 +43,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--png", type=Path, default=Path("docs/latency_classify.png"),
-                    help="latency histogram per essay length")
+    ap.add_argument(
+        "--png",
+        type=Path,
+        default=Path("docs/latency_classify.png"),
+        help="latency histogram per essay length",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()

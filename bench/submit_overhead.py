@@ -79,21 +79,28 @@ def start_server(data_dir: Path) -> tuple[str, Any, dict[str, str]]:
     from aaie.db.models import Role, User
     from aaie.security.passwords import hash_password
 
-    settings = Settings(data_dir=data_dir, jwt_secret="bench-" + "k" * 40, log_json=True,
-                        log_level="WARNING", rate_limit_per_minute=100_000,
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        data_dir=data_dir,
+        jwt_secret="bench-" + "k" * 40,
+        log_json=True,
+        log_level="WARNING",
+        rate_limit_per_minute=100_000,
+        _env_file=None,
+    )  # type: ignore[call-arg]
     migrate.upgrade(settings.resolved_database_url)
     app = create_app(settings)
     state = app.state.aaie
     with state.sessions.begin() as session:
-        teacher = User(email="t@bench.test", password_hash=hash_password("x" * 12),
-                       role=Role.teacher)
+        teacher = User(
+            email="t@bench.test", password_hash=hash_password("x" * 12), role=Role.teacher
+        )
         session.add(teacher)
         session.flush()
         tokens = {"teacher": state.tokens.issue(teacher.id, teacher.role, 0)}
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -114,16 +121,20 @@ def main() -> None:
         base_url, server, tokens = start_server(Path(tmp))
         auth = {"Authorization": f"Bearer {tokens['teacher']}"}
         with httpx.Client(base_url=base_url, timeout=300) as http:
-            aid = http.post("/api/assignments", headers=auth, json={
-                "title": "Gardens", "prompt_text": PROMPT}).json()["assignmentId"]
+            aid = http.post(
+                "/api/assignments", headers=auth, json={"title": "Gardens", "prompt_text": PROMPT}
+            ).json()["assignmentId"]
             students = _students(Path(tmp), args.warmup + args.n)
             submit_ms: list[float] = []
             engine_ms: list[float] = []
             for i in range(args.warmup + args.n):
                 text = essay(i)
                 t0 = time.perf_counter()
-                response = http.post(f"/api/assignments/{aid}/submit", headers=auth,
-                                     json={"text": text, "student_id": students[i]})
+                response = http.post(
+                    f"/api/assignments/{aid}/submit",
+                    headers=auth,
+                    json={"text": text, "student_id": students[i]},
+                )
                 t_submit = (time.perf_counter() - t0) * 1000
                 assert response.status_code == 200, response.text
                 assert response.json()["evaluation_status"] == "done"
@@ -140,15 +151,22 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "words": word_count(essay(0)),
         "n": args.n,
-        "submit_ms": {"p50": percentile(submit_ms, 0.5), "p95": percentile(submit_ms, 0.95),
-                      "mean": statistics.fmean(submit_ms)},
-        "engine_ms": {"p50": percentile(engine_ms, 0.5), "p95": percentile(engine_ms, 0.95),
-                      "mean": statistics.fmean(engine_ms)},
+        "submit_ms": {
+            "p50": percentile(submit_ms, 0.5),
+            "p95": percentile(submit_ms, 0.95),
+            "mean": statistics.fmean(submit_ms),
+        },
+        "engine_ms": {
+            "p50": percentile(engine_ms, 0.5),
+            "p95": percentile(engine_ms, 0.95),
+            "mean": statistics.fmean(engine_ms),
+        },
     }
     result["ratio_p50"] = result["submit_ms"]["p50"] / result["engine_ms"]["p50"]
     result["ratio_mean"] = result["submit_ms"]["mean"] / result["engine_ms"]["mean"]
     result["ratio_per_pair_median"] = statistics.median(
-        s / e for s, e in zip(submit_ms, engine_ms, strict=True))
+        s / e for s, e in zip(submit_ms, engine_ms, strict=True)
+    )
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
@@ -162,8 +180,10 @@ def _students(data_dir: Path, count: int) -> list[str]:
 
     url = Settings(data_dir=data_dir, _env_file=None).resolved_database_url  # type: ignore[call-arg]
     with session_scope(url) as session:
-        users = [User(email=f"s{i}@bench.test", password_hash="x", role=Role.student)
-                 for i in range(count)]
+        users = [
+            User(email=f"s{i}@bench.test", password_hash="x", role=Role.student)
+            for i in range(count)
+        ]
         session.add_all(users)
         session.flush()
         return [str(u.id) for u in users]

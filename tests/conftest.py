@@ -27,8 +27,9 @@ from aaie.db.base import Base
 from aaie.db.models import Role, User
 from aaie.security.passwords import hash_password
 
-SHARED_DATA = Path(os.environ.get(
-    "AAIE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("AAIE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 PASSWORD = "correct-horse-battery"
 
 
@@ -113,8 +114,9 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_account(app: FastAPI, role: Role, *, active: bool = True,
-                 email: str | None = None) -> Account:
+def make_account(
+    app: FastAPI, role: Role, *, active: bool = True, email: str | None = None
+) -> Account:
     state = app.state.aaie
     email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@example.edu"
     with state.sessions.begin() as session:

@@ -35,8 +35,11 @@ def _users(data_dir: Path) -> list[User]:
 
 
 def test_create_admin_reads_the_password_from_stdin(data_dir: Path) -> None:
-    result = runner.invoke(app, ["create-admin", "--email", "Boss@School.edu",
-                                 "--password-stdin"], input="a-long-admin-password\n")
+    result = runner.invoke(
+        app,
+        ["create-admin", "--email", "Boss@School.edu", "--password-stdin"],
+        input="a-long-admin-password\n",
+    )
     assert result.exit_code == 0, result.output
     [(email, role, password_hash)] = _users(data_dir)
     assert email == "boss@school.edu" and role == Role.admin
@@ -48,8 +51,9 @@ def test_create_admin_refuses_duplicates_and_short_passwords(data_dir: Path) -> 
     assert runner.invoke(app, args, input="a-long-admin-password\n").exit_code == 0
     duplicate = runner.invoke(app, args, input="another-long-password\n")
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
-    short = runner.invoke(app, ["create-admin", "--email", "x@school.edu", "--password-stdin"],
-                          input="short\n")
+    short = runner.invoke(
+        app, ["create-admin", "--email", "x@school.edu", "--password-stdin"], input="short\n"
+    )
     assert short.exit_code == 2 and "12 characters" in short.output
 
 
@@ -59,8 +63,9 @@ def test_migrate_creates_the_schema(data_dir: Path) -> None:
     assert _users(data_dir) == []
 
 
-def test_bad_setting_fails_fast_naming_the_variable(data_dir: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_setting_fails_fast_naming_the_variable(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AAIE_ACCESS_TOKEN_TTL_S", "not-a-number")
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 2
@@ -85,7 +90,8 @@ def test_signing_key_is_generated_once_kept_private_and_reused(tmp_path: Path) -
 
 
 def test_worker_processes_share_the_cores_unless_told_otherwise(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from aaie.cli.service import share_cores
 
     monkeypatch.setattr("os.cpu_count", lambda: 8)

@@ -31,13 +31,15 @@ REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own; flushed by nob
 
 def _version_id(app: FastAPI, submission_id: str) -> uuid.UUID:
     with app.state.aaie.sessions() as session:
-        version = session.query(SubmissionVersion).filter_by(
-            submission_id=uuid.UUID(submission_id)).one()
+        version = (
+            session.query(SubmissionVersion).filter_by(submission_id=uuid.UUID(submission_id)).one()
+        )
         return version.id
 
 
-def _wait_done(client: TestClient, sid: str, headers: dict[str, str],
-               timeout_s: float = 120) -> dict[str, Any]:
+def _wait_done(
+    client: TestClient, sid: str, headers: dict[str, str], timeout_s: float = 120
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         package = client.get(f"/api/submissions/{sid}", headers=headers).json()
@@ -48,11 +50,16 @@ def _wait_done(client: TestClient, sid: str, headers: dict[str, str],
 
 
 def test_inline_runner_evaluates_off_the_calling_thread(
-        client: TestClient, app: FastAPI, settings: Settings, accounts: dict[str, Account],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    client: TestClient,
+    app: FastAPI,
+    settings: Settings,
+    accounts: dict[str, Account],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     aid = make_assignment(client, accounts["teacher"].headers, params={"mode": "async"})
-    response = client.post(f"/api/assignments/{aid}/submit", json={"text": ESSAY},
-                           headers=accounts["student"].headers)
+    response = client.post(
+        f"/api/assignments/{aid}/submit", json={"text": ESSAY}, headers=accounts["student"].headers
+    )
     assert response.status_code == 202
     sid = response.json()["submissionId"]
     _wait_done(client, sid, accounts["student"].headers)
@@ -75,10 +82,13 @@ def test_inline_runner_evaluates_off_the_calling_thread(
     assert len(seen) == 1 and seen[0].startswith("aaie-eval")
 
 
-def test_evaluate_version_records_engine_failures(app: FastAPI, settings: Settings,
-                                                  client: TestClient,
-                                                  accounts: dict[str, Account],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_evaluate_version_records_engine_failures(
+    app: FastAPI,
+    settings: Settings,
+    client: TestClient,
+    accounts: dict[str, Account],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     aid = make_assignment(client, accounts["teacher"].headers)
     sid = submit(client, accounts["student"].headers, aid)["submissionId"]
     with app.state.aaie.sessions.begin() as session:
@@ -87,11 +97,9 @@ def test_evaluate_version_records_engine_failures(app: FastAPI, settings: Settin
         version.text = "   "  # the engine rejects blank text: a real engine error
     status = submissions.evaluate_version(settings, _version_id(app, sid))
     assert status == EvaluationStatus.failed
-    teacher_view = client.get(f"/api/submissions/{sid}",
-                              headers=accounts["teacher"].headers).json()
+    teacher_view = client.get(f"/api/submissions/{sid}", headers=accounts["teacher"].headers).json()
     assert teacher_view["evaluation_status"] == "failed" and "ValueError" in teacher_view["error"]
-    student_view = client.get(f"/api/submissions/{sid}",
-                              headers=accounts["student"].headers).json()
+    student_view = client.get(f"/api/submissions/{sid}", headers=accounts["student"].headers).json()
     assert "ValueError" not in student_view["error"]
     assert submissions.evaluate_version(settings, uuid.uuid4()) is None  # deleted meanwhile
 
@@ -122,35 +130,42 @@ def celery_worker(settings: Settings) -> Iterator[Settings]:
     settings.celery_broker_url = REDIS_URL
     jobs.configure(settings)
     jobs.celery_app.conf.task_default_queue = f"aaie-test-{uuid.uuid4().hex[:8]}"
-    with start_worker(jobs.celery_app, pool="solo", concurrency=1, perform_ping_check=False,
-                      shutdown_timeout=30, loglevel="WARNING"):
+    with start_worker(
+        jobs.celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        shutdown_timeout=30,
+        loglevel="WARNING",
+    ):
         yield settings
     jobs.celery_app.conf.task_default_queue = jobs.QUEUE
 
 
-def test_celery_worker_runs_queued_evaluations(client: TestClient, celery_worker: Settings,
-                                               accounts: dict[str, Account]) -> None:
+def test_celery_worker_runs_queued_evaluations(
+    client: TestClient, celery_worker: Settings, accounts: dict[str, Account]
+) -> None:
     assert get_runner(celery_worker).name == "celery"
     student = accounts["student"].headers
     aid = make_assignment(client, accounts["teacher"].headers, params={"mode": "async"})
-    response = client.post(f"/api/assignments/{aid}/submit", json={"text": ESSAY},
-                           headers=student)
+    response = client.post(f"/api/assignments/{aid}/submit", json={"text": ESSAY}, headers=student)
     assert response.status_code == 202 and response.json()["status"] == "queued"
     sid = response.json()["submissionId"]
     package = _wait_done(client, sid, student)
     assert package["evaluation_status"] == "done"
     assert set(package["evaluation"]) == {"rubric", "feedback"}
-    again = client.post(f"/api/submissions/{sid}/resubmit", json={"text": ESSAY_V2},
-                        headers=student)
+    again = client.post(
+        f"/api/submissions/{sid}/resubmit", json={"text": ESSAY_V2}, headers=student
+    )
     assert again.status_code == 202
     done = _wait_done(client, sid, accounts["teacher"].headers)
     assert [v["evaluation_status"] for v in done["versions"]] == ["done", "done"]
     assert done["evaluation"]["classification"]["label"] in ("Human", "AI", "Hybrid")
 
 
-def test_celery_task_is_idempotent_and_acks_late(celery_worker: Settings,
-                                                 client: TestClient, app: FastAPI,
-                                                 accounts: dict[str, Account]) -> None:
+def test_celery_task_is_idempotent_and_acks_late(
+    celery_worker: Settings, client: TestClient, app: FastAPI, accounts: dict[str, Account]
+) -> None:
     from aaie.jobs.celery_app import MAX_RETRIES, celery_app, evaluate_version_task
 
     assert celery_app.conf.task_acks_late and evaluate_version_task.max_retries == MAX_RETRIES

@@ -36,13 +36,20 @@ def _get(url: str, **kw: object) -> tuple[int, bytes]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "AAIE_DATA_DIR": str(tmp_path_factory.mktemp("serve")),
-           "AAIE_ADMIN_EMAIL": "a@example.edu", "AAIE_ADMIN_PASSWORD": "admin-password-1",
-           "AAIE_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "AAIE_DATA_DIR": str(tmp_path_factory.mktemp("serve")),
+        "AAIE_ADMIN_EMAIL": "a@example.edu",
+        "AAIE_ADMIN_PASSWORD": "admin-password-1",
+        "AAIE_LOG_LEVEL": "WARNING",
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    proc = subprocess.Popen([str(AAIE), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(AAIE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -60,17 +67,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_configured_admin_can_log_in_and_register_a_teacher(server: str) -> None:
-    status, body = _get(server + "/api/auth/login", method="POST",
-                        headers={"content-type": "application/json"},
-                        data=json.dumps({"email": "a@example.edu",
-                                         "password": "admin-password-1"}).encode())
+    status, body = _get(
+        server + "/api/auth/login",
+        method="POST",
+        headers={"content-type": "application/json"},
+        data=json.dumps({"email": "a@example.edu", "password": "admin-password-1"}).encode(),
+    )
     assert status == 200
     token = json.loads(body)["token"]
-    status, _ = _get(server + "/api/auth/register", method="POST",
-                     headers={"content-type": "application/json",
-                              "Authorization": f"Bearer {token}"},
-                     data=json.dumps({"email": "t@example.edu", "password": "p" * 12,
-                                      "role": "teacher"}).encode())
+    status, _ = _get(
+        server + "/api/auth/register",
+        method="POST",
+        headers={"content-type": "application/json", "Authorization": f"Bearer {token}"},
+        data=json.dumps(
+            {"email": "t@example.edu", "password": "p" * 12, "role": "teacher"}
+        ).encode(),
+    )
     assert status == 201
 
 
@@ -78,6 +90,9 @@ def test_metrics_add_up_across_worker_processes(server: str) -> None:
     for _ in range(30):
         assert _get(server + "/healthz")[0] == 200
     _, body = _get(server + "/metrics")
-    line = next(x for x in body.decode().splitlines()
-                if x.startswith('aaie_http_requests_total{method="GET",route="/healthz"'))
+    line = next(
+        x
+        for x in body.decode().splitlines()
+        if x.startswith('aaie_http_requests_total{method="GET",route="/healthz"')
+    )
     assert float(line.rsplit(" ", 1)[1]) >= 30

@@ -72,7 +72,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_response_format: Literal["json_schema", "json_object"] = Field(
-        "json_schema", description="json_object for servers without JSON-schema support")
+        "json_schema", description="json_object for servers without JSON-schema support"
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

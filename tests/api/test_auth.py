@@ -16,11 +16,14 @@ def _login(client: TestClient, email: str, password: str = PASSWORD):
     return client.post("/api/auth/login", json={"email": email, "password": password})
 
 
-def test_admin_registers_teacher_who_can_then_log_in(client: TestClient,
-                                                     accounts: dict[str, Account]) -> None:
-    created = client.post("/api/auth/register", headers=accounts["admin"].headers,
-                          json={"email": "New.Teacher@Example.edu", "password": "x" * 12,
-                                "role": "teacher"})
+def test_admin_registers_teacher_who_can_then_log_in(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    created = client.post(
+        "/api/auth/register",
+        headers=accounts["admin"].headers,
+        json={"email": "New.Teacher@Example.edu", "password": "x" * 12, "role": "teacher"},
+    )
     assert created.status_code == 201
     assert created.json()["role"] == "teacher"
 
@@ -30,63 +33,77 @@ def test_admin_registers_teacher_who_can_then_log_in(client: TestClient,
     assert body["role"] == "teacher" and body["expires_in"] == 900
 
     me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
-    assert me.json() == {"user_id": created.json()["user_id"],
-                         "email": "new.teacher@example.edu", "role": "teacher"}
+    assert me.json() == {
+        "user_id": created.json()["user_id"],
+        "email": "new.teacher@example.edu",
+        "role": "teacher",
+    }
 
 
-def test_register_rejects_duplicates_and_bad_input(client: TestClient,
-                                                   accounts: dict[str, Account]) -> None:
+def test_register_rejects_duplicates_and_bad_input(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     admin = accounts["admin"].headers
-    duplicate = client.post("/api/auth/register", headers=admin,
-                            json={"email": accounts["student"].email, "password": "y" * 12,
-                                  "role": "student"})
+    duplicate = client.post(
+        "/api/auth/register",
+        headers=admin,
+        json={"email": accounts["student"].email, "password": "y" * 12, "role": "student"},
+    )
     assert duplicate.status_code == 409
     assert duplicate.json()["error"]["code"] == "conflict"
-    for bad in ({"email": "not-an-email", "password": "y" * 12, "role": "student"},
-                {"email": "ok@example.edu", "password": "short", "role": "student"},
-                {"email": "ok@example.edu", "password": "y" * 12, "role": "principal"}):
+    for bad in (
+        {"email": "not-an-email", "password": "y" * 12, "role": "student"},
+        {"email": "ok@example.edu", "password": "short", "role": "student"},
+        {"email": "ok@example.edu", "password": "y" * 12, "role": "principal"},
+    ):
         response = client.post("/api/auth/register", headers=admin, json=bad)
         assert response.status_code == 422, bad
         assert response.json()["error"]["code"] == "validation_error"
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     unknown = _login(client, "nobody@example.edu")
     wrong = _login(client, accounts["teacher"].email, "wrong-password-123")
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json()["error"]["message"] == wrong.json()["error"]["message"]
 
 
-def test_deactivated_users_token_stops_working_at_once(client: TestClient,
-                                                       accounts: dict[str, Account]) -> None:
+def test_deactivated_users_token_stops_working_at_once(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     teacher = accounts["teacher"]
     assert client.get("/api/auth/me", headers=teacher.headers).status_code == 200
-    off = client.put(f"/api/users/{teacher.id}", headers=accounts["admin"].headers,
-                     json={"is_active": False})
+    off = client.put(
+        f"/api/users/{teacher.id}", headers=accounts["admin"].headers, json={"is_active": False}
+    )
     assert off.status_code == 200
     assert client.get("/api/auth/me", headers=teacher.headers).status_code == 401
     assert _login(client, teacher.email).status_code == 401
 
 
-def test_deleted_users_token_is_rejected(client: TestClient,
-                                         accounts: dict[str, Account]) -> None:
+def test_deleted_users_token_is_rejected(client: TestClient, accounts: dict[str, Account]) -> None:
     student = accounts["student"]
-    assert client.delete(f"/api/users/{student.id}",
-                         headers=accounts["admin"].headers).status_code == 204
+    assert (
+        client.delete(f"/api/users/{student.id}", headers=accounts["admin"].headers).status_code
+        == 204
+    )
     assert client.get("/api/auth/me", headers=student.headers).status_code == 401
 
 
-def test_tokens_carry_kid_and_expiry_and_reject_tampering(client: TestClient,
-                                                          accounts: dict[str, Account]) -> None:
+def test_tokens_carry_kid_and_expiry_and_reject_tampering(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     token = _login(client, accounts["teacher"].email).json()["token"]
     header = jwt.get_unverified_header(token)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert header["alg"] == "HS256" and header["kid"]
     assert claims["exp"] - claims["iat"] == 900
     guessed = "a-guessed-key-of-the-recommended-length-32"  # the right size, the wrong secret
-    forged = jwt.encode({**claims, "role": "admin"}, guessed, algorithm="HS256",
-                        headers={"kid": header["kid"]})
+    forged = jwt.encode(
+        {**claims, "role": "admin"}, guessed, algorithm="HS256", headers={"kid": header["kid"]}
+    )
     unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
     for bad in (forged, unsigned, token + "x"):
         response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {bad}"})
@@ -117,8 +134,9 @@ def test_previous_signing_key_still_verifies_after_rotation(app: FastAPI) -> Non
         retired.verify(issued_before)
 
 
-def test_repeated_failed_logins_are_throttled(client: TestClient,
-                                              accounts: dict[str, Account]) -> None:
+def test_repeated_failed_logins_are_throttled(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     email = accounts["teacher"].email
     statuses = [_login(client, email, "wrong-password-123").status_code for _ in range(6)]
     assert statuses[:5] == [401] * 5

@@ -21,11 +21,14 @@ def _assert_envelope(response, status: int, code: str) -> None:  # type: ignore[
 def test_unknown_route_wrong_method_and_bad_json_use_the_envelope(client: TestClient) -> None:
     _assert_envelope(client.get("/api/nothing-here"), 404, "not_found")
     _assert_envelope(client.delete("/api/auth/login"), 405, "method_not_allowed")
-    _assert_envelope(client.post("/api/auth/login", content=b"{not json",
-                                 headers={"content-type": "application/json"}),
-                     400, "malformed_json")
-    _assert_envelope(client.post("/api/auth/login", json={"email": "x"}), 422,
-                     "validation_error")
+    _assert_envelope(
+        client.post(
+            "/api/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+        ),
+        400,
+        "malformed_json",
+    )
+    _assert_envelope(client.post("/api/auth/login", json={"email": "x"}), 422, "validation_error")
     _assert_envelope(client.get("/api/auth/me"), 401, "unauthorized")
 
 
@@ -50,8 +53,9 @@ def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
     assert hostile.headers["x-request-id"] != "bad id\nwith newline"
 
 
-def test_access_log_line_has_route_template_and_user(client: TestClient,
-                                                     accounts: dict[str, Account]) -> None:
+def test_access_log_line_has_route_template_and_user(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     with structlog.testing.capture_logs() as logs:
         client.get(f"/api/users/{accounts['student'].id}", headers=accounts["admin"].headers)
     entry = [e for e in logs if e["event"] == "request"][-1]
@@ -69,8 +73,9 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     assert "aaie_http_request_duration_seconds_bucket" in metrics
 
 
-def test_readyz_is_503_when_migrations_are_behind(app: FastAPI, client: TestClient,
-                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_503_when_migrations_are_behind(
+    app: FastAPI, client: TestClient, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     import aaie.api.routes.health as health
 
     monkeypatch.setattr(health, "is_current", lambda url, engine: False)
@@ -82,9 +87,16 @@ def test_cors_allows_only_configured_origins(settings) -> None:  # type: ignore[
 
     settings.cors_origins = ["https://school.example.edu"]
     with TestClient(create_app(settings)) as client:
-        ok = client.options("/api/auth/login", headers={
-            "Origin": "https://school.example.edu", "Access-Control-Request-Method": "POST"})
-        evil = client.options("/api/auth/login", headers={
-            "Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"})
+        ok = client.options(
+            "/api/auth/login",
+            headers={
+                "Origin": "https://school.example.edu",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        evil = client.options(
+            "/api/auth/login",
+            headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"},
+        )
     assert ok.headers["access-control-allow-origin"] == "https://school.example.edu"
     assert "access-control-allow-origin" not in evil.headers

@@ -10,16 +10,20 @@ from tests.conftest import Account, auth_headers
 WHO = ["anonymous", "student", "teacher", "admin", "deactivated"]
 
 
-def _expect(anonymous: int, student: int, teacher: int, admin: int, deactivated: int
-            ) -> list[tuple[str, int]]:
+def _expect(
+    anonymous: int, student: int, teacher: int, admin: int, deactivated: int
+) -> list[tuple[str, int]]:
     return list(zip(WHO, [anonymous, student, teacher, admin, deactivated], strict=True))
 
 
 ROUTES: list[tuple[str, str, dict | None, list[tuple[str, int]]]] = [
     ("GET", "/api/auth/me", None, _expect(401, 200, 200, 200, 401)),
-    ("POST", "/api/auth/register",
-     {"email": "fresh@example.edu", "password": "p" * 12, "role": "student"},
-     _expect(401, 403, 403, 201, 401)),
+    (
+        "POST",
+        "/api/auth/register",
+        {"email": "fresh@example.edu", "password": "p" * 12, "role": "student"},
+        _expect(401, 403, 403, 201, 401),
+    ),
     ("GET", "/api/users", None, _expect(401, 403, 403, 200, 401)),
     ("GET", "/api/users/{other_student}", None, _expect(401, 403, 403, 200, 401)),
     ("PUT", "/api/users/{other_student}", {"is_active": True}, _expect(401, 403, 403, 200, 401)),
@@ -30,14 +34,27 @@ ROUTES: list[tuple[str, str, dict | None, list[tuple[str, int]]]] = [
     ("GET", "/openapi.json", None, _expect(200, 200, 200, 200, 200)),
 ]
 
-CASES = [(method, path, body, who, status)
-         for method, path, body, expected in ROUTES for who, status in expected]
+CASES = [
+    (method, path, body, who, status)
+    for method, path, body, expected in ROUTES
+    for who, status in expected
+]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "who", "status"), CASES,
-                         ids=[f"{c[0]} {c[1]} as {c[3]}" for c in CASES])
-def test_route_role_matrix(client: TestClient, accounts: dict[str, Account], method: str,
-                           path: str, body: dict | None, who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body", "who", "status"),
+    CASES,
+    ids=[f"{c[0]} {c[1]} as {c[3]}" for c in CASES],
+)
+def test_route_role_matrix(
+    client: TestClient,
+    accounts: dict[str, Account],
+    method: str,
+    path: str,
+    body: dict | None,
+    who: str,
+    status: int,
+) -> None:
     url = path.format(**{k: a.id for k, a in accounts.items()})
     response = client.request(method, url, json=body, headers=auth_headers(accounts, who))
     assert response.status_code == status, response.text

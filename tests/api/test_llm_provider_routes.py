@@ -24,11 +24,17 @@ REPLY = {
     "text": "You make a clear case with a concrete example.",
     "strengths": ["You use a specific example about rivers."],
     "next_steps": [
-        {"text": "Explain why this matters to readers of the newspaper.",
-         "quote": "Computers help students learn about faraway places.", "criterion": "Relevance"},
-        {"text": "Add a second example to support your conclusion.",
-         "quote": "In conclusion, computers are useful when we use them in balance with "
-                  "exercise and nature.", "criterion": "Structure"},
+        {
+            "text": "Explain why this matters to readers of the newspaper.",
+            "quote": "Computers help students learn about faraway places.",
+            "criterion": "Relevance",
+        },
+        {
+            "text": "Add a second example to support your conclusion.",
+            "quote": "In conclusion, computers are useful when we use them in balance with "
+            "exercise and nature.",
+            "criterion": "Structure",
+        },
     ],
 }
 
@@ -43,26 +49,29 @@ def server(settings: Settings) -> Iterator[FakeLLMServer]:
 
 def _pieces(obj: dict, size: int = 9) -> list[str]:
     raw = json.dumps(obj)
-    return [raw[i:i + size] for i in range(0, len(raw), size)]
+    return [raw[i : i + size] for i in range(0, len(raw), size)]
 
 
-def test_feedback_streams_as_server_sent_events(client: TestClient,
-                                                accounts: dict[str, Account],
-                                                server: FakeLLMServer) -> None:
+def test_feedback_streams_as_server_sent_events(
+    client: TestClient, accounts: dict[str, Account], server: FakeLLMServer
+) -> None:
     # First call (rubric) fails upstream and falls back; the second streams the feedback.
     server.script = [("status", 500), ("stream", _pieces(REPLY))]
-    with client.stream("POST", "/llm/generate-feedback",
-                       json={"student_submission": ESSAY, "prompt_text": PROMPT},
-                       headers={**accounts["teacher"].headers,
-                                "Accept": "text/event-stream"}) as response:
+    with client.stream(
+        "POST",
+        "/llm/generate-feedback",
+        json={"student_submission": ESSAY, "prompt_text": PROMPT},
+        headers={**accounts["teacher"].headers, "Accept": "text/event-stream"},
+    ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         body = "".join(response.iter_text())
     events = [block for block in body.split("\n\n") if block.strip()]
     names = [b.split("\n")[0].removeprefix("event: ") for b in events]
     assert names[-1] == "result" and "delta" in names
-    deltas = "".join(json.loads(b.split("data: ", 1)[1])["text"]
-                     for b in events if b.startswith("event: delta"))
+    deltas = "".join(
+        json.loads(b.split("data: ", 1)[1])["text"] for b in events if b.startswith("event: delta")
+    )
     assert deltas == REPLY["text"]
     result = json.loads(events[-1].split("data: ", 1)[1])["data"]
     assert result["engine"] == "llm:fake-model"
@@ -70,13 +79,15 @@ def test_feedback_streams_as_server_sent_events(client: TestClient,
     assert all("Tom Baker" not in json.dumps(r) for r in server.received)
 
 
-def test_provider_fault_falls_back_to_the_builtin_engine(client: TestClient,
-                                                         accounts: dict[str, Account],
-                                                         server: FakeLLMServer) -> None:
+def test_provider_fault_falls_back_to_the_builtin_engine(
+    client: TestClient, accounts: dict[str, Account], server: FakeLLMServer
+) -> None:
     server.script = [("text", "this is {not json")]
-    response = client.post("/llm/rubric-score",
-                           json={"student_submission": ESSAY, "prompt_text": PROMPT},
-                           headers=accounts["teacher"].headers)
+    response = client.post(
+        "/llm/rubric-score",
+        json={"student_submission": ESSAY, "prompt_text": PROMPT},
+        headers=accounts["teacher"].headers,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["engine"] == "builtin" and body["fallback_reason"]

@@ -16,29 +16,38 @@ ESSAY = (
     "show students how to use phones for studying instead of games."
 )
 PROMPT = "Should schools ban phones in class? Argue your position."
-CHAT = [{"role": "user", "text": "ideas for a phone essay?"},
-        {"role": "ai", "text": "A better rule would be to keep phones face down unless the "
-                               "teacher asks for them."}]
+CHAT = [
+    {"role": "user", "text": "ideas for a phone essay?"},
+    {
+        "role": "ai",
+        "text": "A better rule would be to keep phones face down unless the teacher asks for them.",
+    },
+]
 
-ENGINE_ROUTES = ["/llm/classify", "/llm/ai-score", "/llm/highlight-spans",
-                 "/llm/prompt-similarity", "/llm/rubric-score", "/llm/generate-feedback",
-                 "/llm/evaluate-all"]
+ENGINE_ROUTES = [
+    "/llm/classify",
+    "/llm/ai-score",
+    "/llm/highlight-spans",
+    "/llm/prompt-similarity",
+    "/llm/rubric-score",
+    "/llm/generate-feedback",
+    "/llm/evaluate-all",
+]
 ALL_ROUTES = [*ENGINE_ROUTES, "/llm/redact"]
 EXPECTED = {"anonymous": 401, "student": 403, "teacher": 200, "admin": 200, "deactivated": 401}
 
 
 def _body(route: str) -> dict:
     if route == "/llm/redact":
-        return {"text": "My name is Maria Lopez, email maria.lopez@example.com.",
-                "chat_log": CHAT}
+        return {"text": "My name is Maria Lopez, email maria.lopez@example.com.", "chat_log": CHAT}
     return {"student_submission": ESSAY, "prompt_text": PROMPT, "chat_log": CHAT}
 
 
 @pytest.mark.parametrize("route", ALL_ROUTES)
 @pytest.mark.parametrize("who", list(EXPECTED))
-def test_only_teachers_and_admins_may_call_the_engine(client: TestClient,
-                                                      accounts: dict[str, Account],
-                                                      route: str, who: str) -> None:
+def test_only_teachers_and_admins_may_call_the_engine(
+    client: TestClient, accounts: dict[str, Account], route: str, who: str
+) -> None:
     response = client.post(route, json=_body(route), headers=auth_headers(accounts, who))
     assert response.status_code == EXPECTED[who], response.text
 
@@ -56,17 +65,18 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize("route", ENGINE_ROUTES)
 @pytest.mark.parametrize(("body", "status"), BAD_BODIES)
-def test_bad_input_is_rejected_with_the_envelope(client: TestClient,
-                                                 accounts: dict[str, Account], route: str,
-                                                 body: dict, status: int) -> None:
+def test_bad_input_is_rejected_with_the_envelope(
+    client: TestClient, accounts: dict[str, Account], route: str, body: dict, status: int
+) -> None:
     response = client.post(route, json=body, headers=accounts["teacher"].headers)
     assert response.status_code == status
     assert response.json()["error"]["code"] == "validation_error"
 
 
 @pytest.mark.parametrize("route", ALL_ROUTES)
-def test_text_over_the_size_limit_is_413(client: TestClient, accounts: dict[str, Account],
-                                         route: str, settings) -> None:  # type: ignore[no-untyped-def]
+def test_text_over_the_size_limit_is_413(
+    client: TestClient, accounts: dict[str, Account], route: str, settings
+) -> None:  # type: ignore[no-untyped-def]
     huge = "word " * (settings.max_text_chars // 5 + 10)
     body = {"text": huge} if route == "/llm/redact" else {"student_submission": huge}
     response = client.post(route, json=body, headers=accounts["admin"].headers)
@@ -74,22 +84,25 @@ def test_text_over_the_size_limit_is_413(client: TestClient, accounts: dict[str,
     assert response.json()["error"]["code"] == "payload_too_large"
 
 
-@pytest.mark.parametrize("route", ["/llm/rubric-score", "/llm/generate-feedback",
-                                   "/llm/evaluate-all"])
-def test_malformed_rubric_is_422(client: TestClient, accounts: dict[str, Account],
-                                 route: str) -> None:
+@pytest.mark.parametrize(
+    "route", ["/llm/rubric-score", "/llm/generate-feedback", "/llm/evaluate-all"]
+)
+def test_malformed_rubric_is_422(
+    client: TestClient, accounts: dict[str, Account], route: str
+) -> None:
     body = {"student_submission": ESSAY, "rubric": {"criteria": [{"description": "no name"}]}}
     response = client.post(route, json=body, headers=accounts["teacher"].headers)
     assert response.status_code == 422
 
 
-def test_expensive_routes_are_rate_limited_per_user(client: TestClient,
-                                                    accounts: dict[str, Account],
-                                                    settings) -> None:  # type: ignore[no-untyped-def]
+def test_expensive_routes_are_rate_limited_per_user(
+    client: TestClient, accounts: dict[str, Account], settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.rate_limit_per_minute = 2
     body = {"text": "Nothing personal here."}
-    statuses = [client.post("/llm/redact", json=body, headers=accounts["teacher"].headers)
-                for _ in range(3)]
+    statuses = [
+        client.post("/llm/redact", json=body, headers=accounts["teacher"].headers) for _ in range(3)
+    ]
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert int(statuses[-1].headers["Retry-After"]) >= 1
     other = client.post("/llm/redact", json=body, headers=accounts["admin"].headers)
@@ -97,17 +110,20 @@ def test_expensive_routes_are_rate_limited_per_user(client: TestClient,
 
 
 def test_redact_route_returns_placeholders_and_original_offsets(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     text = "My name is Maria Lopez, email maria.lopez@example.com."
-    body = client.post("/llm/redact", json={"text": text},
-                       headers=accounts["teacher"].headers).json()
+    body = client.post(
+        "/llm/redact", json={"text": text}, headers=accounts["teacher"].headers
+    ).json()
     assert "maria.lopez@example.com" not in body["redacted_text"]
     emails = [e for e in body["entities"] if e["type"] == "EMAIL"]
-    assert emails and text[emails[0]["start"]:emails[0]["end"]] == "maria.lopez@example.com"
+    assert emails and text[emails[0]["start"] : emails[0]["end"]] == "maria.lopez@example.com"
 
 
-def test_feedback_route_embeds_the_essay_once(client: TestClient, accounts: dict[str, Account],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feedback_route_embeds_the_essay_once(
+    client: TestClient, accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Rubric and feedback share one analysis: the essay's sentences go through MiniLM once
     # (twice was the route's whole latency doubled).
     from aaie.engine.embeddings import Embedder, get_embedder
@@ -122,8 +138,11 @@ def test_feedback_route_embeds_the_essay_once(client: TestClient, accounts: dict
 
     monkeypatch.setattr(Embedder, "embed", spy)
     essay = ESSAY.replace("phones", "tablets")  # sentences no earlier test has embedded
-    response = client.post("/llm/generate-feedback", headers=accounts["teacher"].headers,
-                           json={"student_submission": essay, "prompt_text": PROMPT})
+    response = client.post(
+        "/llm/generate-feedback",
+        headers=accounts["teacher"].headers,
+        json={"student_submission": essay, "prompt_text": PROMPT},
+    )
     assert response.status_code == 200, response.text
     first = next(s for s in embedded if s.startswith("Schools should not ban tablets"))
     assert embedded.count(first) == 1

@@ -10,7 +10,8 @@ from tests.conftest import Account
 
 
 def test_admin_lists_users_paginated_without_password_hashes(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     admin = accounts["admin"].headers
     first = client.get("/api/users?limit=2&offset=0", headers=admin).json()
     second = client.get("/api/users?limit=2&offset=2", headers=admin).json()
@@ -22,49 +23,62 @@ def test_admin_lists_users_paginated_without_password_hashes(
 
 
 def test_admin_changes_role_and_the_old_token_no_longer_works(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     student = accounts["student"]
-    response = client.put(f"/api/users/{student.id}", headers=accounts["admin"].headers,
-                          json={"role": "teacher"})
+    response = client.put(
+        f"/api/users/{student.id}", headers=accounts["admin"].headers, json={"role": "teacher"}
+    )
     assert response.status_code == 200 and response.json()["role"] == "teacher"
     assert client.get("/api/auth/me", headers=student.headers).status_code == 401
 
 
-def test_reactivated_user_can_log_in_again(client: TestClient,
-                                           accounts: dict[str, Account]) -> None:
+def test_reactivated_user_can_log_in_again(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     admin = accounts["admin"].headers
     off = accounts["deactivated"]
     assert client.get(f"/api/users/{off.id}", headers=admin).json()["is_active"] is False
     on = client.put(f"/api/users/{off.id}", headers=admin, json={"is_active": True})
     assert on.status_code == 200 and on.json()["is_active"] is True
-    login = client.post("/api/auth/login",
-                        json={"email": off.email, "password": "correct-horse-battery"})
+    login = client.post(
+        "/api/auth/login", json={"email": off.email, "password": "correct-horse-battery"}
+    )
     assert login.status_code == 200
 
 
 def test_last_active_admin_cannot_be_demoted_deactivated_or_deleted(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     admin = accounts["admin"]
-    for call in (lambda: client.put(f"/api/users/{admin.id}", headers=admin.headers,
-                                    json={"role": "teacher"}),
-                 lambda: client.put(f"/api/users/{admin.id}", headers=admin.headers,
-                                    json={"is_active": False}),
-                 lambda: client.delete(f"/api/users/{admin.id}", headers=admin.headers)):
+    for call in (
+        lambda: client.put(
+            f"/api/users/{admin.id}", headers=admin.headers, json={"role": "teacher"}
+        ),
+        lambda: client.put(
+            f"/api/users/{admin.id}", headers=admin.headers, json={"is_active": False}
+        ),
+        lambda: client.delete(f"/api/users/{admin.id}", headers=admin.headers),
+    ):
         response = call()
         assert response.status_code == 409
         assert response.json()["error"]["code"] == "conflict"
     assert client.get("/api/auth/me", headers=admin.headers).json()["role"] == "admin"
 
 
-def test_second_admin_makes_demotion_possible(client: TestClient,
-                                              accounts: dict[str, Account]) -> None:
+def test_second_admin_makes_demotion_possible(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     admin = accounts["admin"]
     teacher = accounts["teacher"]
-    promoted = client.put(f"/api/users/{teacher.id}", headers=admin.headers,
-                          json={"role": "admin"})
+    promoted = client.put(f"/api/users/{teacher.id}", headers=admin.headers, json={"role": "admin"})
     assert promoted.status_code == 200
-    assert client.put(f"/api/users/{admin.id}", headers=admin.headers,
-                      json={"role": "teacher"}).status_code == 200
+    assert (
+        client.put(
+            f"/api/users/{admin.id}", headers=admin.headers, json={"role": "teacher"}
+        ).status_code
+        == 200
+    )
 
 
 def test_unknown_user_and_bad_ids(client: TestClient, accounts: dict[str, Account]) -> None:
@@ -72,19 +86,25 @@ def test_unknown_user_and_bad_ids(client: TestClient, accounts: dict[str, Accoun
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(f"/api/users/{missing}", headers=admin).status_code == 404
     assert client.get("/api/users/not-a-uuid", headers=admin).status_code == 422
-    assert client.put(f"/api/users/{accounts['student'].id}", headers=admin,
-                      json={"role": "wizard"}).status_code == 422
+    assert (
+        client.put(
+            f"/api/users/{accounts['student'].id}", headers=admin, json={"role": "wizard"}
+        ).status_code
+        == 422
+    )
     assert client.get("/api/users?limit=0", headers=admin).status_code == 422
 
 
-def test_role_changes_are_audited(client: TestClient, accounts: dict[str, Account],
-                                  app) -> None:  # type: ignore[no-untyped-def]
+def test_role_changes_are_audited(client: TestClient, accounts: dict[str, Account], app) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from aaie.db.models import AuditEvent
 
-    client.put(f"/api/users/{accounts['student'].id}", headers=accounts["admin"].headers,
-               json={"role": "teacher"}, )
+    client.put(
+        f"/api/users/{accounts['student'].id}",
+        headers=accounts["admin"].headers,
+        json={"role": "teacher"},
+    )
     with app.state.aaie.sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.update")).one()
     assert event.actor_id == accounts["admin"].id
@@ -93,16 +113,25 @@ def test_role_changes_are_audited(client: TestClient, accounts: dict[str, Accoun
 
 
 def test_deleting_a_student_removes_their_work_and_files(
-        client: TestClient, app: FastAPI, accounts: dict[str, Account]) -> None:
+    client: TestClient, app: FastAPI, accounts: dict[str, Account]
+) -> None:
     student, teacher, admin = accounts["student"], accounts["teacher"], accounts["admin"]
     essay = "Community gardens give neighbours a reason to meet. " * 20
-    uploads = [client.post("/api/files", headers=student.headers,
-                           files={"file": (name, essay.encode(), "text/plain")})
-               for name in ("essay.txt", "draft.txt")]
+    uploads = [
+        client.post(
+            "/api/files",
+            headers=student.headers,
+            files={"file": (name, essay.encode(), "text/plain")},
+        )
+        for name in ("essay.txt", "draft.txt")
+    ]
     assert [u.status_code for u in uploads] == [201, 201]
     aid = make_assignment(client, teacher.headers)
-    sub = client.post(f"/api/assignments/{aid}/submit", headers=student.headers,
-                      json={"file_ref": uploads[0].json()["fileId"]})
+    sub = client.post(
+        f"/api/assignments/{aid}/submit",
+        headers=student.headers,
+        json={"file_ref": uploads[0].json()["fileId"]},
+    )
     assert sub.status_code == 200, sub.text
     sid = sub.json()["submissionId"]
     store_dir = app.state.aaie.settings.files_dir
@@ -114,6 +143,7 @@ def test_deleting_a_student_removes_their_work_and_files(
         file_id = upload.json()["fileId"]
         assert client.get(f"/api/files/{file_id}", headers=admin.headers).status_code == 404
     assert not any(p.is_file() for p in store_dir.rglob("*"))
-    events = client.get(f"/api/audit?resource_id={student.id}&action=user.delete",
-                        headers=admin.headers).json()["items"]
+    events = client.get(
+        f"/api/audit?resource_id={student.id}&action=user.delete", headers=admin.headers
+    ).json()["items"]
     assert events[0]["details"] == {"submissions": 1, "versions": 1, "files": 2}

@@ -23,8 +23,7 @@ from tests.api.workflow_support import (
 )
 from tests.conftest import Account, auth_headers
 
-WHO = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin",
-       "deactivated")
+WHO = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin", "deactivated")
 
 
 @dataclass
@@ -35,8 +34,9 @@ class World:
 
 
 @pytest.fixture
-def world(client: TestClient, accounts: dict[str, Account],
-          request: pytest.FixtureRequest) -> World:
+def world(
+    client: TestClient, accounts: dict[str, Account], request: pytest.FixtureRequest
+) -> World:
     """The teacher's assignment (future_scoring on: the most teacher-only data there is) with
     one evaluated submission by `student`."""
     request.getfixturevalue("engine_ready")
@@ -66,10 +66,8 @@ MATRIX = [
     *_row("POST", "/api/submissions/{s}/resubmit", (401, 200, 404, 200, 404, 200, 401)),
     *_row("PATCH", "/api/submissions/{s}/status", (401, 403, 403, 200, 404, 200, 401)),
     *_row("POST", "/api/submissions/{s}/evaluate", (401, 403, 403, 200, 404, 200, 401)),
-    *_row("GET", "/api/submissions/{s}/download?format=pdf", (401, 200, 404, 200, 404, 200,
-                                                               401)),
-    *_row("GET", "/api/submissions/{s}/download?format=zip", (401, 200, 404, 200, 404, 200,
-                                                               401)),
+    *_row("GET", "/api/submissions/{s}/download?format=pdf", (401, 200, 404, 200, 404, 200, 401)),
+    *_row("GET", "/api/submissions/{s}/download?format=zip", (401, 200, 404, 200, 404, 200, 401)),
     *_row("DELETE", "/api/submissions/{s}", (401, 403, 403, 204, 404, 204, 401)),
     *_row("GET", "/api/audit", (401, 403, 403, 403, 403, 200, 401)),
 ]
@@ -92,30 +90,36 @@ def _body(method: str, path: str, who: str, world: World) -> dict[str, Any] | No
     return None
 
 
-@pytest.mark.parametrize(("method", "path", "who", "expected"), MATRIX,
-                         ids=[f"{m} {p} {w}" for m, p, w, _ in MATRIX])
-def test_route_role_matrix(client: TestClient, world: World, method: str, path: str, who: str,
-                           expected: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "who", "expected"), MATRIX, ids=[f"{m} {p} {w}" for m, p, w, _ in MATRIX]
+)
+def test_route_role_matrix(
+    client: TestClient, world: World, method: str, path: str, who: str, expected: int
+) -> None:
     if "download" in path and expected == 200:
         reports_or_skip()
     url = path.format(a=world.assignment_id, s=world.submission_id)
-    response = client.request(method, url, json=_body(method, path, who, world),
-                              headers=auth_headers(world.accounts, who))
+    response = client.request(
+        method, url, json=_body(method, path, who, world), headers=auth_headers(world.accounts, who)
+    )
     assert response.status_code == expected, response.text
-    if who in ("student", "other_student") and response.headers.get(
-            "content-type", "").startswith("application/json"):
+    if who in ("student", "other_student") and response.headers.get("content-type", "").startswith(
+        "application/json"
+    ):
         assert_no_leak(response.json(), f"{method} {path}")
 
 
 def test_unknown_ids_are_404_for_staff(client: TestClient, accounts: dict[str, Account]) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
     headers = accounts["admin"].headers
-    for method, url in (("GET", f"/api/assignments/{missing}"),
-                        ("GET", f"/api/submissions/{missing}"),
-                        ("GET", f"/api/assignments/{missing}/submissions"),
-                        ("PATCH", f"/api/submissions/{missing}/status"),
-                        ("POST", f"/api/submissions/{missing}/evaluate"),
-                        ("DELETE", f"/api/submissions/{missing}")):
+    for method, url in (
+        ("GET", f"/api/assignments/{missing}"),
+        ("GET", f"/api/submissions/{missing}"),
+        ("GET", f"/api/assignments/{missing}/submissions"),
+        ("PATCH", f"/api/submissions/{missing}/status"),
+        ("POST", f"/api/submissions/{missing}/evaluate"),
+        ("DELETE", f"/api/submissions/{missing}"),
+    ):
         body = {"status": "reviewed"} if method == "PATCH" else None
         assert client.request(method, url, json=body, headers=headers).status_code == 404
 
@@ -129,8 +133,9 @@ def test_nothing_teacher_only_reaches_a_student(client: TestClient, world: World
     assert {"classification", "ai_score", "similarity", "highlights"} <= set(full["evaluation"])
     assert full["evaluation_details"]["rubric"][0]["evidence"] is not None
 
-    resubmitted = client.post(f"/api/submissions/{s}/resubmit", json={"text": ESSAY_V2},
-                              headers=student)
+    resubmitted = client.post(
+        f"/api/submissions/{s}/resubmit", json={"text": ESSAY_V2}, headers=student
+    )
     assert resubmitted.status_code == 200
     assert_no_leak(resubmitted.json(), "resubmit")
     assert set(resubmitted.json()["evaluation"]) == {"rubric", "feedback"}
@@ -138,11 +143,19 @@ def test_nothing_teacher_only_reaches_a_student(client: TestClient, world: World
     assert_no_leak(package, "GET submission")
     assert [v["version"] for v in package["versions"]] == ["v1", "v2"]
     assert package["evaluation"]["feedback"]
-    assert set(package["evaluation"]["rubric"]) == {"Structure", "Clarity", "Relevance",
-                                                    "AcademicWriting"}
+    assert set(package["evaluation"]["rubric"]) == {
+        "Structure",
+        "Clarity",
+        "Relevance",
+        "AcademicWriting",
+    }
     assert "status" not in package and "status_note" not in package
-    for url in ("/api/submissions", f"/api/submissions/{s}/versions/v1", "/api/assignments",
-                f"/api/assignments/{a}"):
+    for url in (
+        "/api/submissions",
+        f"/api/submissions/{s}/versions/v1",
+        "/api/assignments",
+        f"/api/assignments/{a}",
+    ):
         response = client.get(url, headers=student)
         assert response.status_code == 200, url
         assert_no_leak(response.json(), url)
@@ -156,8 +169,9 @@ def test_student_reports_carry_no_teacher_only_data(client: TestClient, world: W
     student = world.accounts["student"].headers
     teacher = world.accounts["teacher"].headers
     s = world.submission_id
-    label = client.get(f"/api/submissions/{s}", headers=teacher).json()[
-        "evaluation"]["classification"]["label"]
+    label = client.get(f"/api/submissions/{s}", headers=teacher).json()["evaluation"][
+        "classification"
+    ]["label"]
     teacher_pdf = client.get(f"/api/submissions/{s}/download?format=pdf", headers=teacher)
     assert label in pdf_text(teacher_pdf.content)  # the check below is meaningful
 
@@ -175,7 +189,8 @@ def test_student_reports_carry_no_teacher_only_data(client: TestClient, world: W
 
 @pytest.mark.usefixtures("engine_ready")
 def test_future_scoring_off_gives_teachers_exactly_the_t2_fields(
-        client: TestClient, accounts: dict[str, Account]) -> None:
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
     teacher = accounts["teacher"].headers
     aid = make_assignment(client, teacher, params={"future_scoring": False})
     body = submit(client, teacher, aid, student_id=str(accounts["student"].id))
@@ -194,8 +209,9 @@ def test_future_scoring_off_gives_teachers_exactly_the_t2_fields(
 
 
 @pytest.mark.usefixtures("engine_ready")
-def test_instance_default_turns_future_scoring_on(client: TestClient, settings: Any,
-                                                  accounts: dict[str, Account]) -> None:
+def test_instance_default_turns_future_scoring_on(
+    client: TestClient, settings: Any, accounts: dict[str, Account]
+) -> None:
     settings.future_scoring = True
     teacher = accounts["teacher"].headers
     aid = make_assignment(client, teacher)

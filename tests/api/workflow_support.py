@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 
 from aaie.services.visibility import find_teacher_only
 
-PROMPT = ("Should every town set aside public land for community gardens? Explain your view "
-          "with reasons and examples.")
+PROMPT = (
+    "Should every town set aside public land for community gardens? Explain your view "
+    "with reasons and examples."
+)
 # Written for these tests; it avoids the words the leak checks look for.
 ESSAY = (
     "Every town should set aside public land for community gardens, because gardens feed "
@@ -35,9 +37,17 @@ ESSAY = (
     "and friendlier, so every council should reserve land for them."
 )
 ESSAY_V2 = ESSAY.replace("twenty raised beds", "thirty raised beds").replace(
-    "In conclusion,", "To sum up,")
-LEAK_WORDS = ("classification", "ai score", "ai_score", "similarity", "highlight", "confidence",
-              "hybrid")
+    "In conclusion,", "To sum up,"
+)
+LEAK_WORDS = (
+    "classification",
+    "ai score",
+    "ai_score",
+    "similarity",
+    "highlight",
+    "confidence",
+    "hybrid",
+)
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +75,15 @@ def make_assignment(client: TestClient, headers: dict[str, str], **fields: Any) 
     return str(response.json()["assignmentId"])
 
 
-def submit(client: TestClient, headers: dict[str, str], assignment_id: str,
-           expected: int = 200, **fields: Any) -> dict[str, Any]:
+def submit(
+    client: TestClient,
+    headers: dict[str, str],
+    assignment_id: str,
+    expected: int = 200,
+    **fields: Any,
+) -> dict[str, Any]:
     body = {"text": ESSAY, **fields}
-    response = client.post(f"/api/assignments/{assignment_id}/submit", json=body,
-                           headers=headers)
+    response = client.post(f"/api/assignments/{assignment_id}/submit", json=body, headers=headers)
     assert response.status_code == expected, response.text
     return dict(response.json())
 

@@ -13,9 +13,17 @@ AI_ESSAY = (
 
 
 def _doc(split: str = "train", source: str = "outfox", label: str = "ai") -> Doc:
-    return Doc(id=f"{source}-{split}-{label}", text=AI_ESSAY, label=label, source=source,
-               generator="gpt-3.5-turbo-0613", group="ai", split=split, fold_key="p1",
-               ai_spans=[(0, len(AI_ESSAY))])
+    return Doc(
+        id=f"{source}-{split}-{label}",
+        text=AI_ESSAY,
+        label=label,
+        source=source,
+        generator="gpt-3.5-turbo-0613",
+        group="ai",
+        split=split,
+        fold_key="p1",
+        ai_spans=[(0, len(AI_ESSAY))],
+    )
 
 
 def test_rewrite_adds_student_habits_without_changing_the_content() -> None:

@@ -53,15 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         state.users.close()  # give the caller-lookup connection back to the pool
 
-    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.aaie = state
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],

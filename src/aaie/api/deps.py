@@ -61,12 +61,12 @@ async def get_current_user(
     try:
         claims = state.tokens.verify(credentials.credentials)
     except InvalidToken:
-        raise Unauthorized("The token is invalid or expired.",
-                           headers={"WWW-Authenticate": "Bearer"}) from None
+        raise Unauthorized(
+            "The token is invalid or expired.", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
     user = state.users.snapshot(claims.user_id)
     if user is None or not user.is_active or user.token_version != claims.token_version:
-        raise Unauthorized("The token is no longer valid.",
-                           headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("The token is no longer valid.", headers={"WWW-Authenticate": "Bearer"})
     request.state.user_id = str(user.id)
     return user
 
@@ -93,8 +93,10 @@ def rate_limited(bucket: str) -> Callable[[AppState, User], Awaitable[None]]:
     async def check(state: State, user: CurrentUser) -> None:
         count, reset_s = state.counters.hit(f"{bucket}:{user.id}", 60)
         if count > state.settings.rate_limit_per_minute:
-            raise RateLimited(f"At most {state.settings.rate_limit_per_minute} requests a "
-                              f"minute on this route.", headers={"Retry-After": str(reset_s)},
-                              details={"retry_after_s": reset_s})
+            raise RateLimited(
+                f"At most {state.settings.rate_limit_per_minute} requests a minute on this route.",
+                headers={"Retry-After": str(reset_s)},
+                details={"retry_after_s": reset_s},
+            )
 
     return check

@@ -17,10 +17,19 @@ from aaie.errors import AAIEError
 log = structlog.get_logger("aaie.api")
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
-    429: "rate_limited", 500: "internal_error", 503: "service_unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -35,11 +44,18 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
-def error_response(request: Request, status: int, code: str, message: str,
-                   details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
-    body = {"error": {"code": code, "message": message, "details": details,
-                      "request_id": request_id}}
+    body = {
+        "error": {"code": code, "message": message, "details": details, "request_id": request_id}
+    }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -53,17 +69,20 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AAIEError)
     async def _domain(request: Request, exc: AAIEError) -> JSONResponse:
-        return error_response(request, exc.status_code, exc.code, exc.message, exc.details,
-                              exc.headers)
+        return error_response(
+            request, exc.status_code, exc.code, exc.message, exc.details, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
         if any(d["type"] == "json_invalid" for d in details):
-            return error_response(request, 400, "malformed_json",
-                                  "The request body is not valid JSON.", details)
-        return error_response(request, 422, "validation_error", "The request is not valid.",
-                              details)
+            return error_response(
+                request, 400, "malformed_json", "The request body is not valid JSON.", details
+            )
+        return error_response(
+            request, 422, "validation_error", "The request is not valid.", details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -73,17 +92,25 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "No such route."
         elif exc.status_code == 405:
             message = "This method is not allowed on this route."
-        return error_response(request, exc.status_code, code, message, None,
-                              getattr(exc, "headers", None))
+        return error_response(
+            request, exc.status_code, code, message, None, getattr(exc, "headers", None)
+        )
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries so every route documents its error statuses."""
     descriptions = {
-        400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
-        404: "Not found (or not visible to you)", 409: "Conflict", 413: "Too large",
-        415: "Unsupported media type", 422: "Validation error", 429: "Rate limited",
+        400: "Malformed request",
+        401: "Missing or invalid token",
+        403: "Role not allowed",
+        404: "Not found (or not visible to you)",
+        409: "Conflict",
+        413: "Too large",
+        415: "Unsupported media type",
+        422: "Validation error",
+        429: "Rate limited",
         503: "Not ready",
     }
-    return {s: {"model": ErrorEnvelope, "description": descriptions.get(s, "Error")}
-            for s in statuses}
+    return {
+        s: {"model": ErrorEnvelope, "description": descriptions.get(s, "Error")} for s in statuses
+    }

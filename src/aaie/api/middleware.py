@@ -52,20 +52,39 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             observe_request(scope["method"], route, status, elapsed)
-            log.info("request", request_id=request_id, method=scope["method"], route=route,
-                     status=status,
-                     duration_ms=round(elapsed * 1000, 2),
-                     user_id=scope["state"].get("user_id"))
+            log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+                user_id=scope["state"].get("user_id"),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
 
 async def _send_internal_error(send: Send, request_id: str) -> None:
-    body = json.dumps({"error": {"code": "internal_error",
-                                 "message": "An unexpected error occurred; it has been logged.",
-                                 "details": None, "request_id": request_id}}).encode()
-    await send({"type": "http.response.start", "status": 500,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "error": {
+                "code": "internal_error",
+                "message": "An unexpected error occurred; it has been logged.",
+                "details": None,
+                "request_id": request_id,
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -52,13 +52,21 @@ def serve(
     prepare_database(settings)
     if ensure_configured_admin(settings):
         console.print(f"Created admin [bold]{settings.admin_email}[/bold]")
-    console.print(f"AAIE {__version__} on http://{host}:{port}  (docs: /docs, data: "
-                  f"{settings.data_dir.resolve()})")
+    console.print(
+        f"AAIE {__version__} on http://{host}:{port}  (docs: /docs, data: "
+        f"{settings.data_dir.resolve()})"
+    )
     if workers == 1:
         import uvicorn
 
-        uvicorn.run("aaie.api.asgi:app", host=host, port=port, access_log=False,
-                    log_config=None, proxy_headers=True)
+        uvicorn.run(
+            "aaie.api.asgi:app",
+            host=host,
+            port=port,
+            access_log=False,
+            log_config=None,
+            proxy_headers=True,
+        )
         return
     _serve_gunicorn(host, port, workers, settings)
 
@@ -76,13 +84,29 @@ def _serve_gunicorn(host: str, port: int, workers: int, settings: Settings) -> N
     share_cores(workers)
     # Prometheus multiprocess mode must be configured before any worker imports the client.
     metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
-        prefix="prom-", dir=settings.data_dir)
+        prefix="prom-", dir=settings.data_dir
+    )
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     for stale in os.listdir(metrics_dir):
         os.remove(os.path.join(metrics_dir, stale))
-    args = [sys.executable, "-m", "gunicorn", "aaie.api.asgi:app", "-k",
-            "uvicorn.workers.UvicornWorker", "-w", str(workers), "-b", f"{host}:{port}",
-            "-t", "120", "--graceful-timeout", "30", "-c", "python:aaie.api.gunicorn_conf"]
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "aaie.api.asgi:app",
+        "-k",
+        "uvicorn.workers.UvicornWorker",
+        "-w",
+        str(workers),
+        "-b",
+        f"{host}:{port}",
+        "-t",
+        "120",
+        "--graceful-timeout",
+        "30",
+        "-c",
+        "python:aaie.api.gunicorn_conf",
+    ]
     os.execv(sys.executable, args)
 
 
@@ -99,8 +123,9 @@ def worker(
     jobs.configure(settings)
     share_cores(concurrency)
     console.print(f"AAIE worker on {settings.celery_broker_url} (queue {jobs.QUEUE})")
-    jobs.celery_app.worker_main(["worker", f"--loglevel={loglevel}",
-                                 f"--concurrency={concurrency}", "-Q", jobs.QUEUE])
+    jobs.celery_app.worker_main(
+        ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "-Q", jobs.QUEUE]
+    )
 
 
 def migrate() -> None:
@@ -114,8 +139,9 @@ def migrate() -> None:
 
 def create_admin(
     email: Annotated[str, typer.Option(help="The admin's email")],
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from standard input")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
 ) -> None:
     """Create an admin account (the password is prompted for, or read from stdin)."""
     from aaie.db.models import Role

@@ -30,8 +30,10 @@ _lock = threading.Lock()
 
 def get_runner(settings: Settings) -> JobRunner:
     """One runner per process and backend (models and thread pools are shared)."""
-    key = (settings.job_backend,
-           settings.celery_broker_url if settings.job_backend == "celery" else "")
+    key = (
+        settings.job_backend,
+        settings.celery_broker_url if settings.job_backend == "celery" else "",
+    )
     with _lock:
         runner = _runners.get(key)
         if runner is None:

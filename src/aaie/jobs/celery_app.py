@@ -58,8 +58,7 @@ def worker_settings() -> Settings:
     return get_settings()
 
 
-@celery_app.task(name="aaie.evaluate_version", bind=True, max_retries=MAX_RETRIES,
-                 acks_late=True)
+@celery_app.task(name="aaie.evaluate_version", bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def evaluate_version_task(self: Task, version_id: str) -> str | None:
     from aaie.services.submissions import evaluate_version, mark_failed
 
@@ -71,5 +70,5 @@ def evaluate_version_task(self: Task, version_id: str) -> str | None:
             log.exception("evaluation_gave_up", version_id=version_id)
             mark_failed(settings, uuid.UUID(version_id), f"{type(exc).__name__}: {exc}")
             raise
-        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     return str(status) if status else None

@@ -23,11 +23,11 @@ class InlineRunner:
     name = "inline"
 
     def __init__(self, workers: int | None = None) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers or default_workers(),
-                                        thread_name_prefix="aaie-eval")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers or default_workers(), thread_name_prefix="aaie-eval"
+        )
 
-    def submit(self, settings: Settings, version_id: uuid.UUID
-               ) -> Future[EvaluationStatus | None]:
+    def submit(self, settings: Settings, version_id: uuid.UUID) -> Future[EvaluationStatus | None]:
         return self._pool.submit(_evaluate_logged, settings, version_id)
 
     def enqueue(self, settings: Settings, version_id: uuid.UUID) -> None:

@@ -25,8 +25,9 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     )
     # Route stdlib logging (uvicorn, alembic, sqlalchemy warnings) through the same format.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        processor=renderer, foreign_pre_chain=shared))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(processor=renderer, foreign_pre_chain=shared)
+    )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

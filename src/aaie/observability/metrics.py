@@ -16,16 +16,20 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prom_multiprocess
 
 REQUESTS = Counter(
-    "aaie_http_requests_total", "HTTP requests by route template, method and status",
+    "aaie_http_requests_total",
+    "HTTP requests by route template, method and status",
     ["method", "route", "status"],
 )
 LATENCY = Histogram(
-    "aaie_http_request_duration_seconds", "HTTP request latency by route template",
+    "aaie_http_request_duration_seconds",
+    "HTTP request latency by route template",
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 ENGINE_STAGE = Histogram(
-    "aaie_engine_stage_seconds", "Engine stage latency", ["stage"],
+    "aaie_engine_stage_seconds",
+    "Engine stage latency",
+    ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 

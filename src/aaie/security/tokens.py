@@ -51,8 +51,9 @@ class TokenService:
             "exp": now + timedelta(seconds=self.ttl_s),
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, self._current, algorithm=ALGORITHM,
-                          headers={"kid": key_id(self._current)})
+        return jwt.encode(
+            claims, self._current, algorithm=ALGORITHM, headers={"kid": key_id(self._current)}
+        )
 
     def verify(self, token: str) -> TokenClaims:
         """Check signature, algorithm, `kid`, `exp` and `iat`; return the claims.
@@ -78,10 +79,12 @@ class TokenService:
             secret = self._keys.get(kid) if isinstance(kid, str) else None
             if secret is None:
                 raise InvalidToken("unknown signing key")
-            claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                                options={"require": ["exp", "iat", "sub"]})
-            parsed = TokenClaims(uuid.UUID(claims["sub"]), str(claims.get("role", "")),
-                                 int(claims.get("ver", 0)))
+            claims = jwt.decode(
+                token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub"]}
+            )
+            parsed = TokenClaims(
+                uuid.UUID(claims["sub"]), str(claims.get("role", "")), int(claims.get("ver", 0))
+            )
             return parsed, float(claims["exp"])
         except (jwt.PyJWTError, ValueError, KeyError) as exc:
             raise InvalidToken(str(exc)) from exc

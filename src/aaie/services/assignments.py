@@ -29,17 +29,25 @@ class AssignmentParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rubric: str | dict[str, Any] | list[dict[str, Any]] | None = Field(
-        None, description='"t2" (the built-in Structure/Clarity/Relevance/AcademicWriting '
-                          'rubric, the default) or a custom rubric {"criteria": [{name, '
-                          'description?, bands?}]}')
+        None,
+        description='"t2" (the built-in Structure/Clarity/Relevance/AcademicWriting '
+        'rubric, the default) or a custom rubric {"criteria": [{name, '
+        "description?, bands?}]}",
+    )
     mode: Literal["sync", "async"] = Field(
-        "sync", description="sync: submit answers 200 with the evaluation; async: 202 + poll")
+        "sync", description="sync: submit answers 200 with the evaluation; async: 202 + poll"
+    )
     similarity_flag_pct: float | None = Field(
-        None, ge=0, le=100, description="flag at or above this similarity %; default from "
-                                        "AAIE_SIMILARITY_FLAG_PCT")
+        None,
+        ge=0,
+        le=100,
+        description="flag at or above this similarity %; default from AAIE_SIMILARITY_FLAG_PCT",
+    )
     future_scoring: bool | None = Field(
-        None, description="teachers also see AI score, similarity and highlights; default "
-                          "from AAIE_FUTURE_SCORING")
+        None,
+        description="teachers also see AI score, similarity and highlights; default "
+        "from AAIE_FUTURE_SCORING",
+    )
 
     @field_validator("rubric")
     @classmethod
@@ -74,12 +82,24 @@ def rubric_spec(assignment: Assignment) -> Any:
     return rubric if isinstance(rubric, dict | list) else None
 
 
-def create(session: Session, owner: User, *, title: str, prompt_id: str | None,
-           prompt_text: str | None, due_at: datetime | None,
-           params: AssignmentParams) -> Assignment:
-    assignment = Assignment(owner_id=owner.id, title=title, prompt_id=prompt_id,
-                            prompt_text=prompt_text, due_at=due_at,
-                            params=params.model_dump(mode="json", exclude_none=True))
+def create(
+    session: Session,
+    owner: User,
+    *,
+    title: str,
+    prompt_id: str | None,
+    prompt_text: str | None,
+    due_at: datetime | None,
+    params: AssignmentParams,
+) -> Assignment:
+    assignment = Assignment(
+        owner_id=owner.id,
+        title=title,
+        prompt_id=prompt_id,
+        prompt_text=prompt_text,
+        due_at=due_at,
+        params=params.model_dump(mode="json", exclude_none=True),
+    )
     session.add(assignment)
     session.flush()
     return assignment
@@ -92,16 +112,19 @@ def _visible_to(user: User) -> Select[Assignment]:
     if user.role == Role.teacher:
         return query.where(Assignment.owner_id == user.id)
     mine = select(Submission.assignment_id).where(Submission.student_id == user.id)
-    return query.where(or_(Assignment.due_at.is_(None), Assignment.due_at > utcnow(),
-                           Assignment.id.in_(mine)))
+    return query.where(
+        or_(Assignment.due_at.is_(None), Assignment.due_at > utcnow(), Assignment.id.in_(mine))
+    )
 
 
-def list_for(session: Session, user: User, offset: int, limit: int
-             ) -> tuple[Sequence[Assignment], int]:
+def list_for(
+    session: Session, user: User, offset: int, limit: int
+) -> tuple[Sequence[Assignment], int]:
     query = _visible_to(user)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Assignment.created_at.desc(), Assignment.id)
-                           .offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        query.order_by(Assignment.created_at.desc(), Assignment.id).offset(offset).limit(limit)
+    ).all()
     return rows, total
 
 
@@ -122,16 +145,16 @@ def get_managed(session: Session, user: User, assignment_id: uuid.UUID) -> Assig
 
 
 def manages(user: User, assignment: Assignment) -> bool:
-    return user.role == Role.admin or (user.role == Role.teacher
-                                       and assignment.owner_id == user.id)
+    return user.role == Role.admin or (user.role == Role.teacher and assignment.owner_id == user.id)
 
 
 def update(session: Session, assignment: Assignment, changes: dict[str, Any]) -> Assignment:
     """Apply the fields the caller sent (absent fields stay as they are)."""
     for key, value in changes.items():
         if key == "params":
-            value = AssignmentParams.model_validate(value).model_dump(mode="json",
-                                                                      exclude_none=True)
+            value = AssignmentParams.model_validate(value).model_dump(
+                mode="json", exclude_none=True
+            )
         setattr(assignment, key, value)
     session.flush()
     return assignment

@@ -18,6 +18,7 @@ def ensure_configured_admin(settings: Settings) -> bool:
     if not (settings.admin_email and settings.admin_password):
         return False
     with session_scope(settings.resolved_database_url) as session:
-        _, created = users.ensure_admin(session, settings.admin_email,
-                                        settings.admin_password.get_secret_value())
+        _, created = users.ensure_admin(
+            session, settings.admin_email, settings.admin_password.get_secret_value()
+        )
     return created

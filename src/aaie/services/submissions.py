@@ -82,15 +82,22 @@ def get_staff_visible(session: Session, user: User, submission_id: uuid.UUID) ->
 
 
 def versions_of(session: Session, submission_id: uuid.UUID) -> list[SubmissionVersion]:
-    return list(session.scalars(select(SubmissionVersion)
-                                .where(SubmissionVersion.submission_id == submission_id)
-                                .order_by(SubmissionVersion.number)))
+    return list(
+        session.scalars(
+            select(SubmissionVersion)
+            .where(SubmissionVersion.submission_id == submission_id)
+            .order_by(SubmissionVersion.number)
+        )
+    )
 
 
 def current_version(session: Session, submission: Submission) -> SubmissionVersion:
-    version = session.scalar(select(SubmissionVersion).where(
-        SubmissionVersion.submission_id == submission.id,
-        SubmissionVersion.number == submission.current_version))
+    version = session.scalar(
+        select(SubmissionVersion).where(
+            SubmissionVersion.submission_id == submission.id,
+            SubmissionVersion.number == submission.current_version,
+        )
+    )
     if version is None:  # pragma: no cover - guarded by the write path
         raise NotFound(_NOT_FOUND)
     return version
@@ -100,16 +107,26 @@ def package(session: Session, settings: Settings, found: Visible) -> dict[str, A
     """The visibility-filtered full package (API body and report input)."""
     versions = versions_of(session, found.submission.id)
     file_ids = {v.file_id for v in versions if v.file_id}
-    files = {f.id: f for f in session.scalars(select(StoredFile)
-                                              .where(StoredFile.id.in_(file_ids)))
-             } if file_ids else {}
+    files = (
+        {f.id: f for f in session.scalars(select(StoredFile).where(StoredFile.id.in_(file_ids)))}
+        if file_ids
+        else {}
+    )
     student = session.get(User, found.submission.student_id)
-    return visibility.submission_package(found.submission, found.assignment, versions,
-                                         found.audience, settings, files=files, student=student)
+    return visibility.submission_package(
+        found.submission,
+        found.assignment,
+        versions,
+        found.audience,
+        settings,
+        files=files,
+        student=student,
+    )
 
 
-def original_files(session: Session, settings: Settings, submission: Submission
-                   ) -> list[tuple[str, bytes]]:
+def original_files(
+    session: Session, settings: Settings, submission: Submission
+) -> list[tuple[str, bytes]]:
     """(filename, bytes) of every uploaded original of every version, for the zip report."""
     from aaie.services import files as file_service
     from aaie.storage import FileNotInStore, make_file_store
@@ -149,8 +166,9 @@ def _filtered(query: Select[Submission], filters: Filters) -> Select[Submission]
     return query
 
 
-def list_page(session: Session, settings: Settings, user: User, filters: Filters,
-              offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+def list_page(
+    session: Session, settings: Settings, user: User, filters: Filters, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
     """Submissions `user` may see (student: own; teacher: to their assignments; admin: all),
     newest first, as visibility-filtered list items."""
     query = select(Submission).join(Assignment, Assignment.id == Submission.assignment_id)
@@ -162,29 +180,51 @@ def list_page(session: Session, settings: Settings, user: User, filters: Filters
         query = query.where(Assignment.owner_id == user.id)
     query = _filtered(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Submission.updated_at.desc(), Submission.id)
-                           .offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        query.order_by(Submission.updated_at.desc(), Submission.id).offset(offset).limit(limit)
+    ).all()
     return _items(session, settings, user, rows), total
 
 
-def _items(session: Session, settings: Settings, user: User, rows: Sequence[Submission]
-           ) -> list[dict[str, Any]]:
+def _items(
+    session: Session, settings: Settings, user: User, rows: Sequence[Submission]
+) -> list[dict[str, Any]]:
     if not rows:
         return []
     ids = [s.id for s in rows]
-    versions = {(v.submission_id, v.number): v for v in session.scalars(
-        select(SubmissionVersion).where(SubmissionVersion.submission_id.in_(ids)))}
-    assignments = {a.id: a for a in session.scalars(select(Assignment).where(
-        Assignment.id.in_({s.assignment_id for s in rows})))}
-    emails = dict(session.execute(select(User.id, User.email).where(
-        User.id.in_({s.student_id for s in rows}))).tuples().all())
+    versions = {
+        (v.submission_id, v.number): v
+        for v in session.scalars(
+            select(SubmissionVersion).where(SubmissionVersion.submission_id.in_(ids))
+        )
+    }
+    assignments = {
+        a.id: a
+        for a in session.scalars(
+            select(Assignment).where(Assignment.id.in_({s.assignment_id for s in rows}))
+        )
+    }
+    emails = dict(
+        session.execute(
+            select(User.id, User.email).where(User.id.in_({s.student_id for s in rows}))
+        )
+        .tuples()
+        .all()
+    )
     items = []
     for sub in rows:
         assignment = assignments[sub.assignment_id]
         audience = visibility.audience_for(user, assignment, sub) or Audience.student
-        items.append(visibility.list_item(
-            sub, assignment, versions.get((sub.id, sub.current_version)), audience, settings,
-            student_email=emails.get(sub.student_id)))
+        items.append(
+            visibility.list_item(
+                sub,
+                assignment,
+                versions.get((sub.id, sub.current_version)),
+                audience,
+                settings,
+                student_email=emails.get(sub.student_id),
+            )
+        )
     return items
 
 
@@ -195,10 +235,12 @@ def file_readable_by_teacher(session: Session, file_id: uuid.UUID, user: User) -
         return True
     if user.role != Role.teacher:
         return False
-    query = (select(SubmissionVersion.id)
-             .join(Submission, Submission.id == SubmissionVersion.submission_id)
-             .join(Assignment, Assignment.id == Submission.assignment_id)
-             .where(SubmissionVersion.file_id == file_id, Assignment.owner_id == user.id))
+    query = (
+        select(SubmissionVersion.id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(SubmissionVersion.file_id == file_id, Assignment.owner_id == user.id)
+    )
     return bool(session.scalar(select(exists(query))))
 
 
@@ -216,17 +258,22 @@ def _resolve_student(session: Session, user: User, student_id: uuid.UUID | None)
             raise Forbidden("Students submit their own work only.")
         return user
     if student_id is None:
-        raise ValidationFailed("student_id is required when a teacher or admin submits.",
-                               details=[{"loc": ["body", "student_id"], "msg": "required"}])
+        raise ValidationFailed(
+            "student_id is required when a teacher or admin submits.",
+            details=[{"loc": ["body", "student_id"], "msg": "required"}],
+        )
     student = session.get(User, student_id)
     if student is None or student.role != Role.student or not student.is_active:
-        raise ValidationFailed("student_id is not an active student.",
-                               details=[{"loc": ["body", "student_id"], "msg": "not a student"}])
+        raise ValidationFailed(
+            "student_id is not an active student.",
+            details=[{"loc": ["body", "student_id"], "msg": "not a student"}],
+        )
     return student
 
 
-def _resolve_text(session: Session, settings: Settings, user: User, data: SubmissionInput
-                  ) -> tuple[str, uuid.UUID | None]:
+def _resolve_text(
+    session: Session, settings: Settings, user: User, data: SubmissionInput
+) -> tuple[str, uuid.UUID | None]:
     from aaie.services.engine import check_size
 
     if data.file_ref is not None:
@@ -243,57 +290,100 @@ def _resolve_text(session: Session, settings: Settings, user: User, data: Submis
     return text, None
 
 
-def _new_version(session: Session, settings: Settings, user: User, submission: Submission,
-                 assignment: Assignment, number: int, data: SubmissionInput
-                 ) -> SubmissionVersion:
+def _new_version(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission: Submission,
+    assignment: Assignment,
+    number: int,
+    data: SubmissionInput,
+) -> SubmissionVersion:
     text, file_id = _resolve_text(session, settings, user, data)
     chat_log = list(data.chat_log or [])
     chat_chars = sum(len(t.get("text", "")) for t in chat_log)
     if chat_chars > settings.max_text_chars * 2:
         from aaie.errors import PayloadTooLarge
 
-        raise PayloadTooLarge("The chat log is too long.",
-                              details={"chars": chat_chars, "limit": settings.max_text_chars * 2})
+        raise PayloadTooLarge(
+            "The chat log is too long.",
+            details={"chars": chat_chars, "limit": settings.max_text_chars * 2},
+        )
     redaction = None
     if settings.redact_stored:
         text, chat_log, redaction = _redacted(text, chat_log)
-    prompt = data.prompt_text if data.prompt_text and data.prompt_text.strip() \
+    prompt = (
+        data.prompt_text
+        if data.prompt_text and data.prompt_text.strip()
         else assignment.prompt_text
+    )
     version = SubmissionVersion(
-        submission_id=submission.id, number=number, submitted_by=user.id, text=text,
-        file_id=file_id, prompt_text=prompt, chat_log=chat_log, redaction=redaction,
-        evaluation_status=EvaluationStatus.queued, evaluation_requested_at=utcnow())
+        submission_id=submission.id,
+        number=number,
+        submitted_by=user.id,
+        text=text,
+        file_id=file_id,
+        prompt_text=prompt,
+        chat_log=chat_log,
+        redaction=redaction,
+        evaluation_status=EvaluationStatus.queued,
+        evaluation_requested_at=utcnow(),
+    )
     session.add(version)
     return version
 
 
-def _redacted(text: str, chat_log: list[dict[str, str]]
-              ) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
+def _redacted(
+    text: str, chat_log: list[dict[str, str]]
+) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
     """Redacted text and chat log, plus entity types and offsets (never the values)."""
     from aaie.engine import redact
 
     result = redact(text, chat_log)
-    entities = [{"type": e.type, "start": e.start, "end": e.end, "turn": e.turn,
-                 "placeholder": e.placeholder, "redacted_start": e.redacted_start,
-                 "redacted_end": e.redacted_end} for e in result.entities]
-    return (result.redacted_text, [t.model_dump() for t in result.chat_log],
-            {"entities": entities, "counts": result.counts})
+    entities = [
+        {
+            "type": e.type,
+            "start": e.start,
+            "end": e.end,
+            "turn": e.turn,
+            "placeholder": e.placeholder,
+            "redacted_start": e.redacted_start,
+            "redacted_end": e.redacted_end,
+        }
+        for e in result.entities
+    ]
+    return (
+        result.redacted_text,
+        [t.model_dump() for t in result.chat_log],
+        {"entities": entities, "counts": result.counts},
+    )
 
 
-def submit(session: Session, settings: Settings, user: User, assignment_id: uuid.UUID,
-           data: SubmissionInput) -> tuple[Submission, SubmissionVersion, Assignment]:
+def submit(
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: uuid.UUID,
+    data: SubmissionInput,
+) -> tuple[Submission, SubmissionVersion, Assignment]:
     """First submission of a student to an assignment (409 if they already have one)."""
     assignment = assignment_service.get_visible(session, user, assignment_id)
     student = _resolve_student(session, user, data.student_id)
     if user.role == Role.student and not assignment_service.is_open(assignment):
         raise Conflict("The due date of this assignment has passed.")
-    existing = session.scalar(select(Submission.id).where(
-        Submission.assignment_id == assignment.id, Submission.student_id == student.id))
+    existing = session.scalar(
+        select(Submission.id).where(
+            Submission.assignment_id == assignment.id, Submission.student_id == student.id
+        )
+    )
     if existing is not None:
-        raise Conflict("This student already has a submission to this assignment; resubmit it.",
-                       details={"submissionId": str(existing)})
-    submission = Submission(assignment_id=assignment.id, student_id=student.id,
-                            submitted_by=user.id, current_version=1)
+        raise Conflict(
+            "This student already has a submission to this assignment; resubmit it.",
+            details={"submissionId": str(existing)},
+        )
+    submission = Submission(
+        assignment_id=assignment.id, student_id=student.id, submitted_by=user.id, current_version=1
+    )
     session.add(submission)
     session.flush()
     version = _new_version(session, settings, user, submission, assignment, 1, data)
@@ -301,8 +391,13 @@ def submit(session: Session, settings: Settings, user: User, assignment_id: uuid
     return submission, version, assignment
 
 
-def resubmit(session: Session, settings: Settings, user: User, submission_id: uuid.UUID,
-             data: SubmissionInput) -> tuple[Submission, SubmissionVersion, Assignment]:
+def resubmit(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission_id: uuid.UUID,
+    data: SubmissionInput,
+) -> tuple[Submission, SubmissionVersion, Assignment]:
     """A new version of the same submission; earlier versions stay as they are."""
     found = get_visible(session, user, submission_id)
     submission, assignment = found.submission, found.assignment
@@ -325,16 +420,19 @@ def resubmit(session: Session, settings: Settings, user: User, submission_id: uu
     return submission, version, assignment
 
 
-def reevaluate(session: Session, settings: Settings, user: User, submission_id: uuid.UUID
-               ) -> tuple[Submission, SubmissionVersion, Assignment]:
+def reevaluate(
+    session: Session, settings: Settings, user: User, submission_id: uuid.UUID
+) -> tuple[Submission, SubmissionVersion, Assignment]:
     """Queue the current version for evaluation again (after a failure, an engine upgrade or a
     rubric change). Its stored evaluation stays until the new one replaces it. Refused while an
     evaluation is under way, unless it was asked for so long ago that its job must have died."""
     found = get_staff_visible(session, user, submission_id)
     version = current_version(session, found.submission)
     if _in_progress(version, settings.evaluation_stale_s):
-        raise Conflict("This version is already being evaluated.",
-                       details={"evaluation_status": str(version.evaluation_status)})
+        raise Conflict(
+            "This version is already being evaluated.",
+            details={"evaluation_status": str(version.evaluation_status)},
+        )
     version.evaluation_status, version.error = EvaluationStatus.queued, None
     version.evaluation_requested_at = utcnow()
     session.flush()
@@ -352,12 +450,12 @@ def _flush_or_conflict(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict("A concurrent submission got there first; reload and try again.") \
-            from None
+        raise Conflict("A concurrent submission got there first; reload and try again.") from None
 
 
-def set_status(session: Session, user: User, submission_id: uuid.UUID, status: ReviewStatus,
-               note: str | None) -> tuple[Submission, ReviewStatus]:
+def set_status(
+    session: Session, user: User, submission_id: uuid.UUID, status: ReviewStatus, note: str | None
+) -> tuple[Submission, ReviewStatus]:
     found = get_staff_visible(session, user, submission_id)
     submission = found.submission
     before = submission.status
@@ -394,8 +492,9 @@ def delete(session: Session, settings: Settings, submission: Submission) -> dict
     return {"versions": len(versions), "files": removed}
 
 
-def _delete_each(session: Session, settings: Settings, submissions: Sequence[Submission]
-                 ) -> dict[str, int]:
+def _delete_each(
+    session: Session, settings: Settings, submissions: Sequence[Submission]
+) -> dict[str, int]:
     """`delete` each submission; totals for the audit record."""
     counts = {"submissions": 0, "versions": 0, "files": 0}
     for submission in submissions:
@@ -423,8 +522,9 @@ def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str
     return counts
 
 
-def delete_assignment(session: Session, settings: Settings, assignment: Assignment
-                      ) -> dict[str, int]:
+def delete_assignment(
+    session: Session, settings: Settings, assignment: Assignment
+) -> dict[str, int]:
     """An assignment and, for good, every submission to it (with their files)."""
     to_delete = select(Submission).where(Submission.assignment_id == assignment.id)
     counts = _delete_each(session, settings, session.scalars(to_delete).all())
@@ -470,9 +570,13 @@ def _claim(session: Session, settings: Settings, version_id: uuid.UUID) -> _Job 
     version.evaluation_status = EvaluationStatus.running
     params = assignment.params or {}
     threshold = params.get("similarity_flag_pct")
-    return _Job(version.text, version.prompt_text, list(version.chat_log or []),
-                assignment_service.rubric_spec(assignment),
-                float(settings.similarity_flag_pct if threshold is None else threshold))
+    return _Job(
+        version.text,
+        version.prompt_text,
+        list(version.chat_log or []),
+        assignment_service.rubric_spec(assignment),
+        float(settings.similarity_flag_pct if threshold is None else threshold),
+    )
 
 
 def _run_engine(settings: Settings, job: _Job) -> tuple[dict[str, Any] | None, str | None]:
@@ -480,17 +584,23 @@ def _run_engine(settings: Settings, job: _Job) -> tuple[dict[str, Any] | None, s
     from aaie.services.engine import provider_from_settings
 
     try:
-        result = evaluate_all(job.text, job.prompt_text, job.chat_log, job.rubric,
-                              similarity_threshold=job.threshold,
-                              provider=provider_from_settings(settings))
+        result = evaluate_all(
+            job.text,
+            job.prompt_text,
+            job.chat_log,
+            job.rubric,
+            similarity_threshold=job.threshold,
+            provider=provider_from_settings(settings),
+        )
     except Exception as exc:  # an engine failure is the version's state, not a crash
         log.exception("evaluation_failed")
         return None, f"{type(exc).__name__}: {exc}"[:2000]
     return result.model_dump(mode="json"), None
 
 
-def _store(session: Session, version_id: uuid.UUID, evaluation: dict[str, Any] | None,
-           error: str | None) -> EvaluationStatus | None:
+def _store(
+    session: Session, version_id: uuid.UUID, evaluation: dict[str, Any] | None, error: str | None
+) -> EvaluationStatus | None:
     version = session.get(SubmissionVersion, version_id)
     if version is None:
         return None  # the submission was deleted while the engine ran

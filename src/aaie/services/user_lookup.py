@@ -17,8 +17,9 @@ from sqlalchemy.exc import DBAPIError
 
 from aaie.db.models import Role, User
 
-_USER_BY_ID = select(User.id, User.email, User.role, User.is_active, User.token_version,
-                     User.created_at).where(User.id == bindparam("user_id"))
+_USER_BY_ID = select(
+    User.id, User.email, User.role, User.is_active, User.token_version, User.created_at
+).where(User.id == bindparam("user_id"))
 
 
 class UserLookup:
@@ -37,9 +38,15 @@ class UserLookup:
                 row = self._fetch(user_id)
         if row is None:
             return None
-        return User(id=row.id, email=row.email, role=Role(row.role), is_active=row.is_active,
-                    token_version=row.token_version, created_at=row.created_at,
-                    password_hash="")
+        return User(
+            id=row.id,
+            email=row.email,
+            role=Role(row.role),
+            is_active=row.is_active,
+            token_version=row.token_version,
+            created_at=row.created_at,
+            password_hash="",
+        )
 
     def _fetch(self, user_id: uuid.UUID) -> Any:
         if self._conn is None or self._conn.closed:

@@ -51,14 +51,21 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def list_users(session: Session, offset: int, limit: int) -> tuple[Sequence[User], int]:
     total = session.scalar(select(func.count()).select_from(User)) or 0
-    rows = session.scalars(select(User).order_by(User.created_at, User.id)
-                           .offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        select(User).order_by(User.created_at, User.id).offset(offset).limit(limit)
+    ).all()
     return rows, total
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.admin, User.is_active.is_(True))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.admin, User.is_active.is_(True))
+        )
+        or 0
+    )
 
 
 def _guard_last_admin(session: Session, user: User, *, losing_admin: bool) -> None:

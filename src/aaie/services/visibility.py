@@ -28,13 +28,35 @@ from aaie.db.models import (
 )
 
 # Fields no student may ever receive, at any depth (the tests assert this on every route).
-TEACHER_ONLY_KEYS = frozenset({"classification", "ai_score", "similarity", "highlights",
-                               "label", "confidence", "evaluation_details", "flagged"})
+TEACHER_ONLY_KEYS = frozenset(
+    {
+        "classification",
+        "ai_score",
+        "similarity",
+        "highlights",
+        "label",
+        "confidence",
+        "evaluation_details",
+        "flagged",
+    }
+)
 
-_CLASSIFICATION_DETAIL_KEYS = ("label", "confidence", "ai_fraction", "threshold",
-                               "fpr_at_threshold", "insufficient_text", "reasons")
-_AI_SCORE_KEYS = ("ai_score", "threshold", "fpr_at_threshold", "insufficient_text",
-                  "label_at_threshold")
+_CLASSIFICATION_DETAIL_KEYS = (
+    "label",
+    "confidence",
+    "ai_fraction",
+    "threshold",
+    "fpr_at_threshold",
+    "insufficient_text",
+    "reasons",
+)
+_AI_SCORE_KEYS = (
+    "ai_score",
+    "threshold",
+    "fpr_at_threshold",
+    "insufficient_text",
+    "label_at_threshold",
+)
 
 
 class Audience(enum.StrEnum):
@@ -42,8 +64,9 @@ class Audience(enum.StrEnum):
     teacher = "teacher"
 
 
-def audience_for(user: User, assignment: Assignment, submission: Submission | None = None
-                 ) -> Audience | None:
+def audience_for(
+    user: User, assignment: Assignment, submission: Submission | None = None
+) -> Audience | None:
     """How `user` sees this assignment's submission(s); None when it must stay hidden (404)."""
     if user.role == Role.admin:
         return Audience.teacher
@@ -89,8 +112,9 @@ def _compact_rubric(evaluation: dict[str, Any]) -> dict[str, Any]:
     return {c["name"]: c.get("label") for c in (rubric.get("criteria") or [])}
 
 
-def evaluation_view(evaluation: dict[str, Any] | None, audience: Audience, *,
-                    future: bool) -> dict[str, Any] | None:
+def evaluation_view(
+    evaluation: dict[str, Any] | None, audience: Audience, *, future: bool
+) -> dict[str, Any] | None:
     """The §11.3 `evaluation` object for this audience (None until an evaluation exists)."""
     if not evaluation:
         return None
@@ -113,8 +137,10 @@ def feedback_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | None
     feedback = (evaluation or {}).get("feedback")
     if not isinstance(feedback, dict):
         return None
-    return {"strengths": list(feedback.get("strengths") or []),
-            "next_steps": list(feedback.get("next_steps") or [])}
+    return {
+        "strengths": list(feedback.get("strengths") or []),
+        "next_steps": list(feedback.get("next_steps") or []),
+    }
 
 
 def evaluation_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -125,12 +151,20 @@ def evaluation_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | No
     rubric = evaluation.get("rubric") or {}
     return {
         "classification": {k: cls.get(k) for k in _CLASSIFICATION_DETAIL_KEYS if k in cls},
-        "rubric": [{"name": c.get("name"), "label": c.get("label"), "score": c.get("score"),
-                    "evidence": list(c.get("evidence") or [])}
-                   for c in (rubric.get("criteria") or [])],
-        "rubric_overall": {"score": rubric.get("overall_score"),
-                           "label": rubric.get("overall_label"),
-                           "engine": rubric.get("engine")},
+        "rubric": [
+            {
+                "name": c.get("name"),
+                "label": c.get("label"),
+                "score": c.get("score"),
+                "evidence": list(c.get("evidence") or []),
+            }
+            for c in (rubric.get("criteria") or [])
+        ],
+        "rubric_overall": {
+            "score": rubric.get("overall_score"),
+            "label": rubric.get("overall_label"),
+            "engine": rubric.get("engine"),
+        },
         "engine_version": evaluation.get("engine_version"),
     }
 
@@ -141,12 +175,18 @@ def evaluation_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | No
 def file_view(file: StoredFile | None) -> dict[str, Any] | None:
     if file is None:
         return None
-    return {"fileId": str(file.id), "filename": file.filename, "content_type": file.content_type,
-            "size": file.size, "word_count": file.word_count}
+    return {
+        "fileId": str(file.id),
+        "filename": file.filename,
+        "content_type": file.content_type,
+        "size": file.size,
+        "word_count": file.word_count,
+    }
 
 
-def version_view(version: SubmissionVersion, audience: Audience, *, future: bool,
-                 file: StoredFile | None = None) -> dict[str, Any]:
+def version_view(
+    version: SubmissionVersion, audience: Audience, *, future: bool, file: StoredFile | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "version": version_label(version.number),
         "number": version.number,
@@ -161,8 +201,11 @@ def version_view(version: SubmissionVersion, audience: Audience, *, future: bool
     }
     if version.evaluation_status == "failed":
         # The engine's error text may quote internals; staff see it, students a plain sentence.
-        out["error"] = (version.error if audience == Audience.teacher
-                        else "The evaluation failed; resubmitting runs it again.")
+        out["error"] = (
+            version.error
+            if audience == Audience.teacher
+            else "The evaluation failed; resubmitting runs it again."
+        )
     if audience == Audience.teacher:
         out["evaluation_details"] = evaluation_details(version.evaluation)
         out["redacted"] = version.redaction is not None
@@ -170,16 +213,20 @@ def version_view(version: SubmissionVersion, audience: Audience, *, future: bool
 
 
 def submission_package(
-    submission: Submission, assignment: Assignment, versions: list[SubmissionVersion],
-    audience: Audience, settings: Settings, *, files: dict[Any, StoredFile] | None = None,
+    submission: Submission,
+    assignment: Assignment,
+    versions: list[SubmissionVersion],
+    audience: Audience,
+    settings: Settings,
+    *,
+    files: dict[Any, StoredFile] | None = None,
     student: User | None = None,
 ) -> dict[str, Any]:
     """GET /api/submissions/{id}: the full package (also the input of the PDF/zip report)."""
     future = future_scoring(assignment, settings)
     files = files or {}
     ordered = sorted(versions, key=lambda v: v.number)
-    views = [version_view(v, audience, future=future, file=files.get(v.file_id))
-             for v in ordered]
+    views = [version_view(v, audience, future=future, file=files.get(v.file_id)) for v in ordered]
     current = views[-1] if views else {}
     package: dict[str, Any] = {
         "submissionId": str(submission.id),
@@ -193,27 +240,44 @@ def submission_package(
         "future_scoring": future if audience == Audience.teacher else False,
         "created_at": iso(submission.created_at),
         "updated_at": iso(submission.updated_at),
-        **{k: current.get(k) for k in ("text", "prompt_text", "chat_log", "file",
-                                        "evaluation_status", "evaluation", "feedback_details")},
+        **{
+            k: current.get(k)
+            for k in (
+                "text",
+                "prompt_text",
+                "chat_log",
+                "file",
+                "evaluation_status",
+                "evaluation",
+                "feedback_details",
+            )
+        },
         "versions": views,
     }
     if "error" in current:
         package["error"] = current["error"]
     if audience == Audience.teacher:
-        package.update({
-            "student_email": student.email if student else None,
-            "status": str(submission.status),
-            "status_note": submission.status_note,
-            "status_by": str(submission.status_by) if submission.status_by else None,
-            "status_at": iso(submission.status_at),
-            "evaluation_details": current.get("evaluation_details"),
-        })
+        package.update(
+            {
+                "student_email": student.email if student else None,
+                "status": str(submission.status),
+                "status_note": submission.status_note,
+                "status_by": str(submission.status_by) if submission.status_by else None,
+                "status_at": iso(submission.status_at),
+                "evaluation_details": current.get("evaluation_details"),
+            }
+        )
     return package
 
 
-def list_item(submission: Submission, assignment: Assignment, version: SubmissionVersion | None,
-              audience: Audience, settings: Settings,
-              student_email: str | None = None) -> dict[str, Any]:
+def list_item(
+    submission: Submission,
+    assignment: Assignment,
+    version: SubmissionVersion | None,
+    audience: Audience,
+    settings: Settings,
+    student_email: str | None = None,
+) -> dict[str, Any]:
     """One row of a submissions list (class view for staff, "my work" for a student)."""
     item: dict[str, Any] = {
         "submissionId": str(submission.id),
@@ -228,8 +292,14 @@ def list_item(submission: Submission, assignment: Assignment, version: Submissio
     if audience == Audience.teacher:
         evaluation = version.evaluation if version else None
         cls = (evaluation or {}).get("classification") or {}
-        item.update({"student_email": student_email, "status": str(submission.status),
-                     "label": cls.get("label"), "confidence": cls.get("confidence")})
+        item.update(
+            {
+                "student_email": student_email,
+                "status": str(submission.status),
+                "label": cls.get("label"),
+                "confidence": cls.get("confidence"),
+            }
+        )
         if future_scoring(assignment, settings):
             item["flagged"] = submission.flagged
     return item

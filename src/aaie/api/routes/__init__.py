@@ -5,6 +5,12 @@ from fastapi import APIRouter
 from aaie.api.routes import assignments, audit, auth, files, health, llm, submissions, users
 
 ROUTERS: list[APIRouter] = [
-    auth.router, users.router, assignments.router, submissions.router, files.router, llm.router,
-    audit.router, health.router,
+    auth.router,
+    users.router,
+    assignments.router,
+    submissions.router,
+    files.router,
+    llm.router,
+    audit.router,
+    health.router,
 ]

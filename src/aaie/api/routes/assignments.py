@@ -39,19 +39,29 @@ def _criteria(assignment: Assignment) -> list[str]:
 
 def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentOut:
     out = AssignmentOut(
-        assignmentId=assignment.id, title=assignment.title, prompt_id=assignment.prompt_id,
-        prompt_text=assignment.prompt_text, due_at=assignments.aware(assignment.due_at),
-        is_open=assignments.is_open(assignment), rubric_criteria=_criteria(assignment),
+        assignmentId=assignment.id,
+        title=assignment.title,
+        prompt_id=assignment.prompt_id,
+        prompt_text=assignment.prompt_text,
+        due_at=assignments.aware(assignment.due_at),
+        is_open=assignments.is_open(assignment),
+        rubric_criteria=_criteria(assignment),
         created_at=assignments.aware(assignment.created_at),
         updated_at=assignments.aware(assignment.updated_at),
     )
     if user.role == Role.student:
-        out.submissionId = session.scalar(select(Submission.id).where(
-            Submission.assignment_id == assignment.id, Submission.student_id == user.id))
+        out.submissionId = session.scalar(
+            select(Submission.id).where(
+                Submission.assignment_id == assignment.id, Submission.student_id == user.id
+            )
+        )
     else:
         out.owner_id, out.params = assignment.owner_id, dict(assignment.params or {})
-        out.submission_count = session.scalar(select(func.count()).select_from(Submission)
-                                              .where(Submission.assignment_id == assignment.id))
+        out.submission_count = session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.assignment_id == assignment.id)
+        )
     return out
 
 
@@ -61,25 +71,49 @@ def _dump(out: AssignmentOut, user: User) -> dict[str, Any]:
     return out.model_dump(mode="json", exclude=exclude)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AssignmentCreated,
-             responses=error_responses(401, 403, 422))
-def create_assignment(body: AssignmentCreate, user: StaffUser, session: SessionDep,
-                      request: Request) -> AssignmentCreated:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssignmentCreated,
+    responses=error_responses(401, 403, 422),
+)
+def create_assignment(
+    body: AssignmentCreate, user: StaffUser, session: SessionDep, request: Request
+) -> AssignmentCreated:
     """Create an assignment (teacher/admin). `params` holds the rubric (built-in "t2" or a
     custom one), `mode` sync|async, `similarity_flag_pct` and `future_scoring`."""
-    assignment = assignments.create(session, user, title=body.title, prompt_id=body.prompt_id,
-                                    prompt_text=body.prompt_text, due_at=body.due_at,
-                                    params=body.params)
-    audit.record(session, actor=user, action="assignment.create", resource_type="assignment",
-                 resource_id=assignment.id, request_id=request.state.request_id)
+    assignment = assignments.create(
+        session,
+        user,
+        title=body.title,
+        prompt_id=body.prompt_id,
+        prompt_text=body.prompt_text,
+        due_at=body.due_at,
+        params=body.params,
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="assignment.create",
+        resource_type="assignment",
+        resource_id=assignment.id,
+        request_id=request.state.request_id,
+    )
     return AssignmentCreated(assignmentId=assignment.id)
 
 
-@router.get("", response_model=AssignmentPage, response_model_exclude_unset=True,
-            responses=error_responses(401, 422))
-def list_assignments(user: CurrentUser, session: SessionDep,
-                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
+@router.get(
+    "",
+    response_model=AssignmentPage,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 422),
+)
+def list_assignments(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
     """Teachers: their own; admins: all; students: those open to them (not past due) and any
     they have submitted to. Newest first."""
     rows, total = assignments.list_for(session, user, offset, limit)
@@ -87,66 +121,121 @@ def list_assignments(user: CurrentUser, session: SessionDep,
     return JSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
-@router.get("/{assignment_id}", response_model=AssignmentOut,
-            responses=error_responses(401, 404, 422))
-def get_assignment(assignment_id: uuid.UUID, user: CurrentUser,
-                   session: SessionDep) -> JSONResponse:
+@router.get(
+    "/{assignment_id}", response_model=AssignmentOut, responses=error_responses(401, 404, 422)
+)
+def get_assignment(
+    assignment_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> JSONResponse:
     assignment = assignments.get_visible(session, user, assignment_id)
     return JSONResponse(_dump(_out(session, user, assignment), user))
 
 
-@router.put("/{assignment_id}", response_model=AssignmentOut,
-            responses=error_responses(401, 403, 404, 422))
-def update_assignment(assignment_id: uuid.UUID, body: AssignmentUpdate, user: StaffUser,
-                      session: SessionDep, request: Request) -> JSONResponse:
+@router.put(
+    "/{assignment_id}", response_model=AssignmentOut, responses=error_responses(401, 403, 404, 422)
+)
+def update_assignment(
+    assignment_id: uuid.UUID,
+    body: AssignmentUpdate,
+    user: StaffUser,
+    session: SessionDep,
+    request: Request,
+) -> JSONResponse:
     """Change the fields sent (owner or admin). Existing evaluations are not re-run."""
     assignment = assignments.get_managed(session, user, assignment_id)
     changes = body.model_dump(exclude_unset=True)
     if "title" in changes and changes["title"] is None:
         changes.pop("title")
     assignments.update(session, assignment, changes)
-    audit.record(session, actor=user, action="assignment.update", resource_type="assignment",
-                 resource_id=assignment.id, request_id=request.state.request_id,
-                 details={"fields": sorted(changes)})
+    audit.record(
+        session,
+        actor=user,
+        action="assignment.update",
+        resource_type="assignment",
+        resource_id=assignment.id,
+        request_id=request.state.request_id,
+        details={"fields": sorted(changes)},
+    )
     return JSONResponse(_dump(_out(session, user, assignment), user))
 
 
-@router.delete("/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=error_responses(401, 403, 404, 422))
-def delete_assignment(assignment_id: uuid.UUID, user: StaffUser, session: SessionDep,
-                      settings: SettingsDep, request: Request) -> Response:
+@router.delete(
+    "/{assignment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422),
+)
+def delete_assignment(
+    assignment_id: uuid.UUID,
+    user: StaffUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> Response:
     """Delete the assignment and, for good, every submission, evaluation and file of it."""
     assignment = assignments.get_managed(session, user, assignment_id)
     counts = submissions.delete_assignment(session, settings, assignment)
-    audit.record(session, actor=user, action="assignment.delete", resource_type="assignment",
-                 resource_id=assignment_id, request_id=request.state.request_id,
-                 details=counts)
+    audit.record(
+        session,
+        actor=user,
+        action="assignment.delete",
+        resource_type="assignment",
+        resource_id=assignment_id,
+        request_id=request.state.request_id,
+        details=counts,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{assignment_id}/submit", response_model=SubmitResponse,
-             dependencies=[Depends(rate_limited("evaluate"))],
-             responses={202: {"model": SubmitResponse, "description": "Queued (async mode)"},
-                        **error_responses(401, 403, 404, 409, 413, 422, 429)})
-def submit(assignment_id: uuid.UUID, body: SubmitRequest, user: CurrentUser,
-           session: SessionDep, settings: SettingsDep, request: Request) -> JSONResponse:
+@router.post(
+    "/{assignment_id}/submit",
+    response_model=SubmitResponse,
+    dependencies=[Depends(rate_limited("evaluate"))],
+    responses={
+        202: {"model": SubmitResponse, "description": "Queued (async mode)"},
+        **error_responses(401, 403, 404, 409, 413, 422, 429),
+    },
+)
+def submit(
+    assignment_id: uuid.UUID,
+    body: SubmitRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> JSONResponse:
     """Submit work and evaluate it. Sync (default) → 200 with the evaluation; an assignment
     in async mode → 202 `{submissionId, version, status: "queued"}`; poll
     GET /api/submissions/{id}. A student submits their own work (once per assignment; then
     resubmit); a teacher/admin submits for a student with `student_id`."""
     submission, version, assignment = submissions.submit(
-        session, settings, user, assignment_id, submission_input(body))
-    audit.record(session, actor=user, action="submission.create", resource_type="submission",
-                 resource_id=submission.id, request_id=request.state.request_id,
-                 details={"assignment_id": str(assignment.id), "version": 1,
-                          "for_student": str(submission.student_id)})
+        session, settings, user, assignment_id, submission_input(body)
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.create",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request.state.request_id,
+        details={
+            "assignment_id": str(assignment.id),
+            "version": 1,
+            "for_student": str(submission.student_id),
+        },
+    )
     return dispatch(session, settings, user, submission, version, assignment)
 
 
-@router.get("/{assignment_id}/submissions", response_model=Page,
-            responses=error_responses(401, 403, 404, 422))
+@router.get(
+    "/{assignment_id}/submissions",
+    response_model=Page,
+    responses=error_responses(401, 403, 404, 422),
+)
 def list_submissions(
-    assignment_id: uuid.UUID, user: StaffUser, session: SessionDep, settings: SettingsDep,
+    assignment_id: uuid.UUID,
+    user: StaffUser,
+    session: SessionDep,
+    settings: SettingsDep,
     filters: Annotated[submissions.Filters, Depends(parse_filters)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -160,7 +249,9 @@ def list_submissions(
     if filters.flagged is not None and not future_scoring(assignment, settings):
         from aaie.errors import ValidationFailed
 
-        raise ValidationFailed("The flagged filter needs future_scoring on for this "
-                               "assignment (similarity is not shown without it).")
+        raise ValidationFailed(
+            "The flagged filter needs future_scoring on for this "
+            "assignment (similarity is not shown without it)."
+        )
     items, total = submissions.list_page(session, settings, user, filters, offset, limit)
     return Page(items=items, total=total, limit=limit, offset=offset)

@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 @router.get("", response_model=AuditPage, responses=error_responses(401, 403, 422))
 def list_audit_events(
-    _: AdminUser, session: SessionDep,
+    _: AdminUser,
+    session: SessionDep,
     actor_id: Annotated[uuid.UUID | None, Query()] = None,
     action: Annotated[str | None, Query(max_length=64, examples=["submission.delete"])] = None,
     resource_type: Annotated[str | None, Query(max_length=32)] = None,
@@ -36,8 +37,7 @@ def list_audit_events(
         query = query.where(AuditEvent.actor_id == actor_id)
     if action:
         if action.endswith(("*", ".")):
-            query = query.where(AuditEvent.action.startswith(action.rstrip("*"),
-                                                             autoescape=True))
+            query = query.where(AuditEvent.action.startswith(action.rstrip("*"), autoescape=True))
         else:
             query = query.where(AuditEvent.action == action)
     if resource_type:
@@ -49,7 +49,12 @@ def list_audit_events(
     if until is not None:
         query = query.where(AuditEvent.at < until)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id)
-                           .offset(offset).limit(limit)).all()
-    return AuditPage(items=[AuditOut.model_validate(r, from_attributes=True) for r in rows],
-                     total=total, limit=limit, offset=offset)
+    rows = session.scalars(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id).offset(offset).limit(limit)
+    ).all()
+    return AuditPage(
+        items=[AuditOut.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

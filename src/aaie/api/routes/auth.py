@@ -19,30 +19,42 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 BAD_CREDENTIALS = "Email or password is incorrect."
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=RegisterResponse,
-             responses=error_responses(400, 401, 403, 409, 422))
-def register(body: RegisterRequest, admin: AdminUser, session: SessionDep,
-             request: Request) -> RegisterResponse:
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegisterResponse,
+    responses=error_responses(400, 401, 403, 409, 422),
+)
+def register(
+    body: RegisterRequest, admin: AdminUser, session: SessionDep, request: Request
+) -> RegisterResponse:
     """Create an account with a role (admin only)."""
     user = users.create(session, body.email, body.password, body.role)
-    audit.record(session, actor=admin, action="user.register", resource_type="user",
-                 resource_id=user.id, request_id=request.state.request_id,
-                 details={"role": user.role})
+    audit.record(
+        session,
+        actor=admin,
+        action="user.register",
+        resource_type="user",
+        resource_id=user.id,
+        request_id=request.state.request_id,
+        details={"role": user.role},
+    )
     return RegisterResponse(user_id=user.id, role=user.role)
 
 
-@router.post("/login", response_model=LoginResponse,
-             responses=error_responses(400, 401, 422, 429))
-def login(body: LoginRequest, session: SessionDep, state: State,
-          request: Request) -> LoginResponse:
+@router.post("/login", response_model=LoginResponse, responses=error_responses(400, 401, 422, 429))
+def login(body: LoginRequest, session: SessionDep, state: State, request: Request) -> LoginResponse:
     """Exchange email + password for a short-lived bearer token.
 
     Repeated failures for one email from one address lock it out for a while (429)."""
     throttle_key = f"login:{users.normalise_email(body.email)}:{_client_ip(request)}"
     failures, retry_s = state.counters.peek(throttle_key)
     if failures >= state.settings.login_max_failures:
-        raise RateLimited("Too many failed logins; try again later.",
-                          headers={"Retry-After": str(retry_s)}, details={"retry_after_s": retry_s})
+        raise RateLimited(
+            "Too many failed logins; try again later.",
+            headers={"Retry-After": str(retry_s)},
+            details={"retry_after_s": retry_s},
+        )
     user = users.authenticate(session, body.email, body.password)
     if user is None:
         state.counters.hit(throttle_key, state.settings.login_lockout_s)

@@ -27,8 +27,9 @@ def readyz(state: State) -> dict[str, str]:
             conn.execute(text("SELECT 1"))
         current = is_current(state.settings.resolved_database_url, state.engine)
     except Exception as exc:
-        raise ServiceUnavailable("The database is not reachable.",
-                                 details={"reason": type(exc).__name__}) from None
+        raise ServiceUnavailable(
+            "The database is not reachable.", details={"reason": type(exc).__name__}
+        ) from None
     if not current:
         raise ServiceUnavailable("Database migrations are not current; run `aaie migrate`.")
     return {"status": "ready"}

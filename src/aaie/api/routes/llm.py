@@ -21,14 +21,16 @@ from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.stream import stream_feedback
 from aaie.services.engine import check_size, provider_from_settings, validated_rubric
 
-router = APIRouter(prefix="/llm", tags=["engine"],
-                   dependencies=[Depends(rate_limited("llm"))],
-                   responses=error_responses(400, 401, 403, 413, 422, 429))
+router = APIRouter(
+    prefix="/llm",
+    tags=["engine"],
+    dependencies=[Depends(rate_limited("llm"))],
+    responses=error_responses(400, 401, 403, 413, 422, 429),
+)
 
 
 @router.post("/classify", response_model=detection.Classification)
-def classify(body: EngineRequest, _: StaffUser,
-             settings: SettingsDep) -> detection.Classification:
+def classify(body: EngineRequest, _: StaffUser, settings: SettingsDep) -> detection.Classification:
     """Human / AI / Hybrid with calibrated confidence, per-sentence probabilities and reasons."""
     check_size(body.total_chars(), settings)
     return detection.classify(body.student_submission, body.prompt_text, body.chat_log)
@@ -42,55 +44,77 @@ def ai_score(body: EngineRequest, _: StaffUser, settings: SettingsDep) -> detect
 
 
 @router.post("/highlight-spans", response_model=highlights.Highlights)
-def highlight_spans(body: EngineRequest, _: StaffUser,
-                    settings: SettingsDep) -> highlights.Highlights:
+def highlight_spans(
+    body: EngineRequest, _: StaffUser, settings: SettingsDep
+) -> highlights.Highlights:
     """Sorted, non-overlapping `ai` / `prompt_overlap` / `chat_overlap` spans (char offsets)."""
     check_size(body.total_chars(), settings)
     return highlights.highlight_spans(body.student_submission, body.prompt_text, body.chat_log)
 
 
 @router.post("/prompt-similarity", response_model=similarity.Similarity)
-def prompt_similarity(body: EngineRequest, _: StaffUser,
-                      settings: SettingsDep) -> similarity.Similarity:
+def prompt_similarity(
+    body: EngineRequest, _: StaffUser, settings: SettingsDep
+) -> similarity.Similarity:
     """% of the text overlapping the prompt and the chat log's AI turns, with the matches."""
     check_size(body.total_chars(), settings)
-    return similarity.prompt_similarity(body.student_submission, body.prompt_text,
-                                        body.chat_log, flag_threshold=settings.similarity_flag_pct)
+    return similarity.prompt_similarity(
+        body.student_submission,
+        body.prompt_text,
+        body.chat_log,
+        flag_threshold=settings.similarity_flag_pct,
+    )
 
 
 @router.post("/rubric-score", response_model=rubric.RubricResult)
-def rubric_score(body: RubricRequest, _: StaffUser,
-                 settings: SettingsDep) -> rubric.RubricResult:
+def rubric_score(body: RubricRequest, _: StaffUser, settings: SettingsDep) -> rubric.RubricResult:
     """Structure, Clarity, Relevance, AcademicWriting (or a custom rubric) with evidence."""
     check_size(body.total_chars(), settings)
     spec = validated_rubric(body.rubric)
-    return rubric.rubric_score(body.student_submission, body.prompt_text, spec,
-                               provider=provider_from_settings(settings))
+    return rubric.rubric_score(
+        body.student_submission, body.prompt_text, spec, provider=provider_from_settings(settings)
+    )
 
 
-@router.post("/generate-feedback", response_model=feedback.Feedback,
-             responses={200: {"content": {"text/event-stream": {}},
-                              "description": "JSON, or Server-Sent Events when asked for "
-                                             "`Accept: text/event-stream` (with an LLM provider)"}})
-def generate_feedback(body: RubricRequest, request: Request, _: StaffUser,
-                      settings: SettingsDep,
-                      accept: Annotated[str | None, Header()] = None,
-                      ) -> feedback.Feedback | StreamingResponse:
+@router.post(
+    "/generate-feedback",
+    response_model=feedback.Feedback,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "JSON, or Server-Sent Events when asked for "
+            "`Accept: text/event-stream` (with an LLM provider)",
+        }
+    },
+)
+def generate_feedback(
+    body: RubricRequest,
+    request: Request,
+    _: StaffUser,
+    settings: SettingsDep,
+    accept: Annotated[str | None, Header()] = None,
+) -> feedback.Feedback | StreamingResponse:
     """Student-facing, actionable feedback tied to the prompt and quoting the essay."""
     check_size(body.total_chars(), settings)
     spec = validated_rubric(body.rubric)
     provider = provider_from_settings(settings)
     # One analysis for both steps: the essay's sentences are embedded once, not twice.
     analysis = TextAnalysis(body.student_submission)
-    scored = rubric.rubric_score(body.student_submission, body.prompt_text, spec,
-                                 provider=provider, analysis=analysis)
+    scored = rubric.rubric_score(
+        body.student_submission, body.prompt_text, spec, provider=provider, analysis=analysis
+    )
     if accept and "text/event-stream" in accept:
-        events = stream_feedback(provider, body.student_submission, body.prompt_text, scored,
-                                 analysis=analysis)
-        return StreamingResponse(_sse(events, request), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache"})
-    return feedback.generate_feedback(body.student_submission, body.prompt_text, scored,
-                                      provider=provider, analysis=analysis)
+        events = stream_feedback(
+            provider, body.student_submission, body.prompt_text, scored, analysis=analysis
+        )
+        return StreamingResponse(
+            _sse(events, request),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
+    return feedback.generate_feedback(
+        body.student_submission, body.prompt_text, scored, provider=provider, analysis=analysis
+    )
 
 
 async def _sse(events: AsyncIterator[dict[str, object]], request: Request) -> AsyncIterator[str]:
@@ -113,13 +137,22 @@ def redact(body: RedactRequest, _: StaffUser, settings: SettingsDep) -> redactio
 
 
 @router.post("/evaluate-all", response_model=pipeline.Evaluation)
-def evaluate_all(body: EvaluateAllRequest, _: StaffUser,
-                 settings: SettingsDep) -> pipeline.Evaluation:
+def evaluate_all(
+    body: EvaluateAllRequest, _: StaffUser, settings: SettingsDep
+) -> pipeline.Evaluation:
     """Everything above in one pass, sharing sentence splits, embeddings and model passes."""
     check_size(body.total_chars(), settings)
     spec = validated_rubric(body.rubric)
-    threshold = (body.similarity_flag_pct if body.similarity_flag_pct is not None
-                 else settings.similarity_flag_pct)
-    return pipeline.evaluate_all(body.student_submission, body.prompt_text, body.chat_log, spec,
-                                 similarity_threshold=threshold,
-                                 provider=provider_from_settings(settings))
+    threshold = (
+        body.similarity_flag_pct
+        if body.similarity_flag_pct is not None
+        else settings.similarity_flag_pct
+    )
+    return pipeline.evaluate_all(
+        body.student_submission,
+        body.prompt_text,
+        body.chat_log,
+        spec,
+        similarity_threshold=threshold,
+        provider=provider_from_settings(settings),
+    )

@@ -41,9 +41,13 @@ Label = Literal["Human", "AI", "Hybrid"]
 
 def submission_input(body: SubmitRequest) -> submissions.SubmissionInput:
     chat = [t.model_dump() for t in body.chat_log] if body.chat_log is not None else None
-    return submissions.SubmissionInput(text=body.text, file_ref=body.file_ref,
-                                       prompt_text=body.prompt_text, chat_log=chat,
-                                       student_id=body.student_id)
+    return submissions.SubmissionInput(
+        text=body.text,
+        file_ref=body.file_ref,
+        prompt_text=body.prompt_text,
+        chat_log=chat,
+        student_id=body.student_id,
+    )
 
 
 def parse_filters(
@@ -54,37 +58,50 @@ def parse_filters(
     return submissions.Filters(status=status, label=label, flagged=flagged)
 
 
-def dispatch(session: Session, settings: Settings, user: User, submission: Submission,
-             version: SubmissionVersion, assignment: Assignment) -> JSONResponse:
+def dispatch(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission: Submission,
+    version: SubmissionVersion,
+    assignment: Assignment,
+) -> JSONResponse:
     """Commit, then evaluate now (sync, 200) or queue it (async, 202)."""
     session.commit()  # the job runs in another thread/process and must find the row
     runner = get_runner(settings)
     label = visibility.version_label(version.number)
     if (assignment.params or {}).get("mode") == "async":
         runner.enqueue(settings, version.id)
-        return JSONResponse({"submissionId": str(submission.id), "version": label,
-                             "status": "queued", "evaluation_status": "queued"},
-                            status_code=status.HTTP_202_ACCEPTED)
+        return JSONResponse(
+            {
+                "submissionId": str(submission.id),
+                "version": label,
+                "status": "queued",
+                "evaluation_status": "queued",
+            },
+            status_code=status.HTTP_202_ACCEPTED,
+        )
     runner.run_now(settings, version.id)  # waits on the pool; this route runs off the loop
     session.refresh(version)
-    audience = visibility.audience_for(user, assignment, submission) or \
-        visibility.Audience.student
+    audience = visibility.audience_for(user, assignment, submission) or visibility.Audience.student
     body: dict[str, Any] = {
         "submissionId": str(submission.id),
         "evaluation": visibility.evaluation_view(
-            version.evaluation, audience, future=visibility.future_scoring(assignment, settings)),
+            version.evaluation, audience, future=visibility.future_scoring(assignment, settings)
+        ),
         "version": label,
         "evaluation_status": str(version.evaluation_status),
     }
     if version.evaluation_status == EvaluationStatus.failed:
-        body["error"] = visibility.version_view(
-            version, audience, future=False).get("error")
+        body["error"] = visibility.version_view(version, audience, future=False).get("error")
     return JSONResponse(body)
 
 
 @router.get("", response_model=Page, responses=error_responses(401, 403, 422))
 def list_submissions(
-    user: CurrentUser, session: SessionDep, settings: SettingsDep,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
     filters: Annotated[submissions.Filters, Depends(parse_filters)],
     assignment_id: Annotated[uuid.UUID | None, Query(alias="assignmentId")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -97,20 +114,30 @@ def list_submissions(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{submission_id}", response_model=dict[str, Any],
-            responses=error_responses(401, 404, 422))
-def get_submission(submission_id: uuid.UUID, user: CurrentUser, session: SessionDep,
-                   settings: SettingsDep) -> JSONResponse:
+@router.get(
+    "/{submission_id}", response_model=dict[str, Any], responses=error_responses(401, 404, 422)
+)
+def get_submission(
+    submission_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
     """The full package: text (and file metadata), evaluation, status, timestamps and every
     version. Students get their own submission with feedback and rubric labels only."""
     found = submissions.get_visible(session, user, submission_id)
     return JSONResponse(submissions.package(session, settings, found))
 
 
-@router.get("/{submission_id}/versions/{version}", response_model=dict[str, Any],
-            responses=error_responses(401, 404, 422))
-def get_version(submission_id: uuid.UUID, version: str, user: CurrentUser,
-                session: SessionDep, settings: SettingsDep) -> JSONResponse:
+@router.get(
+    "/{submission_id}/versions/{version}",
+    response_model=dict[str, Any],
+    responses=error_responses(401, 404, 422),
+)
+def get_version(
+    submission_id: uuid.UUID,
+    version: str,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> JSONResponse:
     """One version (`v2` or `2`) with its own text and evaluation."""
     found = submissions.get_visible(session, user, submission_id)
     number = version.lower().removeprefix("v")
@@ -121,62 +148,125 @@ def get_version(submission_id: uuid.UUID, version: str, user: CurrentUser,
     return JSONResponse({"submissionId": str(submission_id), **match})
 
 
-@router.post("/{submission_id}/resubmit", response_model=SubmitResponse,
-             dependencies=[Depends(rate_limited("evaluate"))],
-             responses={202: {"model": SubmitResponse, "description": "Queued (async mode)"},
-                        **error_responses(401, 403, 404, 409, 413, 422, 429)})
-def resubmit(submission_id: uuid.UUID, body: SubmitRequest, user: CurrentUser,
-             session: SessionDep, settings: SettingsDep, request: Request) -> JSONResponse:
+@router.post(
+    "/{submission_id}/resubmit",
+    response_model=SubmitResponse,
+    dependencies=[Depends(rate_limited("evaluate"))],
+    responses={
+        202: {"model": SubmitResponse, "description": "Queued (async mode)"},
+        **error_responses(401, 403, 404, 409, 413, 422, 429),
+    },
+)
+def resubmit(
+    submission_id: uuid.UUID,
+    body: SubmitRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> JSONResponse:
     """A new version (v2, v3, ...) under the same id, evaluated like the first; earlier
     versions keep their own text and evaluation. The review status goes back to submitted."""
     submission, version, assignment = submissions.resubmit(
-        session, settings, user, submission_id, submission_input(body))
-    audit.record(session, actor=user, action="submission.resubmit", resource_type="submission",
-                 resource_id=submission.id, request_id=request.state.request_id,
-                 details={"version": version.number})
+        session, settings, user, submission_id, submission_input(body)
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.resubmit",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request.state.request_id,
+        details={"version": version.number},
+    )
     return dispatch(session, settings, user, submission, version, assignment)
 
 
-@router.post("/{submission_id}/evaluate", response_model=SubmitResponse,
-             dependencies=[Depends(rate_limited("evaluate"))],
-             responses={202: {"model": SubmitResponse, "description": "Queued (async mode)"},
-                        **error_responses(401, 403, 404, 409, 429)})
-def reevaluate(submission_id: uuid.UUID, user: StaffUser, session: SessionDep,
-               settings: SettingsDep, request: Request) -> JSONResponse:
+@router.post(
+    "/{submission_id}/evaluate",
+    response_model=SubmitResponse,
+    dependencies=[Depends(rate_limited("evaluate"))],
+    responses={
+        202: {"model": SubmitResponse, "description": "Queued (async mode)"},
+        **error_responses(401, 403, 404, 409, 429),
+    },
+)
+def reevaluate(
+    submission_id: uuid.UUID,
+    user: StaffUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> JSONResponse:
     """Evaluate the current version again with today's engine, the assignment's current rubric
     and settings (sync 200 or async 202, as for a submit). For a failed evaluation, or after
     an upgrade; 409 while one is queued or running (unless it was asked for longer ago than
     AAIE_EVALUATION_STALE_S: its job died)."""
-    submission, version, assignment = submissions.reevaluate(session, settings, user,
-                                                              submission_id)
-    audit.record(session, actor=user, action="submission.reevaluate",
-                 resource_type="submission", resource_id=submission.id,
-                 request_id=request.state.request_id, details={"version": version.number})
+    submission, version, assignment = submissions.reevaluate(session, settings, user, submission_id)
+    audit.record(
+        session,
+        actor=user,
+        action="submission.reevaluate",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request.state.request_id,
+        details={"version": version.number},
+    )
     return dispatch(session, settings, user, submission, version, assignment)
 
 
-@router.patch("/{submission_id}/status", response_model=StatusOut,
-              responses=error_responses(401, 403, 404, 422))
-def set_status(submission_id: uuid.UUID, body: StatusUpdate, user: StaffUser,
-               session: SessionDep, request: Request) -> StatusOut:
+@router.patch(
+    "/{submission_id}/status",
+    response_model=StatusOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+def set_status(
+    submission_id: uuid.UUID,
+    body: StatusUpdate,
+    user: StaffUser,
+    session: SessionDep,
+    request: Request,
+) -> StatusOut:
     """Record the teacher's decision (reviewed | needs_follow_up | archived), who and when."""
-    submission, before = submissions.set_status(session, user, submission_id,
-                                                ReviewStatus(body.status), body.note)
-    audit.record(session, actor=user, action="submission.status", resource_type="submission",
-                 resource_id=submission.id, request_id=request.state.request_id,
-                 details={"from": str(before), "to": body.status})
-    return StatusOut(submissionId=submission.id, status=str(submission.status),
-                     status_note=submission.status_note, status_by=submission.status_by,
-                     status_at=submission.status_at)
+    submission, before = submissions.set_status(
+        session, user, submission_id, ReviewStatus(body.status), body.note
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.status",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request.state.request_id,
+        details={"from": str(before), "to": body.status},
+    )
+    return StatusOut(
+        submissionId=submission.id,
+        status=str(submission.status),
+        status_note=submission.status_note,
+        status_by=submission.status_by,
+        status_at=submission.status_at,
+    )
 
 
-@router.get("/{submission_id}/download",
-            responses={200: {"content": {"application/pdf": {}, "application/zip": {}},
-                             "description": "The report"},
-                       **error_responses(401, 404, 422, 503)})
-def download(submission_id: uuid.UUID, user: CurrentUser, session: SessionDep,
-             settings: SettingsDep, request: Request,
-             format: Annotated[Literal["pdf", "zip"], Query()] = "pdf") -> Response:
+@router.get(
+    "/{submission_id}/download",
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "application/zip": {}},
+            "description": "The report",
+        },
+        **error_responses(401, 404, 422, 503),
+    },
+)
+def download(
+    submission_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    format: Annotated[Literal["pdf", "zip"], Query()] = "pdf",
+) -> Response:
     """The evaluation report as a PDF, or a zip of that PDF, `evaluation.json` and the
     original files. A student gets the student version (feedback and rubric only)."""
     found = submissions.get_visible(session, user, submission_id)
@@ -190,27 +280,55 @@ def download(submission_id: uuid.UUID, user: CurrentUser, session: SessionDep,
     name = f"aaie-report-{submission_id}-{report['version']}"
     if format == "zip":
         originals = submissions.original_files(session, settings, found.submission)
-        content, media, filename = render_zip(report, pdf, originals), "application/zip", \
-            f"{name}.zip"
+        content, media, filename = (
+            render_zip(report, pdf, originals),
+            "application/zip",
+            f"{name}.zip",
+        )
     else:
         content, media, filename = pdf, "application/pdf", f"{name}.pdf"
-    audit.record(session, actor=user, action="submission.download", resource_type="submission",
-                 resource_id=submission_id, request_id=request.state.request_id,
-                 details={"format": format, "audience": str(found.audience)})
-    return Response(content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    audit.record(
+        session,
+        actor=user,
+        action="submission.download",
+        resource_type="submission",
+        resource_id=submission_id,
+        request_id=request.state.request_id,
+        details={"format": format, "audience": str(found.audience)},
+    )
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-@router.delete("/{submission_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=error_responses(401, 403, 404, 422))
-def delete_submission(submission_id: uuid.UUID, user: StaffUser, session: SessionDep,
-                      settings: SettingsDep, request: Request) -> Response:
+@router.delete(
+    "/{submission_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422),
+)
+def delete_submission(
+    submission_id: uuid.UUID,
+    user: StaffUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> Response:
     """Remove every version, evaluation and uploaded file for good (teacher of the assignment
     or admin). The audit log keeps the fact (who, when), not the content."""
     found = submissions.get_staff_visible(session, user, submission_id)
-    details = {"assignment_id": str(found.assignment.id),
-               **submissions.delete(session, settings, found.submission)}
-    audit.record(session, actor=user, action="submission.delete", resource_type="submission",
-                 resource_id=submission_id, request_id=request.state.request_id,
-                 details=details)
+    details = {
+        "assignment_id": str(found.assignment.id),
+        **submissions.delete(session, settings, found.submission),
+    }
+    audit.record(
+        session,
+        actor=user,
+        action="submission.delete",
+        resource_type="submission",
+        resource_id=submission_id,
+        request_id=request.state.request_id,
+        details=details,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -15,14 +15,22 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 def _out(user: User) -> UserOut:
-    return UserOut(user_id=user.id, email=user.email, role=user.role, is_active=user.is_active,
-                   created_at=user.created_at)
+    return UserOut(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        is_active=user.is_active,
+        created_at=user.created_at,
+    )
 
 
 @router.get("", response_model=UserPage, responses=error_responses(401, 403, 422))
-def list_users(_: AdminUser, session: SessionDep,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> UserPage:
+def list_users(
+    _: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> UserPage:
     """Every account with its role and status (admin only), oldest first."""
     rows, total = users.list_users(session, offset, limit)
     return UserPage(items=[_out(u) for u in rows], total=total, limit=limit, offset=offset)
@@ -33,31 +41,53 @@ def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> UserOut:
     return _out(users.get(session, user_id))
 
 
-@router.put("/{user_id}", response_model=UserOut,
-            responses=error_responses(401, 403, 404, 409, 422))
-def update_user(user_id: uuid.UUID, body: UserUpdate, admin: AdminUser, session: SessionDep,
-                request: Request) -> UserOut:
+@router.put(
+    "/{user_id}", response_model=UserOut, responses=error_responses(401, 403, 404, 409, 422)
+)
+def update_user(
+    user_id: uuid.UUID, body: UserUpdate, admin: AdminUser, session: SessionDep, request: Request
+) -> UserOut:
     """Change a role and/or deactivate or reactivate. The last active admin stays admin (409)."""
     user = users.get(session, user_id)
     before = {"role": user.role, "is_active": user.is_active}
     users.update(session, user, body.role, body.is_active)
-    audit.record(session, actor=admin, action="user.update", resource_type="user",
-                 resource_id=user.id, request_id=request.state.request_id,
-                 details={"before": before,
-                          "after": {"role": user.role, "is_active": user.is_active}})
+    audit.record(
+        session,
+        actor=admin,
+        action="user.update",
+        resource_type="user",
+        resource_id=user.id,
+        request_id=request.state.request_id,
+        details={"before": before, "after": {"role": user.role, "is_active": user.is_active}},
+    )
     return _out(user)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=error_responses(401, 403, 404, 409, 422))
-def delete_user(user_id: uuid.UUID, admin: AdminUser, session: SessionDep,
-                settings: SettingsDep, request: Request) -> Response:
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def delete_user(
+    user_id: uuid.UUID,
+    admin: AdminUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> Response:
     """Delete an account for good, with the student's submissions and every file they
     uploaded. The last active admin cannot be deleted (409; the transaction rolls back, and
     file bytes are only removed once it commits)."""
     user = users.get(session, user_id)
     removed = submissions.delete_work_of(session, settings, user)
     users.delete(session, user)
-    audit.record(session, actor=admin, action="user.delete", resource_type="user",
-                 resource_id=user_id, request_id=request.state.request_id, details=removed)
+    audit.record(
+        session,
+        actor=admin,
+        action="user.delete",
+        resource_type="user",
+        resource_id=user_id,
+        request_id=request.state.request_id,
+        details=removed,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -85,14 +85,18 @@ class SubmitRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     student_id: uuid.UUID | None = Field(
-        None, description="required when a teacher/admin submits for a student; a student "
-                          "may leave it out or send their own id")
+        None,
+        description="required when a teacher/admin submits for a student; a student "
+        "may leave it out or send their own id",
+    )
     text: str | None = Field(None, description="the essay (exactly one of text / file_ref)")
     file_ref: uuid.UUID | None = Field(None, description="a fileId from POST /api/files")
-    prompt_text: str | None = Field(None, max_length=20_000,
-                                    description="defaults to the assignment's prompt")
+    prompt_text: str | None = Field(
+        None, max_length=20_000, description="defaults to the assignment's prompt"
+    )
     chat_log: list[ChatTurn] | None = Field(
-        None, max_length=500, description='[{"role": "user"|"ai", "text": "..."}]')
+        None, max_length=500, description='[{"role": "user"|"ai", "text": "..."}]'
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> SubmitRequest:
@@ -125,8 +129,10 @@ class SubmitResponse(BaseModel):
     version: str = Field(examples=["v1"])
     evaluation_status: Literal["queued", "running", "done", "failed"]
     evaluation: dict[str, Any] | None = Field(
-        None, description="classification (teachers), rubric, feedback; AI score, similarity "
-                          "and highlights too for teachers when future_scoring is on")
+        None,
+        description="classification (teachers), rubric, feedback; AI score, similarity "
+        "and highlights too for teachers when future_scoring is on",
+    )
     status: Literal["queued"] | None = Field(None, description="async only")
     error: str | None = None
 

@@ -12,6 +12,13 @@ from aaie.db.models.submission import (
 from aaie.db.models.user import Role, User
 
 __all__ = [
-    "Assignment", "AuditEvent", "EvaluationStatus", "ReviewStatus", "Role", "StoredFile",
-    "Submission", "SubmissionVersion", "User",
+    "Assignment",
+    "AuditEvent",
+    "EvaluationStatus",
+    "ReviewStatus",
+    "Role",
+    "StoredFile",
+    "Submission",
+    "SubmissionVersion",
+    "User",
 ]

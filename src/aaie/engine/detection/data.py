@@ -25,7 +25,6 @@ ASAP_PER_SHORT_PROMPT = 60
 SEED = 13
 
 
-
 @dataclass
 class Doc:
     id: str

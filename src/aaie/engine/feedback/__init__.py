@@ -35,9 +35,11 @@ def generate_feedback(
     from aaie.engine.feedback.llm import feedback_with_llm
     from aaie.engine.providers.fallback import llm_or_builtin
 
-    return llm_or_builtin(provider,
-                          lambda p: feedback_with_llm(p, a, prompt, rubric_result),
-                          lambda: feedback_builtin(a, prompt, rubric_result))
+    return llm_or_builtin(
+        provider,
+        lambda p: feedback_with_llm(p, a, prompt, rubric_result),
+        lambda: feedback_builtin(a, prompt, rubric_result),
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -15,8 +15,9 @@ class _HasFallbackReason(Protocol):
 R = TypeVar("R", bound=_HasFallbackReason)
 
 
-def llm_or_builtin(provider: LLMProvider | None, with_llm: Callable[[LLMProvider], R],
-                   builtin: Callable[[], R]) -> R:
+def llm_or_builtin(
+    provider: LLMProvider | None, with_llm: Callable[[LLMProvider], R], builtin: Callable[[], R]
+) -> R:
     """`with_llm(provider)` when a provider is configured and answers; on any provider fault
     (timeout, 5xx, invalid JSON after retries) the built-in result, saying why."""
     reason = None

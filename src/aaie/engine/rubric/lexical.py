@@ -26,6 +26,7 @@ BLOCKS: dict[str, dict[str, Any]] = {
 KINDS: tuple[str, ...] = ("word", "char_wb")  # blocks the shipped model uses
 MIN_ROWS = 50  # a target needs this many essays in the group to get a lexical model
 
+
 @dataclass
 class LexicalRidge:
     """One group's TF-IDF blocks and one ridge per target over their concatenation (a NaN
