@@ -8,7 +8,9 @@ sentence, or its mean log-odds) gets its own threshold, calibrated exactly as th
 the lowest at which human essays labelled by either rule stay within the label budget in every
 writer group and essay source, on out-of-fold probabilities. Variants are compared on the
 train split's OUT-OF-FOLD hybrids (sentence F1 through the engine's gating, share of hybrids
-labelled) and AI essays, so the choice is not made on the valid split. Writes
+labelled) and AI essays, so the choice is not made on the valid split. The last rows keep the
+shipped rule but give the document score a smaller share of the label budget (the passage rule
+gets the rest). Writes
 /tmp/detection-passage-rule.json.
 """
 
@@ -23,6 +25,9 @@ import numpy as np
 from aaie.engine.detection import train as T
 
 VARIANTS = [(2, "min"), (3, "min"), (2, "mean"), (3, "mean"), (4, "mean")]
+# How much of the label budget the document score may use before the passage rule gets the
+# rest (shipped: the score alone <= 0.5 %, and score OR passage <= 0.5 %).
+SCORE_BUDGETS = (T.SCORE_TARGET_FPR, 0.0025, 0.0)
 
 
 def windows(p: np.ndarray, k: int, stat: str) -> np.ndarray:
@@ -101,12 +106,17 @@ def main() -> None:
     probs = oof["sentence_probs"]
     enough = np.array([T._long_enough(it) for it in train])
     flagged = (oof["score"] >= payload["threshold"]) & enough
+    sent_t = payload["sentence_threshold"]
     results = {
-        f"k{k}-{stat}": evaluate(
-            train, probs, flagged, enough, payload["sentence_threshold"], k, stat
-        )
+        f"k{k}-{stat}": evaluate(train, probs, flagged, enough, sent_t, k, stat)
         for k, stat in VARIANTS
     }
+    for budget in SCORE_BUDGETS[1:]:
+        score_t, _ = T.choose_threshold(oof["score"], train, budget)
+        flagged_b = (oof["score"] >= score_t) & enough
+        name = f"k2-min, document score <= {100 * budget:g} %"
+        results[name] = evaluate(train, probs, flagged_b, enough, sent_t, 2, "min")
+        results[name]["score_threshold"] = round(score_t, 2)
     for name, r in results.items():
         print(name, r, flush=True)
     Path("/tmp/detection-passage-rule.json").write_text(json.dumps(results, indent=1))
