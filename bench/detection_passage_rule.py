@@ -24,15 +24,17 @@ import numpy as np
 
 from aaie.engine.detection import train as T
 
-VARIANTS = [(2, "min"), (3, "min"), (2, "mean"), (3, "mean"), (4, "mean")]
+VARIANTS = [(2, "min"), (3, "min"), (2, "mean"), (3, "mean"), (4, "mean"), (2, "mean999")]
 # How much of the label budget the document score may use before the passage rule gets the
 # rest (shipped: the score alone <= 0.5 %, and score OR passage <= 0.5 %).
 SCORE_BUDGETS = (T.SCORE_TARGET_FPR, 0.0025, 0.0)
 
 
 def windows(p: np.ndarray, k: int, stat: str) -> np.ndarray:
-    """Each k-sentence window's statistic (probability scale)."""
-    w = np.lib.stride_tricks.sliding_window_view(np.clip(p, 1e-6, 1 - 1e-6), k)
+    """Each k-sentence window's statistic (probability scale). "mean999" clips each sentence at
+    0.999 first, so one near-certain sentence cannot carry a weak neighbour."""
+    cap = 1e-3 if stat == "mean999" else 1e-6
+    w = np.lib.stride_tricks.sliding_window_view(np.clip(p, cap, 1 - cap), k)
     if stat == "min":
         return w.min(axis=1)
     return 1 / (1 + np.exp(-np.log(w / (1 - w)).mean(axis=1)))

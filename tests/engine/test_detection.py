@@ -91,9 +91,18 @@ def test_passage_needs_consecutive_high_sentences() -> None:
     assert mask.tolist() == [False, True, True, True, False, False]
     # The passage score is the highest threshold that still finds a passage.
     p = np.array([0.3, 0.8, 0.7, 0.95, 0.2])
-    assert passage_score(p, 2) == pytest.approx(0.7)
     assert passage_mask(p, passage_score(p, 2), 2).any()
     assert not passage_mask(p, passage_score(p, 2) + 1e-6, 2).any()
+    assert passage_score(p[:1], 2) == 0.0  # too few sentences
+
+
+def test_a_passage_is_two_sentences_that_read_as_ai_together() -> None:
+    """Two strong sentences pass where one of them alone is just under the threshold; but one
+    near-certain sentence cannot carry a weak neighbour into the highlighted passage."""
+    assert passage_mask(np.array([0.1, 0.999, 0.96, 0.1]), 0.98, 2).tolist() == [
+        False, True, True, False,
+    ]  # fmt: skip
+    assert not passage_mask(np.array([0.1, 0.999999, 0.5, 0.1]), 0.98, 2).any()
 
 
 def test_passage_threshold_is_calibrated_on_human_essays() -> None:

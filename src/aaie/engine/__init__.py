@@ -23,8 +23,9 @@ from typing import Any
 # Bump whenever a shipped model or an engine rule changes: it is stored with every evaluation and
 # keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction. 0.3.0: detector-5
 # (student-habit rewrites in training). 0.4.0: detector-6 (n-gram sentence model, 0.5 % label
-# budget) and scorer v6 (bag-of-words ridge per known prompt).
-ENGINE_VERSION = "0.4.0"
+# budget) and scorer v6 (bag-of-words ridge per known prompt). 0.5.0: detector-7 (a passage is
+# two sentences that read as AI together).
+ENGINE_VERSION = "0.5.0"
 
 _EXPORTS = {
     "classify": "aaie.engine.detection",

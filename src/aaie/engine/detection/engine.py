@@ -6,8 +6,9 @@ functions only shape its result. The label rule (also in docs/models/detector.md
 1. The document model gives the calibrated `ai_score` (0-100). The text is *flagged* when
    `ai_score >= threshold` (threshold chosen so that <= 1 % of human essays of every writer group
    reach it) and the text is long enough (>= MIN_WORDS words and >= MIN_SENTENCES sentences).
-2. A long-enough text holds an *AI passage* when >= PASSAGE_SENTENCES consecutive sentences all
-   have sentence probability >= the passage threshold. That threshold is calibrated on
+2. A long-enough text holds an *AI passage* when PASSAGE_SENTENCES consecutive sentences
+   together read as AI-written: the mean of their log-odds (each clipped at PASSAGE_CAP) is at
+   least the passage threshold's. That threshold is calibrated on
    out-of-fold human essays so that the share of human essays that are flagged OR hold a passage
    stays <= 1 % in every writer group and essay source: the label's false-positive guarantee.
 3. Sentences that reproduce an `ai` turn of the chat log (a similarity match covering >= half of
@@ -275,8 +276,9 @@ def _passage_reason(det: Detector, passage: np.ndarray) -> str:
     idx = [int(i) for i in np.flatnonzero(passage)]
     rate = 100 * max(det.label_fpr.get(g, 0.0) for g in ("native", "non_native"))
     return (
-        f"Sentence(s) {_ranges(idx)} form a passage of {PASSAGE_SENTENCES}+ consecutive sentences "
-        f"that each read as AI-written (probability >= {det.passage_threshold:.2f}); "
+        f"Sentence(s) {_ranges(idx)} form a passage: runs of {PASSAGE_SENTENCES} consecutive "
+        f"sentences that together read as AI-written (probability >= "
+        f"{det.passage_threshold:.2f}); "
         f"{rate:.1f}% of human essays in validation were labelled AI or Hybrid by this rule "
         "or the AI score."
     )

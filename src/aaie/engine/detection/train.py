@@ -48,7 +48,7 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-6"
+MODEL_VERSION = "detector-7"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
