@@ -55,15 +55,7 @@ def score(p: np.ndarray, k: int, stat: str) -> float:
 
 def evaluate(items, probs, flagged, enough, sent_t, k, stat) -> dict[str, float]:
     ps = np.array([score(p, k, stat) for p in probs]) * enough
-    masks = T._essay_masks(items)
-    t = 1.01
-    for cand in np.unique(np.round(ps, 4)):
-        if (
-            max(float((flagged | (ps >= cand))[m].mean()) for m in masks if m.any())
-            <= T.LABEL_TARGET_FPR
-        ):
-            t = float(cand)
-            break
+    t = T.lowest_passage_threshold(items, ps, flagged)
     labelled = flagged | (ps >= t)
     hyb = [i for i, it in enumerate(items) if it.doc.label == "hybrid"]
     y, pred = [], []
@@ -90,7 +82,8 @@ def evaluate(items, probs, flagged, enough, sent_t, k, stat) -> dict[str, float]
             ]
         )
         out[f"ai_labelled/{gen}"] = round(float(labelled[m].mean()), 4)
-    for m, name in zip(masks, [*T.ESSAY_GROUPS, *T.ESSAY_SOURCES], strict=True):
+    essay_masks = T._essay_masks(items)
+    for m, name in zip(essay_masks, [*T.ESSAY_GROUPS, *T.ESSAY_SOURCES], strict=True):
         out[f"human_labelled/{name}"] = round(float(labelled[m].mean()), 4)
     return out
 

@@ -182,8 +182,8 @@ PASSAGE_CAP = 0.999
 
 def _window_probabilities(p: np.ndarray, min_sentences: int) -> np.ndarray:
     """Each run of `min_sentences` consecutive sentences: sigmoid of their mean clipped log-odds."""
-    q = np.clip(np.asarray(p, dtype=np.float64), 1 - PASSAGE_CAP, PASSAGE_CAP)
-    windows = np.lib.stride_tricks.sliding_window_view(np.log(q / (1 - q)), min_sentences)
+    log_odds = _logit(p, eps=1 - PASSAGE_CAP)
+    windows = np.lib.stride_tricks.sliding_window_view(log_odds, min_sentences)
     return np.asarray(1.0 / (1.0 + np.exp(-windows.mean(axis=1))))
 
 

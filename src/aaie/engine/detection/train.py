@@ -449,11 +449,19 @@ def choose_passage_threshold(
     by the document score, or holding a passage) stay <= target in every writer group and essay
     source, on out-of-fold probabilities. Returns it and every text's passage score."""
     ps = np.array([passage_score(p, PASSAGE_SENTENCES) for p in probs]) * enough
+    return lowest_passage_threshold(items, ps, flagged, target), ps
+
+
+def lowest_passage_threshold(
+    items: list[Item], ps: np.ndarray, flagged: np.ndarray, target: float = LABEL_TARGET_FPR
+) -> float:
+    """Lowest threshold on the passage scores `ps` that keeps human essays flagged OR holding a
+    passage <= target in every writer group and essay source (1.01: none does)."""
     masks = _essay_masks(items)
     for t in np.unique(np.round(ps, 4)):
         if max(float((flagged | (ps >= t))[m].mean()) for m in masks if m.any()) <= target:
-            return float(t), ps
-    return 1.01, ps  # never: no passage threshold keeps the guarantee
+            return float(t)
+    return 1.01
 
 
 def _essay_masks(items: list[Item]) -> list[np.ndarray]:
