@@ -11,7 +11,8 @@ calibrations of the same predictions:
 - an oracle: each prompt's own mean and spread (not available in use; the ceiling of any
   level/spread fix);
 - a teacher grades k essays of the new prompt: a linear map fitted on those k (its slope shrunk
-  toward 1 by k / (k + 10)), tested on the prompt's other essays, averaged over --reps draws.
+  toward 1 by k / (k + 10): `rubric.calibration.fit_linear_map`, what the service fits on an
+  assignment's teacher grades), tested on the prompt's other essays, averaged over --reps draws.
 Features come from bench/scoring.py's cache.
 """
 
@@ -26,6 +27,7 @@ from scipy.stats import spearmanr
 from scoring import dataset, stretched
 
 from aaie.engine.rubric import train
+from aaie.engine.rubric.calibration import fit_linear_map
 from aaie.engine.rubric.features import EMBED_DIMS, FEATURE_NAMES, PROMPT_DIMS
 
 TARGET = "overall"
@@ -54,12 +56,9 @@ def teacher_graded(
     out = np.full(len(base), math.nan)
     for rows in groups.values():
         graded = rng.choice(rows, size=k, replace=False)
-        p, y = base[graded], gold[graded]
-        slope = np.clip(np.polyfit(p, y, 1)[0], 0.3, 2.0) if p.std() > 1e-6 else 1.0
-        w = k / (k + 10)
-        slope = w * slope + (1 - w)
+        line = fit_linear_map(base[graded], gold[graded])  # what the engine fits
         rest = np.setdiff1d(rows, graded)
-        out[rest] = y.mean() + slope * (base[rest] - p.mean())
+        out[rest] = np.clip(line.intercept + line.slope * base[rest], 0.0, 1.0)
     return out
 
 

@@ -66,6 +66,9 @@ MATRIX = [
     *_row("POST", "/api/submissions/{s}/resubmit", (401, 200, 404, 200, 404, 200, 401)),
     *_row("PATCH", "/api/submissions/{s}/status", (401, 403, 403, 200, 404, 200, 401)),
     *_row("POST", "/api/submissions/{s}/evaluate", (401, 403, 403, 200, 404, 200, 401)),
+    *_row("PUT", "/api/submissions/{s}/teacher-scores", (401, 403, 403, 200, 404, 200, 401)),
+    *_row("DELETE", "/api/submissions/{s}/teacher-scores", (401, 403, 403, 200, 404, 200, 401)),
+    *_row("GET", "/api/assignments/{a}/calibration", (401, 403, 403, 200, 404, 200, 401)),
     *_row("GET", "/api/submissions/{s}/download?format=pdf", (401, 200, 404, 200, 404, 200, 401)),
     *_row("GET", "/api/submissions/{s}/download?format=zip", (401, 200, 404, 200, 404, 200, 401)),
     *_row("DELETE", "/api/submissions/{s}", (401, 403, 403, 204, 404, 204, 401)),
@@ -76,6 +79,8 @@ MATRIX = [
 def _body(method: str, path: str, who: str, world: World) -> dict[str, Any] | None:
     if path == "/api/assignments" and method == "POST":
         return {"title": "Another one"}
+    if path.endswith("/teacher-scores") and method == "PUT":
+        return {"scores": {"Structure": "Good", "overall": 0.6}}
     if method == "PUT":
         return {"title": "Renamed"}
     if path.endswith("/submit"):
@@ -119,8 +124,13 @@ def test_unknown_ids_are_404_for_staff(client: TestClient, accounts: dict[str, A
         ("PATCH", f"/api/submissions/{missing}/status"),
         ("POST", f"/api/submissions/{missing}/evaluate"),
         ("DELETE", f"/api/submissions/{missing}"),
+        ("PUT", f"/api/submissions/{missing}/teacher-scores"),
+        ("DELETE", f"/api/submissions/{missing}/teacher-scores"),
+        ("GET", f"/api/assignments/{missing}/calibration"),
     ):
-        body = {"status": "reviewed"} if method == "PATCH" else None
+        body: dict[str, Any] | None = {"status": "reviewed"} if method == "PATCH" else None
+        if method == "PUT":
+            body = {"scores": {"overall": 0.5}}
         assert client.request(method, url, json=body, headers=headers).status_code == 404
 
 
@@ -132,6 +142,13 @@ def test_nothing_teacher_only_reaches_a_student(client: TestClient, world: World
     full = client.get(f"/api/submissions/{s}", headers=teacher).json()
     assert {"classification", "ai_score", "similarity", "highlights"} <= set(full["evaluation"])
     assert full["evaluation_details"]["rubric"][0]["evidence"] is not None
+    graded = client.put(
+        f"/api/submissions/{s}/teacher-scores", json={"scores": {"overall": 0.7}}, headers=teacher
+    )
+    assert graded.status_code == 200
+    assert client.get(f"/api/submissions/{s}", headers=teacher).json()["teacher_scores"] == {
+        "overall": 0.7
+    }
 
     resubmitted = client.post(
         f"/api/submissions/{s}/resubmit", json={"text": ESSAY_V2}, headers=student

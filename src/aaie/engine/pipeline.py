@@ -112,10 +112,13 @@ def cache_key(
     rubric: Any,
     similarity_threshold: float,
     provider: Any = None,
+    calibration: Any = None,
 ) -> str:
     provider_id = None if provider is None else getattr(provider, "name", type(provider).__name__)
+    extra = {} if calibration is None else {"calibration": _jsonable(calibration)}
     payload = json.dumps(
         {
+            **extra,
             "text": text,
             "prompt": prompt_text,
             "chat_log": [t.model_dump() for t in chat_log],
@@ -160,19 +163,23 @@ def evaluate_all(
     similarity_threshold: float = 40.0,
     provider: Any = None,
     use_cache: bool = True,
+    calibration: Any = None,
 ) -> Evaluation:
     """Classification, AI score, similarity, highlights, rubric, feedback and a redaction
-    summary for one submission, with per-stage timings (ms) and the engine version."""
+    summary for one submission, with per-stage timings (ms) and the engine version.
+    `calibration`: the assignment's rubric calibration (`rubric.calibration.Calibration`)."""
     if not student_submission or not student_submission.strip():
         raise ValueError("student_submission is empty")
     turns = as_chat_log(chat_log)  # raises pydantic.ValidationError on a malformed chat log
-    key = cache_key(student_submission, prompt_text, turns, rubric, similarity_threshold, provider)
+    key = cache_key(
+        student_submission, prompt_text, turns, rubric, similarity_threshold, provider, calibration
+    )
     if use_cache:
         hit = CACHE.get(key)
         if hit is not None:
             return hit.model_copy(update={"cached": True})
     result = _evaluate(student_submission, prompt_text, turns, rubric, similarity_threshold,
-                       provider, key)  # fmt: skip
+                       provider, key, calibration)  # fmt: skip
     if use_cache and not result.errors:  # a failed stage may succeed next time
         CACHE.put(key, result)
     return result
@@ -186,6 +193,7 @@ def _evaluate(
     threshold: float,
     provider: Any,
     key: str,
+    calibration: Any = None,
 ) -> Evaluation:
     # Other areas' stages, imported on first use (import_module keeps this module importable
     # and type-checkable while an area is still being built).
@@ -220,7 +228,9 @@ def _evaluate(
     )
     rubric_result = run.stage(
         "rubric",
-        lambda: rubric_score(text, prompt_text, rubric, analysis=analysis, provider=provider),
+        lambda: rubric_score(
+            text, prompt_text, rubric, analysis=analysis, provider=provider, calibration=calibration
+        ),
     )
     feedback = run.stage(
         "feedback",

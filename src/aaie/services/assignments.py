@@ -48,6 +48,11 @@ class AssignmentParams(BaseModel):
         description="teachers also see AI score, similarity and highlights; default "
         "from AAIE_FUTURE_SCORING",
     )
+    calibrate_rubric: bool | None = Field(
+        None,
+        description="move built-in rubric scores onto the teacher's own grades once five "
+        "essays are graded (PUT /api/submissions/{id}/teacher-scores); default true",
+    )
 
     @field_validator("rubric")
     @classmethod

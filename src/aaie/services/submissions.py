@@ -543,6 +543,7 @@ class _Job:
     chat_log: list[dict[str, str]]
     rubric: Any
     threshold: float
+    calibration: Any = None  # the assignment's rubric calibration (services/calibration.py)
 
 
 def evaluate_version(settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
@@ -570,12 +571,15 @@ def _claim(session: Session, settings: Settings, version_id: uuid.UUID) -> _Job 
     version.evaluation_status = EvaluationStatus.running
     params = assignment.params or {}
     threshold = params.get("similarity_flag_pct")
+    from aaie.services.calibration import assignment_calibration  # it imports this module
+
     return _Job(
         version.text,
         version.prompt_text,
         list(version.chat_log or []),
         assignment_service.rubric_spec(assignment),
         float(settings.similarity_flag_pct if threshold is None else threshold),
+        assignment_calibration(session, assignment, exclude=submission.id if submission else None),
     )
 
 
@@ -591,6 +595,7 @@ def _run_engine(settings: Settings, job: _Job) -> tuple[dict[str, Any] | None, s
             job.rubric,
             similarity_threshold=job.threshold,
             provider=provider_from_settings(settings),
+            calibration=job.calibration,
         )
     except Exception as exc:  # an engine failure is the version's state, not a crash
         log.exception("evaluation_failed")

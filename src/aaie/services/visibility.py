@@ -38,6 +38,7 @@ TEACHER_ONLY_KEYS = frozenset(
         "confidence",
         "evaluation_details",
         "flagged",
+        "teacher_scores",
     }
 )
 
@@ -164,6 +165,8 @@ def evaluation_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | No
             "score": rubric.get("overall_score"),
             "label": rubric.get("overall_label"),
             "engine": rubric.get("engine"),
+            # Set when the scores follow the teacher's grades: how many, and the scores before.
+            "calibration": rubric.get("calibration"),
         },
         "engine_version": evaluation.get("engine_version"),
     }
@@ -264,6 +267,7 @@ def submission_package(
                 "status_note": submission.status_note,
                 "status_by": str(submission.status_by) if submission.status_by else None,
                 "status_at": iso(submission.status_at),
+                "teacher_scores": submission.teacher_scores,
                 "evaluation_details": current.get("evaluation_details"),
             }
         )

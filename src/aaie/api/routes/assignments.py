@@ -18,23 +18,15 @@ from aaie.api.schemas.workflow import (
     AssignmentOut,
     AssignmentPage,
     AssignmentUpdate,
+    CalibrationOut,
     Page,
     SubmitRequest,
     SubmitResponse,
 )
 from aaie.db.models import Assignment, Role, Submission, User
-from aaie.services import assignments, audit, submissions
+from aaie.services import assignments, audit, calibration, submissions
 
 router = APIRouter(prefix="/api/assignments", tags=["assignments"])
-
-BUILTIN_CRITERIA = ["Structure", "Clarity", "Relevance", "AcademicWriting"]
-
-
-def _criteria(assignment: Assignment) -> list[str]:
-    rubric = assignments.rubric_spec(assignment)
-    if isinstance(rubric, dict):
-        return [c["name"] for c in rubric.get("criteria", [])]
-    return list(BUILTIN_CRITERIA)
 
 
 def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentOut:
@@ -45,7 +37,7 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
         prompt_text=assignment.prompt_text,
         due_at=assignments.aware(assignment.due_at),
         is_open=assignments.is_open(assignment),
-        rubric_criteria=_criteria(assignment),
+        rubric_criteria=calibration.criteria_names(assignment),
         created_at=assignments.aware(assignment.created_at),
         updated_at=assignments.aware(assignment.updated_at),
     )
@@ -255,3 +247,19 @@ def list_submissions(
         )
     items, total = submissions.list_page(session, settings, user, filters, offset, limit)
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{assignment_id}/calibration",
+    response_model=CalibrationOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+def get_calibration(
+    assignment_id: uuid.UUID, user: StaffUser, session: SessionDep
+) -> CalibrationOut:
+    """How the built-in rubric scores of this assignment follow its teacher's grades: per
+    criterion the number of graded essays, whether the calibration is active (five or more),
+    the fitted line, and the mean gap to the teacher's grades before and after it on the
+    graded essays (in-sample)."""
+    assignment = assignments.get_managed(session, user, assignment_id)
+    return CalibrationOut.model_validate(calibration.report(session, assignment))

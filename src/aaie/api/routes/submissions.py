@@ -21,6 +21,8 @@ from aaie.api.schemas.workflow import (
     StatusUpdate,
     SubmitRequest,
     SubmitResponse,
+    TeacherScoresIn,
+    TeacherScoresOut,
 )
 from aaie.config import Settings
 from aaie.db.models import (
@@ -33,7 +35,7 @@ from aaie.db.models import (
 )
 from aaie.errors import NotFound, ServiceUnavailable
 from aaie.jobs import get_runner
-from aaie.services import audit, submissions, visibility
+from aaie.services import audit, calibration, submissions, visibility
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 Label = Literal["Human", "AI", "Hybrid"]
@@ -246,6 +248,64 @@ def set_status(
         status_note=submission.status_note,
         status_by=submission.status_by,
         status_at=submission.status_at,
+    )
+
+
+@router.put(
+    "/{submission_id}/teacher-scores",
+    response_model=TeacherScoresOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+def set_teacher_scores(
+    submission_id: uuid.UUID,
+    body: TeacherScoresIn,
+    user: StaffUser,
+    session: SessionDep,
+    request: Request,
+) -> TeacherScoresOut:
+    """The teacher's own grades of this essay (0-1 or a band label per criterion, and
+    `overall`), replacing earlier ones. Once five essays of the assignment are graded, later
+    evaluations of it move the built-in rubric scores onto the teacher's scale
+    (`GET /api/assignments/{id}/calibration`). Never shown to the student."""
+    submission = calibration.set_teacher_scores(session, user, submission_id, body.scores)
+    _audit_grades(session, user, request, submission, "submission.teacher_scores")
+    return _grades_out(submission)
+
+
+@router.delete(
+    "/{submission_id}/teacher-scores",
+    response_model=TeacherScoresOut,
+    responses=error_responses(401, 403, 404),
+)
+def clear_teacher_scores(
+    submission_id: uuid.UUID, user: StaffUser, session: SessionDep, request: Request
+) -> TeacherScoresOut:
+    """Withdraw this essay's grades from the assignment's calibration."""
+    submission = calibration.clear_teacher_scores(session, user, submission_id)
+    _audit_grades(session, user, request, submission, "submission.teacher_scores_cleared")
+    return _grades_out(submission)
+
+
+def _audit_grades(
+    session: Session, user: User, request: Request, submission: Submission, action: str
+) -> None:
+    audit.record(
+        session,
+        actor=user,
+        action=action,
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request.state.request_id,
+        details={"criteria": sorted(submission.teacher_scores or {})},
+    )
+
+
+def _grades_out(submission: Submission) -> TeacherScoresOut:
+    return TeacherScoresOut(
+        submissionId=submission.id,
+        teacher_scores=submission.teacher_scores,
+        teacher_scores_by=submission.teacher_scores_by,
+        teacher_scores_at=submission.teacher_scores_at,
     )
 
 

@@ -152,6 +152,43 @@ class StatusOut(BaseModel):
     status_at: datetime | None
 
 
+class TeacherScoresIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scores: dict[str, float | Literal["Excellent", "Good", "Fair", "Poor"]] = Field(
+        min_length=1,
+        max_length=13,
+        description="the teacher's grade per criterion of the assignment's rubric and/or "
+        '"overall": a number from 0 to 1 or a band label',
+        examples=[{"Structure": "Good", "Clarity": 0.4, "overall": 0.55}],
+    )
+
+
+class TeacherScoresOut(BaseModel):
+    submissionId: uuid.UUID
+    teacher_scores: dict[str, float] | None
+    teacher_scores_by: uuid.UUID | None
+    teacher_scores_at: datetime | None
+
+
+class CriterionCalibration(BaseModel):
+    name: str
+    graded: int
+    active: bool
+    slope: float | None
+    intercept: float | None
+    mean_gap_before: float | None
+    mean_gap_after: float | None
+
+
+class CalibrationOut(BaseModel):
+    assignmentId: uuid.UUID
+    enabled: bool
+    min_graded: int
+    graded_essays: int
+    criteria: list[CriterionCalibration]
+
+
 class Page(BaseModel):
     items: list[dict[str, Any]]
     total: int

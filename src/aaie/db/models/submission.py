@@ -55,6 +55,13 @@ class Submission(UUIDPrimaryKey, Timestamps, Base):
     # Denormalised from the current version's evaluation so the class view can filter in SQL.
     label: Mapped[str | None] = mapped_column(String(16), index=True)
     flagged: Mapped[bool | None] = mapped_column(index=True)
+    # The teacher's own grades of this essay, 0-1 by criterion name and "overall": what the
+    # assignment's rubric calibration is fitted on (services/calibration.py). Staff only.
+    teacher_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    teacher_scores_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    teacher_scores_at: Mapped[datetime | None] = mapped_column()
 
 
 class SubmissionVersion(UUIDPrimaryKey, Base):

@@ -24,6 +24,7 @@ from aaie.engine.rubric.types import (
 
 if TYPE_CHECKING:
     from aaie.engine.providers import LLMProvider
+    from aaie.engine.rubric.calibration import Calibration
 
 __all__ = [
     "BAND_CUTOFFS",
@@ -47,11 +48,14 @@ def rubric_score(
     *,
     analysis: TextAnalysis | None = None,
     provider: LLMProvider | None = None,
+    calibration: Calibration | None = None,
 ) -> RubricResult:
     """Score an essay. Raises ValueError for empty text or a malformed rubric.
 
     With `provider`, the LLM scores it (criteria passed verbatim); on any provider failure the
-    built-in scorer answers and `fallback_reason` says why.
+    built-in scorer answers and `fallback_reason` says why. With `calibration` (an
+    assignment's maps fitted on its teacher's grades, `rubric.calibration`), built-in scores
+    are moved onto the teacher's scale.
     """
     if not student_submission or not student_submission.strip():
         raise ValueError("student_submission is empty")
@@ -59,10 +63,12 @@ def rubric_score(
     prompt = prompt_text if prompt_text and prompt_text.strip() else None
     from aaie.engine.providers.fallback import llm_or_builtin
     from aaie.engine.rubric.builtin import score_builtin
+    from aaie.engine.rubric.calibration import calibrate
     from aaie.engine.rubric.llm import score_with_llm
 
-    return llm_or_builtin(
+    result = llm_or_builtin(
         provider,
         lambda p: score_with_llm(p, student_submission, prompt, spec),
         lambda: score_builtin(ensure_analysis(student_submission, analysis), prompt, spec),
     )
+    return calibrate(result, calibration)

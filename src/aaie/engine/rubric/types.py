@@ -43,6 +43,15 @@ class CriterionResult(BaseModel):
     reason: str | None = None
 
 
+class AppliedCalibration(BaseModel):
+    """Set when the scores were moved onto the teacher's scale (`rubric.calibration`)."""
+
+    graded_essays: int
+    # The built-in scores before the move, by criterion name and `overall` (what later
+    # calibrations are fitted on).
+    raw_scores: dict[str, float]
+
+
 class RubricResult(BaseModel):
     criteria: list[CriterionResult]
     overall_score: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -51,6 +60,7 @@ class RubricResult(BaseModel):
     engine: str = "builtin"
     fallback_reason: str | None = None
     notes: list[str] = Field(default_factory=list)
+    calibration: AppliedCalibration | None = None
 
     def criterion(self, name: str) -> CriterionResult | None:
         return next((c for c in self.criteria if c.name == name), None)
