@@ -14,20 +14,14 @@ from tests.api.workflow_support import (
     ESSAY,
     assert_no_leak,
     engine_ready,  # noqa: F401 - fixture
+    essay_variant,
     make_assignment,
     submit,
 )
 from tests.conftest import Account, make_account
 
 pytestmark = pytest.mark.usefixtures("engine_ready")
-PARAGRAPHS = ESSAY.split("\n\n")
 SHIFT = 0.15  # this teacher grades every essay 0.15 above the built-in Structure score
-
-
-def essay_variant(i: int) -> str:
-    """Different essays (and so different built-in scores) from the shared test essay."""
-    kept = PARAGRAPHS[: 2 + i % (len(PARAGRAPHS) - 1)]
-    return "\n\n".join(kept[::-1] if i % 2 else kept)
 
 
 def submit_for_new_student(

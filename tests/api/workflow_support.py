@@ -39,6 +39,15 @@ ESSAY = (
 ESSAY_V2 = ESSAY.replace("twenty raised beds", "thirty raised beds").replace(
     "In conclusion,", "To sum up,"
 )
+
+
+def essay_variant(i: int) -> str:
+    """Different essays (and so different built-in scores) made from ESSAY's paragraphs."""
+    paragraphs = ESSAY.split("\n\n")
+    kept = paragraphs[: 2 + i % (len(paragraphs) - 1)]
+    return "\n\n".join(kept[::-1] if i % 2 else kept)
+
+
 LEAK_WORDS = (
     "classification",
     "ai score",

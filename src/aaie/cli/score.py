@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -27,6 +28,15 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
             dir_okay=False,
             help="Custom rubric JSON ({'criteria': [...]})",
         ),
+        grades: Path | None = typer.Option(
+            None,
+            "--grades",
+            exists=True,
+            dir_okay=False,
+            help="Your own grades of some of the files, JSON {file name: {criterion or "
+            "'overall': 0-1 or a band label}}: with five or more, the other files' scores "
+            "follow your scale",
+        ),
         feedback: bool = typer.Option(
             True, "--feedback/--no-feedback", help="Also write student feedback"
         ),
@@ -35,13 +45,9 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
     ) -> None:
         """Score essays on the rubric (Structure, Clarity, Relevance, AcademicWriting)."""
         from rich.console import Console
-        from rich.progress import track
-        from rich.table import Table
 
-        from aaie.engine.analysis import TextAnalysis
         from aaie.engine.feedback import generate_feedback
         from aaie.engine.providers import LLMProvider
-        from aaie.engine.rubric import rubric_score
 
         console = Console()
         prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
@@ -49,19 +55,10 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
         provider = LLMProvider.from_mapping(os.environ) if llm else None
         if llm and provider is None:
             raise typer.BadParameter("--llm needs AAIE_LLM_BASE_URL and AAIE_LLM_MODEL")
-        items = track(
-            files,
-            description="Scoring",
-            console=Console(stderr=True),
-            disable=len(files) < 2 or as_json,
-        )
-        for path in items:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if not text.strip():
-                console.print(f"[yellow]{path}: empty, skipped[/yellow]")
-                continue
-            analysis = TextAnalysis(text)
-            result = rubric_score(text, prompt_text, spec, analysis=analysis, provider=provider)
+        scored = _score_files(files, prompt_text, spec, provider, quiet=as_json)
+        teacher = _read_grades(grades, files) if grades else {}
+        for path, (text, analysis, raw) in scored.items():
+            result = _calibrated(raw, path, scored, teacher)
             fb = (
                 generate_feedback(text, prompt_text, result, analysis=analysis, provider=provider)
                 if feedback
@@ -74,24 +71,8 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
                     "feedback": fb.model_dump() if fb else None,
                 }
                 typer.echo(json.dumps(out, ensure_ascii=False))
-                continue
-            table = Table(title=f"{path}  (engine: {result.engine})")
-            for col in ("criterion", "label", "score", "evidence"):
-                table.add_column(col)
-            for c in result.criteria:
-                table.add_row(
-                    c.name,
-                    c.label or "n/a",
-                    f"{c.score:.2f}" if c.score is not None else "-",
-                    "; ".join(c.evidence[:2]) if c.scorable else (c.reason or ""),
-                )
-            overall = f"{result.overall_score:.2f}" if result.overall_score is not None else "-"
-            table.add_row("overall", result.overall_label or "n/a", overall, "")
-            console.print(table)
-            for note in result.notes:
-                console.print(f"[dim]{note}[/dim]")
-            if fb:
-                console.print(fb.text + "\n")
+            else:
+                _print_result(console, path, result, fb.text if fb else None)
 
     @train_app.command("scorer")
     def train_scorer(
@@ -125,3 +106,82 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
             f"essays; band agreement (out-of-fold): "
             + ", ".join(f"{k} {v:.2f}" for k, v in artifact["confidence"].items())
         )
+
+
+def _score_files(
+    files: list[Path], prompt_text: str | None, spec: Any, provider: Any, *, quiet: bool
+) -> dict[Path, tuple[str, Any, Any]]:
+    """(text, analysis, rubric result) per non-empty file, with a progress bar."""
+    from rich.console import Console
+    from rich.progress import track
+
+    from aaie.engine.analysis import TextAnalysis
+    from aaie.engine.rubric import rubric_score
+
+    err = Console(stderr=True)
+    out = {}
+    for path in track(files, description="Scoring", console=err, disable=len(files) < 2 or quiet):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not text.strip():
+            err.print(f"[yellow]{path}: empty, skipped[/yellow]")
+            continue
+        analysis = TextAnalysis(text)
+        result = rubric_score(text, prompt_text, spec, analysis=analysis, provider=provider)
+        out[path] = (text, analysis, result)
+    return out
+
+
+def _read_grades(grades: Path, files: list[Path]) -> dict[Path, dict[str, float]]:
+    """The --grades file, keyed by the essay files it names (by path as given or file name)."""
+    from aaie.engine.rubric.calibration import teacher_score
+
+    try:
+        raw = json.loads(grades.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("expected a JSON object {file name: {criterion: grade}}")
+        by_name = {str(k): v for k, v in raw.items()}
+        out = {}
+        for path in files:
+            given = by_name.get(str(path), by_name.get(path.name))
+            if given is not None:
+                out[path] = {str(c): teacher_score(g) for c, g in dict(given).items()}
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(f"{grades}: {exc}", param_hint="--grades") from None
+    return out
+
+
+def _calibrated(
+    raw: Any, path: Path, scored: dict[Path, tuple[str, Any, Any]], teacher: dict[Path, Any]
+) -> Any:
+    """The result calibrated on the OTHER graded files (a file's own grade never moves its
+    own score), as the service does for an assignment."""
+    from aaie.engine.rubric.calibration import builtin_scores, calibrate, fit_calibration
+
+    pairs = [
+        (builtin_scores(scored[p][2]), grades)
+        for p, grades in teacher.items()
+        if p != path and p in scored
+    ]
+    return calibrate(raw, fit_calibration(pairs))
+
+
+def _print_result(console: Any, path: Path, result: Any, feedback_text: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{path}  (engine: {result.engine})")
+    for col in ("criterion", "label", "score", "evidence"):
+        table.add_column(col)
+    for c in result.criteria:
+        table.add_row(
+            c.name,
+            c.label or "n/a",
+            f"{c.score:.2f}" if c.score is not None else "-",
+            "; ".join(c.evidence[:2]) if c.scorable else (c.reason or ""),
+        )
+    overall = f"{result.overall_score:.2f}" if result.overall_score is not None else "-"
+    table.add_row("overall", result.overall_label or "n/a", overall, "")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[dim]{note}[/dim]")
+    if feedback_text:
+        console.print(feedback_text + "\n")
