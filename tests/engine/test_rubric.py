@@ -265,3 +265,33 @@ def test_bag_of_words_ridge_reproduces_scikit_learn(asap: list[dict]) -> None:
         pred = model.predict(texts[i])
         assert pred[0] == pytest.approx(ridge.predict(M[i])[0], abs=1e-3)  # float16 weights
         assert np.isnan(pred[1])  # no scores for that target: no model
+
+
+def test_without_a_prompt_an_essay_on_a_known_prompt_is_recognised() -> None:
+    from tests.api.workflow_support import ESSAY as GARDENS_ESSAY
+
+    known = rubric_score(ESSAY)  # a letter on ASAP prompt 1's question, no prompt given
+    assert any("reads as an answer to a prompt the scorer was trained on" in n for n in known.notes)
+    assert any("No prompt given" in n for n in known.notes)  # Relevance still says so
+    other = rubric_score(GARDENS_ESSAY)  # a topic the scorer was not trained on
+    assert not any("reads as an answer" in n for n in other.notes)
+
+
+def test_prompt_recognition_needs_a_clear_match() -> None:
+    import numpy as np
+
+    from aaie.engine.rubric.stack import RECOGNISE_MIN, fit_recognition, recognise_group
+
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(6, 384)).astype(np.float32)
+    recognition = fit_recognition(
+        emb, ["p1", "p1", "p1", "p2", "p2", "p2"], ["g1"] * 3 + ["g2"] * 3
+    )
+    centroid = recognition["centroids"][1]
+    found = recognise_group(recognition, centroid * 3.0)  # scale does not matter
+    assert found is not None and found[0] == "g2" and found[1] == pytest.approx(1.0, abs=1e-5)
+    orthogonal = rng.normal(size=384).astype(np.float32)
+    orthogonal -= recognition["centroids"].T @ (recognition["centroids"] @ orthogonal)
+    assert recognise_group(recognition, orthogonal) is None
+    assert recognise_group(recognition, np.zeros(384, dtype=np.float32)) is None
+    assert RECOGNISE_MIN > 0.5

@@ -24,8 +24,9 @@ from typing import Any
 # keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction. 0.3.0: detector-5
 # (student-habit rewrites in training). 0.4.0: detector-6 (n-gram sentence model, 0.5 % label
 # budget) and scorer v6 (bag-of-words ridge per known prompt). 0.5.0: detector-7 (a passage is
-# two sentences that read as AI together).
-ENGINE_VERSION = "0.5.0"
+# two sentences that read as AI together). 0.5.1: the scorer recognises a known prompt from the
+# essay when none is given; rubric scores can follow an assignment's teacher grades.
+ENGINE_VERSION = "0.5.1"
 
 _EXPORTS = {
     "classify": "aaie.engine.detection",

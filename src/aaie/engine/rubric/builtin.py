@@ -9,7 +9,13 @@ import numpy as np
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.rubric.features import EssayFacts, essay_facts
 from aaie.engine.rubric.mapping import map_criterion
-from aaie.engine.rubric.model import load_scorer, on_topic_probability, predict, relevance_cap
+from aaie.engine.rubric.model import (
+    load_scorer,
+    on_topic_probability,
+    predict,
+    recognised_prompt,
+    relevance_cap,
+)
 from aaie.engine.rubric.types import (
     BASE_CRITERIA,
     CriterionResult,
@@ -21,6 +27,10 @@ from aaie.engine.rubric.types import (
 NO_PROMPT_NOTE = (
     "No prompt given: Relevance is judged from the text alone (focus and development), "
     "with lower confidence."
+)
+RECOGNISED_NOTE = (
+    "The essay reads as an answer to a prompt the scorer was trained on (similarity "
+    "{similarity:.2f}), so its scores are set against that prompt's essays."
 )
 SHORT_TEXT_WORDS = 50
 
@@ -45,6 +55,9 @@ def score_builtin(
         for name in BASE_CRITERIA
     }
     notes = [] if has_prompt else [NO_PROMPT_NOTE]
+    recognised = None if has_prompt else recognised_prompt(analysis.document_embedding)
+    if recognised is not None:
+        notes.append(RECOGNISED_NOTE.format(similarity=recognised[1]))
     if analysis.word_count < SHORT_TEXT_WORDS:
         notes.append(f"Very short text ({analysis.word_count} words): scores are unreliable.")
     if spec is None:

@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.rubric.features import FEATURE_NAMES, PROMPT_FEATURES, EssayFacts, prompt_info
-from aaie.engine.rubric.stack import apply_calibration, blend, group_features, match_group
+from aaie.engine.rubric.stack import (
+    apply_calibration,
+    blend,
+    group_features,
+    match_group,
+    recognise_group,
+)
 
 ARTIFACT_NAME = "scorer.pkl"
 
@@ -42,6 +48,7 @@ def predict(
     art = load_scorer()
     x = facts.vector()
     prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
+    recognised = None if prompt_emb is not None else recognised_prompt(doc_embedding)
     group_rows: dict[str, np.ndarray] = {}  # group features, computed once per matched group
     # known prompt: trees blended with the group's embedding ridge and bag-of-words ridge
     w, w_lexical = float(art["blend_ridge"]), float(art.get("blend_lexical", 0.0))
@@ -54,8 +61,11 @@ def predict(
         else:
             prompt_part = np.full(len(pcomps), math.nan)
         row = np.concatenate([x, (doc_embedding - mean) @ comps.T, prompt_part])[None, :]
-        # A prompt the scorer was trained on: the group model and that group's calibration.
+        # A prompt the scorer was trained on (given, or recognised from the essay when none
+        # is given): the group model and that group's calibration.
         group = match_group(m["groups"], prompt_emb)
+        if recognised is not None and recognised[0] in m["groups"]["names"]:
+            group = recognised[0]
         if group is None:
             raw = m["fallback"].predict(row)
         else:
@@ -69,6 +79,12 @@ def predict(
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out
+
+
+def recognised_prompt(doc_embedding: np.ndarray) -> tuple[str, float] | None:
+    """For an essay given WITHOUT a prompt: (group, similarity) of the training prompt it
+    clearly answers, or None (stack.recognise_group)."""
+    return recognise_group(load_scorer().get("recognition"), doc_embedding)
 
 
 def on_topic_probability(facts: EssayFacts) -> float:

@@ -41,6 +41,7 @@ from aaie.engine.rubric.stack import (
     essay_vector,
     fit_calibration,
     fit_group_part,
+    fit_recognition,
     group_features,
     match_group,
 )
@@ -193,6 +194,14 @@ def fit_groups(ds: Dataset, rows: np.ndarray) -> dict[str, Any]:
     """Unique training prompt embeddings and the group each belongs to."""
     emb, first = np.unique(ds.prompt_embeddings()[rows], axis=0, return_index=True)
     return {"embeddings": emb, "names": [group_key(ds.records[rows[i]]) for i in first]}
+
+
+def fit_prompt_recognition(ds: Dataset, rows: np.ndarray) -> dict[str, Any]:
+    """What the scorer recognises an essay's prompt by when none is given (stack.py)."""
+    records = [ds.records[i] for i in rows]
+    return fit_recognition(
+        ds.doc_emb[rows], [str(r["prompt_id"]) for r in records], [group_key(r) for r in records]
+    )
 
 
 def assign_groups(ds: Dataset, groups: dict[str, Any], rows: np.ndarray) -> list[str | None]:
@@ -579,6 +588,7 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
         "calibration": calibration,
         "confidence": confidence,
         "on_topic": fit_on_topic(ds),
+        "recognition": fit_prompt_recognition(ds, everything),
         "trained_on": len(ds.records),
     }
 
