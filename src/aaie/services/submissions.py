@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import Select, exists, func, select
@@ -35,6 +35,9 @@ from aaie.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from aaie.services import assignments as assignment_service
 from aaie.services import visibility
 from aaie.services.visibility import Audience
+
+if TYPE_CHECKING:
+    from aaie.engine.rubric.calibration import Calibration
 
 log = structlog.get_logger("aaie.submissions")
 _NOT_FOUND = "No such submission."
@@ -543,7 +546,7 @@ class _Job:
     chat_log: list[dict[str, str]]
     rubric: Any
     threshold: float
-    calibration: Any = None  # the assignment's rubric calibration (services/calibration.py)
+    calibration: Calibration | None = None  # the assignment's (services/calibration.py)
 
 
 def evaluate_version(settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
