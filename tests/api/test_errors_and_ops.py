@@ -100,3 +100,39 @@ def test_cors_allows_only_configured_origins(settings) -> None:  # type: ignore[
         )
     assert ok.headers["access-control-allow-origin"] == "https://school.example.edu"
     assert "access-control-allow-origin" not in evil.headers
+
+
+def test_a_write_is_committed_before_its_response_is_sent(
+    app: FastAPI, accounts: dict[str, Account]
+) -> None:
+    """A client that acts on a 201 at once (registers a student, then submits for them) must
+    find the row: the transaction commits before the response starts, not after it is sent."""
+    from typing import Any
+
+    from sqlalchemy import select
+
+    from aaie.db.models import User
+
+    email = "committed-first@example.edu"
+    seen: dict[str, bool] = {}
+
+    async def watching(scope: Any, receive: Any, send: Any) -> None:
+        async def send_and_look(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and scope.get("path", "").endswith(
+                "/register"
+            ):
+                with app.state.aaie.sessions() as other:  # another connection
+                    found = other.scalar(select(User).where(User.email == email))
+                    seen["visible"] = found is not None
+            await send(message)
+
+        await app(scope, receive, send_and_look)
+
+    with TestClient(watching) as client:
+        response = client.post(
+            "/api/auth/register",
+            json={"email": email, "password": "a-long-password-1", "role": "student"},
+            headers=accounts["admin"].headers,
+        )
+    assert response.status_code == 201, response.text
+    assert seen == {"visible": True}

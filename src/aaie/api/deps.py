@@ -43,7 +43,11 @@ def get_session(state: State) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits when the handler returns, BEFORE the response is
+# sent. With FastAPI's default ("request") it would commit after the client already has its
+# 201, so a client acting on it at once could miss the row, and a failed commit would leave a
+# success response for a write that never happened.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_current_user(
