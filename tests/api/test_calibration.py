@@ -172,3 +172,25 @@ def test_bad_grades_are_422_and_keep_the_stored_ones(
     assert needle in response.text
     package = client.get(f"/api/submissions/{sid}", headers=teacher.headers).json()
     assert package["teacher_scores"] == {"overall": 0.4}
+
+
+def test_grades_stay_with_the_version_they_were_given_for(
+    client: TestClient, app: FastAPI, accounts: dict[str, Account]
+) -> None:
+    teacher = accounts["teacher"]
+    aid, sids = graded_assignment(client, app, teacher, MIN_GRADED)
+    package = client.get(f"/api/submissions/{sids[0]}", headers=teacher.headers).json()
+    assert package["teacher_scores_version"] == 1
+    resubmitted = client.post(
+        f"/api/submissions/{sids[0]}/resubmit",
+        json={"text": essay_variant(MIN_GRADED + 2)},
+        headers=teacher.headers,
+    )
+    assert resubmitted.status_code == 200, resubmitted.text
+    assert structure(details(client, teacher, sids[0])) != structure(
+        {"rubric": package["evaluation_details"]["rubric"]}
+    )  # the new version scores differently, so the check below can fail
+    report = client.get(f"/api/assignments/{aid}/calibration", headers=teacher.headers).json()
+    row = next(c for c in report["criteria"] if c["name"] == "Structure")
+    assert row["graded"] == MIN_GRADED
+    assert row["mean_gap_before"] == pytest.approx(SHIFT, abs=1e-3)  # still version 1's score

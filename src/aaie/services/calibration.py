@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aaie.db.base import utcnow
@@ -65,6 +65,7 @@ def set_teacher_scores(
             ) from None
     submission = found.submission
     submission.teacher_scores = normalised
+    submission.teacher_scores_version = submission.current_version
     submission.teacher_scores_by, submission.teacher_scores_at = user.id, utcnow()
     session.flush()
     return submission
@@ -73,6 +74,7 @@ def set_teacher_scores(
 def clear_teacher_scores(session: Session, user: User, submission_id: uuid.UUID) -> Submission:
     submission = submission_service.get_staff_visible(session, user, submission_id).submission
     submission.teacher_scores = None
+    submission.teacher_scores_version = None
     submission.teacher_scores_by, submission.teacher_scores_at = user.id, utcnow()
     session.flush()
     return submission
@@ -81,15 +83,19 @@ def clear_teacher_scores(session: Session, user: User, submission_id: uuid.UUID)
 def graded_pairs(
     session: Session, assignment_id: uuid.UUID, exclude: uuid.UUID | None = None
 ) -> list[GradedPair]:
-    """(built-in scores, teacher grades) of every graded submission of the assignment whose
-    current version has a built-in rubric result; `exclude` leaves one submission out (an
-    essay's own grade never calibrates its own score)."""
+    """(built-in scores, teacher grades) of every graded submission of the assignment, the
+    scores from the version the grades were given for, when it has a built-in rubric result;
+    `exclude` leaves one submission out (an essay's own grade never calibrates its own
+    score)."""
     query = (
         select(Submission.teacher_scores, SubmissionVersion.evaluation)
         .join(
             SubmissionVersion,
             (SubmissionVersion.submission_id == Submission.id)
-            & (SubmissionVersion.number == Submission.current_version),
+            & (
+                SubmissionVersion.number
+                == func.coalesce(Submission.teacher_scores_version, Submission.current_version)
+            ),
         )
         .where(
             Submission.assignment_id == assignment_id,

@@ -39,6 +39,7 @@ TEACHER_ONLY_KEYS = frozenset(
         "evaluation_details",
         "flagged",
         "teacher_scores",
+        "teacher_scores_version",
     }
 )
 
@@ -268,6 +269,7 @@ def submission_package(
                 "status_by": str(submission.status_by) if submission.status_by else None,
                 "status_at": iso(submission.status_at),
                 "teacher_scores": submission.teacher_scores,
+                "teacher_scores_version": submission.teacher_scores_version,
                 "evaluation_details": current.get("evaluation_details"),
             }
         )

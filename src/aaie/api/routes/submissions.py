@@ -304,6 +304,7 @@ def _grades_out(submission: Submission) -> TeacherScoresOut:
     return TeacherScoresOut(
         submissionId=submission.id,
         teacher_scores=submission.teacher_scores,
+        teacher_scores_version=submission.teacher_scores_version,
         teacher_scores_by=submission.teacher_scores_by,
         teacher_scores_at=submission.teacher_scores_at,
     )

@@ -167,6 +167,7 @@ class TeacherScoresIn(BaseModel):
 class TeacherScoresOut(BaseModel):
     submissionId: uuid.UUID
     teacher_scores: dict[str, float] | None
+    teacher_scores_version: int | None = Field(description="the version the grades are for")
     teacher_scores_by: uuid.UUID | None
     teacher_scores_at: datetime | None
 

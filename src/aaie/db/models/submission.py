@@ -58,6 +58,8 @@ class Submission(UUIDPrimaryKey, Timestamps, Base):
     # The teacher's own grades of this essay, 0-1 by criterion name and "overall": what the
     # assignment's rubric calibration is fitted on (services/calibration.py). Staff only.
     teacher_scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # The version the grades were given for (a resubmission does not carry them over).
+    teacher_scores_version: Mapped[int | None] = mapped_column(Integer)
     teacher_scores_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -1,4 +1,4 @@
-"""submissions.teacher_scores (+ by, at): a teacher's grades, for the rubric calibration
+"""submissions.teacher_scores (+ version, by, at): a teacher's grades, for the rubric calibration
 
 Revision ID: 0005
 Revises: 0004
@@ -21,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("submissions") as batch:
         batch.add_column(sa.Column("teacher_scores", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("teacher_scores_version", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("teacher_scores_by", sa.Uuid(), nullable=True))
         batch.add_column(sa.Column("teacher_scores_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_foreign_key(
@@ -37,4 +38,5 @@ def downgrade() -> None:
         batch.drop_constraint("fk_submissions_teacher_scores_by_users", type_="foreignkey")
         batch.drop_column("teacher_scores_at")
         batch.drop_column("teacher_scores_by")
+        batch.drop_column("teacher_scores_version")
         batch.drop_column("teacher_scores")
