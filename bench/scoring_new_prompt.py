@@ -1,6 +1,6 @@
 """Why a new prompt scores ~0.49 QWK, and what a few teacher-graded essays would buy.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_new_prompt.py [--reps 20]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_new_prompt.py [--reps 20] [--target overall]
 
 Held out BY PROMPT (each ASAP prompt a fold, ELLIPSE in two halves), a gradient-boosting model
 on the fallback model's design columns (essay features, essay-embedding PCA, prompt-embedding
@@ -29,8 +29,6 @@ from scoring import dataset, stretched
 from aaie.engine.rubric import train
 from aaie.engine.rubric.calibration import fit_linear_map
 from aaie.engine.rubric.features import EMBED_DIMS, FEATURE_NAMES, PROMPT_DIMS
-
-TARGET = "overall"
 
 
 def prompt_rows(ds: train.Dataset, gold: np.ndarray) -> dict[str, np.ndarray]:
@@ -65,16 +63,18 @@ def teacher_graded(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--target", default="overall", choices=train.TARGETS)
     args = ap.parse_args()
+    target = args.target
     ds = dataset(train.ALL_ESSAYS)
     folds = train.folds_by_prompt(ds.records)
     columns = list(range(len(FEATURE_NAMES) + EMBED_DIMS + PROMPT_DIMS))
-    pred = train.out_of_fold(ds, TARGET, folds, columns)
-    gold = ds.target(TARGET)
+    pred = train.out_of_fold(ds, target, folds, columns)
+    gold = ds.target(target)
     groups = prompt_rows(ds, gold)
-    shipped = stretched(ds, TARGET, pred, folds)
-    e_ship = train.evaluate(ds, TARGET, shipped)
-    e_oracle = train.evaluate(ds, TARGET, oracle(pred, gold, groups))
+    shipped = stretched(ds, target, pred, folds)
+    e_ship = train.evaluate(ds, target, shipped)
+    e_oracle = train.evaluate(ds, target, oracle(pred, gold, groups))
     print("| prompt | rank correlation | QWK, shipped stretch | QWK, oracle level + spread |")
     print("| --- | --- | --- | --- |")
     for g, rows in groups.items():
@@ -87,7 +87,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for k in (5, 10, 20):
         qwks = [
-            train.evaluate(ds, TARGET, teacher_graded(shipped, gold, groups, k, rng))["qwk_mean"]
+            train.evaluate(ds, target, teacher_graded(shipped, gold, groups, k, rng))["qwk_mean"]
             for _ in range(args.reps)
         ]
         print(f"teacher grades {k} essays per prompt: QWK {np.mean(qwks):.3f} ± {np.std(qwks):.3f}")
