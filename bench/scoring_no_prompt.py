@@ -7,7 +7,8 @@ Within prompt (5 folds), every test essay is scored three ways by the same fits:
 - without a prompt, as before 2026-12-06: the fallback model and the global stretch;
 - without a prompt, recognised: the group of the nearest training prompt by the essays'
   centroid (`stack.recognise_group`, fitted on the training folds only), the group model with
-  the prompt features missing, and that group's calibration; unrecognised essays as above.
+  the prompt features missing, and that group's calibration; unrecognised essays as above
+  (`train.predict_stacked(..., recognised=...)`, as `model.predict` serves it).
 It also reports how often essays are recognised, into which group, and how often texts that
 answer none of the training prompts (Fast-DetectGPT's human news, fiction and PubMed texts, and
 OUTFOX's student essays, whose persuasive prompts overlap ELLIPSE's titles) are.
@@ -19,68 +20,31 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scoring import dataset
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.rubric import train
-from aaie.engine.rubric.stack import RECOGNISE_MIN, group_features, recognise_group
+from aaie.engine.rubric.stack import RECOGNISE_MIN, recognise_group
 
 DETECT = Path(__file__).resolve().parents[2] / "shared" / "data" / "detect"
 TARGETS = ("overall", "Structure", "Clarity", "AcademicWriting")
 
 
-def recognised_groups(ds: train.Dataset, rest: np.ndarray, test: np.ndarray) -> list[str | None]:
-    recognition = train.fit_prompt_recognition(ds, rest)
-    found = [recognise_group(recognition, ds.doc_emb[i]) for i in test]
-    return [f[0] if f else None for f in found]
-
-
-def predict_without_prompt(
-    fit: dict[str, Any], ds: train.Dataset, test: np.ndarray, groups: list[str | None]
-) -> np.ndarray:
-    """As `model.predict` with no prompt: prompt features and prompt PCA missing."""
-    X = train.design(ds, fit["projection"], test, np.ones(len(ds.records), dtype=bool))
-    out = np.asarray(fit["fallback"].predict(X))
-    usable = [g if g in fit["groups"]["names"] else None for g in groups]
-    known = np.array([g is not None for g in usable])
-    if known.any():
-        G = group_features(
-            fit["part"], ds.X[test], ds.ridge_vectors()[test], usable, ds.texts(test)
-        )
-        trees = np.asarray(fit["model"].predict(np.hstack([X, G])[known]))
-        out[known] = train.blend(
-            trees, G[known], fit["part"], fit["target"], train.BLEND_RIDGE, train.BLEND_LEXICAL
-        )
-    return out
-
-
-def calibrated(
-    ds: train.Dataset, target: str, folds: list[np.ndarray], served: np.ndarray,
-    pred: np.ndarray, groups: list[str | None],
-) -> np.ndarray:  # fmt: skip
-    """Calibration fitted on the other folds' served predictions (as shipped), applied with
-    the given groups (None: the global stretch)."""
-    gold, out = ds.target(target), np.full(len(pred), math.nan)
+def recognised_out_of_fold(ds: train.Dataset, folds: list[np.ndarray]) -> list[str | None]:
+    """Each essay's recognised group, from centroids of the other folds' essays only."""
+    every = np.arange(len(ds.records))
+    groups: list[str | None] = [None] * len(every)
     for test in folds:
-        rest = np.setdiff1d(np.arange(len(ds.records)), test)
-        keys: list[str | None] = [train.group_key(ds.records[i]) for i in rest]
-        cal = train.fit_calibration(served[rest], gold[rest], keys)
-        out[test] = train.apply_calibration(cal, pred[test], [groups[i] for i in test])
-    return out
+        recognition = train.fit_prompt_recognition(ds, np.setdiff1d(every, test))
+        for i in test:
+            found = recognise_group(recognition, ds.doc_emb[i])
+            groups[i] = found[0] if found else None
+    return groups
 
 
-def recognition_rates(ds: train.Dataset, folds: list[np.ndarray]) -> None:
-    groups: list[str | None] = [None] * len(ds.records)
-    for test in folds:
-        for i, g in zip(
-            test,
-            recognised_groups(ds, np.setdiff1d(np.arange(len(ds.records)), test), test),
-            strict=True,
-        ):
-            groups[i] = g
+def recognition_rates(ds: train.Dataset, groups: list[str | None]) -> None:
     own = [train.group_key(r) for r in ds.records]
     is_ell = np.array([k == "ellipse" for k in own])
     found = np.array([g is not None for g in groups])
@@ -111,26 +75,26 @@ def main() -> None:
     ds = dataset(train.ALL_ESSAYS)
     folds = train.folds_within_prompt(ds.records)
     every = np.arange(len(ds.records))
+    groups = recognised_out_of_fold(ds, folds)
+    none: list[str | None] = [None] * len(every)
     print("| target | with its prompt | no prompt: fallback | no prompt: recognised |")
     print("| --- | --- | --- | --- |")
     ellipse_rows = []
     for target in TARGETS:
         served, fallback, recognised = (np.full(len(every), math.nan) for _ in range(3))
-        groups: list[str | None] = [None] * len(every)
         for test in folds:
-            rest = np.setdiff1d(every, test)
-            fit = train.fit_stacked(ds, target, rest)
+            fit = train.fit_stacked(ds, target, np.setdiff1d(every, test))
             served[test] = train.predict_stacked(fit, ds, test)
-            found = recognised_groups(ds, rest, test)
-            for i, g in zip(test, found, strict=True):
-                groups[i] = g
-            fallback[test] = predict_without_prompt(fit, ds, test, [None] * len(test))
-            recognised[test] = predict_without_prompt(fit, ds, test, found)
-        none: list[str | None] = [None] * len(every)
+            fallback[test] = train.predict_stacked(fit, ds, test, recognised=none[: len(test)])
+            recognised[test] = train.predict_stacked(
+                fit, ds, test, recognised=[groups[i] for i in test]
+            )
         preds = {
             "served": train.calibrated_out_of_fold(ds, target, folds, served),
-            "fallback": calibrated(ds, target, folds, served, fallback, none),
-            "recognised": calibrated(ds, target, folds, served, recognised, groups),
+            "fallback": train.calibrated_out_of_fold(ds, target, folds, fallback, served, none),
+            "recognised": train.calibrated_out_of_fold(
+                ds, target, folds, recognised, served, groups
+            ),
         }
         e = {k: train.evaluate(ds, target, v) for k, v in preds.items()}
         print(
@@ -144,7 +108,7 @@ def main() -> None:
     print("\nELLIPSE alone:\n")
     print("| target | with its prompt | no prompt: fallback | no prompt: recognised |")
     print("| --- | --- | --- | --- |\n" + "\n".join(ellipse_rows))
-    recognition_rates(ds, folds)
+    recognition_rates(ds, groups)
 
 
 if __name__ == "__main__":

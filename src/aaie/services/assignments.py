@@ -87,6 +87,16 @@ def rubric_spec(assignment: Assignment) -> Any:
     return rubric if isinstance(rubric, dict | list) else None
 
 
+def criteria_names(assignment: Assignment) -> list[str]:
+    """The criteria an assignment is scored on: its custom rubric's, else the built-in four."""
+    rubric = rubric_spec(assignment)
+    if isinstance(rubric, dict):
+        return [c["name"] for c in rubric.get("criteria", [])]
+    from aaie.engine.rubric.types import BASE_CRITERIA
+
+    return list(BASE_CRITERIA)
+
+
 def create(
     session: Session,
     owner: User,

@@ -22,24 +22,17 @@ from aaie.engine.rubric.calibration import (
     MIN_GRADED,
     OVERALL,
     Calibration,
+    LinearMap,
     builtin_scores,
     fit_calibration,
     teacher_score,
 )
-from aaie.engine.rubric.types import BASE_CRITERIA, RubricResult
+from aaie.engine.rubric.types import RubricResult
 from aaie.errors import ValidationFailed
 from aaie.services import assignments as assignment_service
 from aaie.services import submissions as submission_service
 
 GradedPair = tuple[dict[str, float], dict[str, float]]
-
-
-def criteria_names(assignment: Assignment) -> list[str]:
-    """The criteria an assignment is scored on: its custom rubric's, else the built-in four."""
-    rubric = assignment_service.rubric_spec(assignment)
-    if isinstance(rubric, dict):
-        return [c["name"] for c in rubric.get("criteria", [])]
-    return list(BASE_CRITERIA)
 
 
 def set_teacher_scores(
@@ -48,7 +41,7 @@ def set_teacher_scores(
     """Store the teacher's grades (0-1 numbers or band labels) by criterion and `overall`.
     Replaces earlier grades of this submission. 422 names unknown criteria and bad values."""
     found = submission_service.get_staff_visible(session, user, submission_id)
-    allowed = [*criteria_names(found.assignment), OVERALL]
+    allowed = [*assignment_service.criteria_names(found.assignment), OVERALL]
     unknown = sorted(set(scores) - set(allowed))
     if unknown:
         raise ValidationFailed(
@@ -137,15 +130,16 @@ def report(session: Session, assignment: Assignment) -> dict[str, Any]:
     pairs = graded_pairs(session, assignment.id)
     calibration = fit_calibration(pairs)
     maps = calibration.maps if calibration else {}
+    on = enabled(assignment)
     criteria = []
-    for name in [*criteria_names(assignment), OVERALL]:
+    for name in [*assignment_service.criteria_names(assignment), OVERALL]:
         both = [(b[name], t[name]) for b, t in pairs if name in b and name in t]
         line = maps.get(name)
         criteria.append(
             {
                 "name": name,
                 "graded": len(both),
-                "active": line is not None and enabled(assignment),
+                "active": line is not None and on,
                 "slope": round(line.slope, 4) if line else None,
                 "intercept": round(line.intercept, 4) if line else None,
                 "mean_gap_before": _mean_gap(both, None),
@@ -154,14 +148,14 @@ def report(session: Session, assignment: Assignment) -> dict[str, Any]:
         )
     return {
         "assignmentId": str(assignment.id),
-        "enabled": enabled(assignment),
+        "enabled": on,
         "min_graded": MIN_GRADED,
         "graded_essays": len(pairs),
         "criteria": criteria,
     }
 
 
-def _mean_gap(both: list[tuple[float, float]], line: Any) -> float | None:
+def _mean_gap(both: list[tuple[float, float]], line: LinearMap | None) -> float | None:
     if not both:
         return None
     gaps = [abs((line(b) if line else b) - t) for b, t in both]

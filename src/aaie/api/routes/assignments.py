@@ -37,7 +37,7 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
         prompt_text=assignment.prompt_text,
         due_at=assignments.aware(assignment.due_at),
         is_open=assignments.is_open(assignment),
-        rubric_criteria=calibration.criteria_names(assignment),
+        rubric_criteria=assignments.criteria_names(assignment),
         created_at=assignments.aware(assignment.created_at),
         updated_at=assignments.aware(assignment.updated_at),
     )

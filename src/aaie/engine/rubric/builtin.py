@@ -44,7 +44,15 @@ def score_builtin(
     analysis: TextAnalysis, prompt_text: str | None, spec: RubricSpec | None
 ) -> RubricResult:
     facts = essay_facts(analysis, prompt_text)
-    scores = predict(facts, analysis.document_embedding, prompt_text, analysis.text)
+    # Without a prompt, the training prompt the essay clearly answers (if any) stands in for it.
+    recognised = None if prompt_text else recognised_prompt(analysis.document_embedding)
+    scores = predict(
+        facts,
+        analysis.document_embedding,
+        prompt_text,
+        analysis.text,
+        recognised_group=recognised[0] if recognised else None,
+    )
     has_prompt = not math.isnan(facts.values["prompt_doc_sim"])
     if has_prompt:
         p_on = on_topic_probability(facts)
@@ -55,7 +63,6 @@ def score_builtin(
         for name in BASE_CRITERIA
     }
     notes = [] if has_prompt else [NO_PROMPT_NOTE]
-    recognised = None if has_prompt else recognised_prompt(analysis.document_embedding)
     if recognised is not None:
         notes.append(RECOGNISED_NOTE.format(similarity=recognised[1]))
     if analysis.word_count < SHORT_TEXT_WORDS:

@@ -43,12 +43,13 @@ def predict(
     doc_embedding: np.ndarray,
     prompt_text: str | None,
     text: str,
+    recognised_group: str | None = None,
 ) -> dict[str, float]:
-    """0-1 scores for `overall` and the four base criteria."""
+    """0-1 scores for `overall` and the four base criteria. `recognised_group`: for an essay
+    given without a prompt, the training group whose prompt it answers (`recognised_prompt`)."""
     art = load_scorer()
     x = facts.vector()
     prompt_emb = prompt_info(prompt_text).embedding if prompt_text else None
-    recognised = None if prompt_emb is not None else recognised_prompt(doc_embedding)
     group_rows: dict[str, np.ndarray] = {}  # group features, computed once per matched group
     # known prompt: trees blended with the group's embedding ridge and bag-of-words ridge
     w, w_lexical = float(art["blend_ridge"]), float(art.get("blend_lexical", 0.0))
@@ -63,9 +64,7 @@ def predict(
         row = np.concatenate([x, (doc_embedding - mean) @ comps.T, prompt_part])[None, :]
         # A prompt the scorer was trained on (given, or recognised from the essay when none
         # is given): the group model and that group's calibration.
-        group = match_group(m["groups"], prompt_emb)
-        if recognised is not None and recognised[0] in m["groups"]["names"]:
-            group = recognised[0]
+        group = _known_group(m["groups"], prompt_emb, recognised_group)
         if group is None:
             raw = m["fallback"].predict(row)
         else:
@@ -79,6 +78,15 @@ def predict(
         value = float(apply_calibration(art["calibration"][target], np.asarray(raw), [group])[0])
         out[target] = 0.0 if math.isnan(value) else min(max(value, 0.0), 1.0)
     return out
+
+
+def _known_group(
+    groups: dict[str, Any], prompt_emb: np.ndarray | None, recognised_group: str | None
+) -> str | None:
+    if prompt_emb is not None:
+        return match_group(groups, prompt_emb)
+    # a target trained without that group (Clarity has no ASAP P3-P7) uses its fallback
+    return recognised_group if recognised_group in groups["names"] else None
 
 
 def recognised_prompt(doc_embedding: np.ndarray) -> tuple[str, float] | None:

@@ -378,16 +378,26 @@ def fit_stacked(ds: Dataset, target: str, rows: np.ndarray) -> dict[str, Any]:
 
 
 def predict_stacked(
-    fit: dict[str, Any], ds: Dataset, rows: np.ndarray, unknown: bool = False
+    fit: dict[str, Any],
+    ds: Dataset,
+    rows: np.ndarray,
+    unknown: bool = False,
+    recognised: list[str | None] | None = None,
 ) -> np.ndarray:
     """Predict rows WITH their prompt (as a user would submit them); `unknown` treats every
-    prompt as new (fallback model)."""
-    nodrop = np.zeros(len(ds.records), dtype=bool)
-    X = design(ds, fit["projection"], rows, nodrop, fit["prompt_projection"])
+    prompt as new (fallback model). With `recognised`, rows are predicted WITHOUT their prompt
+    (prompt features missing), each with the group recognised from its essay (None: fallback),
+    as `model.predict` does for an essay sent without a prompt."""
+    drop = np.full(len(ds.records), recognised is not None)
+    X = design(ds, fit["projection"], rows, drop, fit["prompt_projection"])
     out = np.asarray(fit["fallback"].predict(X))
-    groups: list[str | None] = (
-        [None] * len(rows) if unknown else assign_groups(ds, fit["groups"], rows)
-    )
+    groups: list[str | None]
+    if unknown:
+        groups = [None] * len(rows)
+    elif recognised is not None:
+        groups = [g if g in fit["groups"]["names"] else None for g in recognised]
+    else:
+        groups = assign_groups(ds, fit["groups"], rows)
     known = np.array([g is not None for g in groups], dtype=bool)
     if known.any():
         G = _own_ridge_only(
@@ -437,18 +447,30 @@ def fit_predict(
 
 
 def calibrated_out_of_fold(
-    ds: Dataset, target: str, folds: list[np.ndarray], pred: np.ndarray
+    ds: Dataset,
+    target: str,
+    folds: list[np.ndarray],
+    pred: np.ndarray,
+    fitted_on: np.ndarray | None = None,
+    groups: list[str | None] | None = None,
 ) -> np.ndarray:
     """Calibrate out-of-fold predictions, fitting the calibration for each fold on the OTHER
-    folds only; a test row gets its group's map only if its prompt is known to that fold."""
+    folds only; a test row gets its group's map only if its prompt is known to that fold.
+    `fitted_on`: the predictions the calibration is fitted on (as shipped: the served ones),
+    when `pred` are others; `groups`: each row's group as given (None: the global stretch)."""
     gold = ds.target(target)
+    base = pred if fitted_on is None else fitted_on
     out = np.full(len(pred), math.nan)
     everything = np.arange(len(ds.records))
     for test in folds:
         rest = np.setdiff1d(everything, test)
-        known = fit_groups(ds, rest[~np.isnan(gold[rest])])
-        cal = fit_calibration(pred[rest], gold[rest], [group_key(ds.records[i]) for i in rest])
-        out[test] = apply_calibration(cal, pred[test], assign_groups(ds, known, test))
+        cal = fit_calibration(base[rest], gold[rest], [group_key(ds.records[i]) for i in rest])
+        if groups is None:
+            known = fit_groups(ds, rest[~np.isnan(gold[rest])])
+            test_groups = assign_groups(ds, known, test)
+        else:
+            test_groups = [groups[i] for i in test]
+        out[test] = apply_calibration(cal, pred[test], test_groups)
     return out
 
 
