@@ -1,6 +1,6 @@
 """Latency of built-in rubric + feedback on ~500-word essays (models loaded once).
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_latency.py [--n 40]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/scoring_latency.py [--n 40] [--no-prompt]
 
 "shared analysis": the sentence embeddings are already in the TextAnalysis (as evaluate_all
 shares them with detection and similarity), so this is the rubric + feedback cost alone.
@@ -42,6 +42,9 @@ def pct(xs: list[float], q: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=40)
+    ap.add_argument(
+        "--no-prompt", action="store_true", help="score without the prompt (it is recognised)"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     from aaie.engine.analysis import TextAnalysis
@@ -52,7 +55,7 @@ def main() -> None:
     load_scorer()
     rubric_score("Warm up the models with a short text about computers.", "Computers")
     load_s = time.perf_counter() - t0
-    items = essays(args.n)
+    items = [(t, None if args.no_prompt else p) for t, p in essays(args.n)]
     shared, standalone = [], []
     for text, prompt in items:
         a = TextAnalysis(text)
