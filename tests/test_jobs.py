@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from aaie.config import Settings
 from aaie.db.models import EvaluationStatus, SubmissionVersion
-from aaie.jobs import InlineRunner, get_runner
-from aaie.services import submissions
+from aaie.jobs import InlineRunner, Job, get_runner
+from aaie.workflows import evaluation
 from tests.api.workflow_support import (
     ESSAY,
     ESSAY_V2,
@@ -66,17 +66,16 @@ def test_inline_runner_evaluates_off_the_calling_thread(
     version_id = _version_id(app, sid)
 
     seen: list[str] = []
-    real = submissions.evaluate_version
 
     def spy(s: Settings, vid: uuid.UUID) -> Any:
         seen.append(threading.current_thread().name)
-        return real(s, vid)
+        return evaluation.evaluate_version(s, vid)
 
-    monkeypatch.setattr(submissions, "evaluate_version", spy)
+    job = Job("test.spy", spy, evaluation.mark_failed)
     runner = InlineRunner(workers=1)
     try:
         # Already done: a duplicate delivery is a no-op that leaves the evaluation alone.
-        assert runner.run_now(settings, version_id) is None
+        assert runner.run_now(settings, job, version_id) is None
     finally:
         runner.shutdown()
     assert len(seen) == 1 and seen[0].startswith("aaie-eval")
@@ -95,13 +94,13 @@ def test_evaluate_version_records_engine_failures(
         version = session.get(SubmissionVersion, _version_id(app, sid))
         version.evaluation_status = EvaluationStatus.queued
         version.text = "   "  # the engine rejects blank text: a real engine error
-    status = submissions.evaluate_version(settings, _version_id(app, sid))
+    status = evaluation.evaluate_version(settings, _version_id(app, sid))
     assert status == EvaluationStatus.failed
     teacher_view = client.get(f"/api/submissions/{sid}", headers=accounts["teacher"].headers).json()
     assert teacher_view["evaluation_status"] == "failed" and "ValueError" in teacher_view["error"]
     student_view = client.get(f"/api/submissions/{sid}", headers=accounts["student"].headers).json()
     assert "ValueError" not in student_view["error"]
-    assert submissions.evaluate_version(settings, uuid.uuid4()) is None  # deleted meanwhile
+    assert evaluation.evaluate_version(settings, uuid.uuid4()) is None  # deleted meanwhile
 
 
 def test_runner_choice_follows_settings(settings: Settings) -> None:
@@ -129,6 +128,7 @@ def celery_worker(settings: Settings) -> Iterator[Settings]:
     settings.job_backend = "celery"
     settings.celery_broker_url = REDIS_URL
     jobs.configure(settings)
+    jobs.register(evaluation.EVALUATE)  # as `aaie worker` does
     jobs.celery_app.conf.task_default_queue = f"aaie-test-{uuid.uuid4().hex[:8]}"
     with start_worker(
         jobs.celery_app,
@@ -166,8 +166,9 @@ def test_celery_worker_runs_queued_evaluations(
 def test_celery_task_is_idempotent_and_acks_late(
     celery_worker: Settings, client: TestClient, app: FastAPI, accounts: dict[str, Account]
 ) -> None:
-    from aaie.jobs.celery_app import MAX_RETRIES, celery_app, evaluate_version_task
+    from aaie.jobs.celery_app import MAX_RETRIES, celery_app, register
 
+    evaluate_version_task = register(evaluation.EVALUATE)
     assert celery_app.conf.task_acks_late and evaluate_version_task.max_retries == MAX_RETRIES
     aid = make_assignment(client, accounts["teacher"].headers)
     sid = submit(client, accounts["student"].headers, aid)["submissionId"]

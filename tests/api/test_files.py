@@ -3,8 +3,6 @@ see what (route × role × ownership)."""
 
 from __future__ import annotations
 
-import sys
-import types
 import uuid
 from collections.abc import Iterator
 
@@ -13,7 +11,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from aaie.db.models import AuditEvent, StoredFile
+from aaie.db.models import (
+    Assignment,
+    AuditEvent,
+    EvaluationStatus,
+    StoredFile,
+    Submission,
+    SubmissionVersion,
+)
 from aaie.storage import LocalFileStore
 from tests.conftest import Account, auth_headers
 from tests.files_samples import (
@@ -309,14 +314,30 @@ def students_file(client: TestClient, accounts: dict[str, Account]) -> str:
 
 
 @pytest.fixture
-def teacher_linked(monkeypatch: pytest.MonkeyPatch, accounts: dict[str, Account]) -> None:
-    """Stand in for the submissions service: `teacher` teaches a submission that uses every
-    file. The real relation is tested with submissions; here we test what files does with it."""
-    fake = types.ModuleType("aaie.services.submissions")
-    teacher_id = accounts["teacher"].id
-    fake.file_readable_by_teacher = lambda session, file_id, user: user.id == teacher_id  # type: ignore[attr-defined]
-    fake.file_in_use = lambda session, file_id: True  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "aaie.services.submissions", fake)
+def teacher_linked(app: FastAPI, accounts: dict[str, Account], students_file: str) -> None:
+    """`teacher` teaches an assignment with a submission whose version uses the student's file.
+    The rows are written directly (no evaluation is needed to test what files does with the
+    relation); the submit route's own use of files is tested with submissions."""
+    student = accounts["student"].id
+    with app.state.aaie.sessions.begin() as session:
+        assignment = Assignment(owner_id=accounts["teacher"].id, title="Linked", params={})
+        session.add(assignment)
+        session.flush()
+        submission = Submission(
+            assignment_id=assignment.id, student_id=student, submitted_by=student
+        )
+        session.add(submission)
+        session.flush()
+        session.add(
+            SubmissionVersion(
+                submission_id=submission.id,
+                number=1,
+                submitted_by=student,
+                text=ESSAY,
+                file_id=uuid.UUID(students_file),
+                evaluation_status=EvaluationStatus.queued,
+            )
+        )
 
 
 READ_ROUTES = [("GET", "/api/files/{id}"), ("GET", "/api/files/{id}/download")]

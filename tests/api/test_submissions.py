@@ -22,7 +22,6 @@ from tests.api.workflow_support import (
     make_assignment,
     pdf_text,
     random_id,
-    reports_or_skip,
     submit,
     zip_members,
 )
@@ -340,8 +339,6 @@ def test_file_ref_submission_and_delete_removes_everything(
         headers=student.headers,
         files={"file": ("essay.txt", ESSAY.encode(), "text/plain")},
     )
-    if upload.status_code == 404:
-        pytest.skip("the files API (POST /api/files) is not available yet")
     assert upload.status_code == 201, upload.text
     file_id = upload.json()["fileId"]
     aid = make_assignment(client, teacher.headers)
@@ -379,7 +376,6 @@ def test_file_ref_submission_and_delete_removes_everything(
 
 
 def test_reports_download(client: TestClient, accounts: dict[str, Account]) -> None:
-    reports_or_skip()
     teacher = accounts["teacher"]
     aid = make_assignment(client, teacher.headers, params={"future_scoring": True})
     sid = submit(client, accounts["student"].headers, aid)["submissionId"]
@@ -453,21 +449,21 @@ def test_deleting_a_submission_drops_its_cached_evaluation(
 def test_teacher_reevaluates_a_failed_evaluation(
     client: TestClient, app: FastAPI, accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import aaie.engine
     from aaie.db.models import EvaluationStatus, Submission, SubmissionVersion
+    from aaie.workflows import evaluation
 
     teacher, student, admin = accounts["teacher"], accounts["student"], accounts["admin"]
-    real = aaie.engine.evaluate_all
+    real = evaluation.evaluate_all
 
     def outage(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("engine outage")
 
-    monkeypatch.setattr(aaie.engine, "evaluate_all", outage)
+    monkeypatch.setattr(evaluation, "evaluate_all", outage)
     aid = make_assignment(client, teacher.headers)
     first = submit(client, student.headers, aid)
     sid = first["submissionId"]
     assert first["evaluation_status"] == "failed"
-    monkeypatch.setattr(aaie.engine, "evaluate_all", real)
+    monkeypatch.setattr(evaluation, "evaluate_all", real)
 
     url = f"/api/submissions/{sid}/evaluate"
     assert client.post(url, headers=student.headers).status_code == 403

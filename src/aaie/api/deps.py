@@ -7,18 +7,19 @@ account (or one whose role changed) is rejected on its very next request.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from aaie.api.state import AppState
 from aaie.config import Settings
-from aaie.db.models import Role, User
+from aaie.db.models import ReviewStatus, Role, User
 from aaie.db.session import transaction
 from aaie.errors import Forbidden, RateLimited, Unauthorized
 from aaie.security.tokens import InvalidToken
+from aaie.services.submissions import Filters
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
 
@@ -104,3 +105,17 @@ def rate_limited(bucket: str) -> Callable[[AppState, User], Awaitable[None]]:
             )
 
     return check
+
+
+def submission_filters(
+    status: Annotated[ReviewStatus | None, Query(description="review status")] = None,
+    label: Annotated[
+        Literal["Human", "AI", "Hybrid"] | None, Query(description="classification label")
+    ] = None,
+    flagged: Annotated[bool | None, Query(description="similarity flag")] = None,
+) -> Filters:
+    """The class-view filters of a submissions list (students may use none of them)."""
+    return Filters(status=status, label=label, flagged=flagged)
+
+
+SubmissionFilters = Annotated[Filters, Depends(submission_filters)]

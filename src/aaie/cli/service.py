@@ -117,10 +117,12 @@ def worker(
     """Run a Celery worker for queued evaluations (AAIE_JOB_BACKEND=celery, Redis broker)."""
     from aaie.jobs import celery_app as jobs
     from aaie.services.bootstrap import prepare_database
+    from aaie.workflows.evaluation import EVALUATE
 
     settings = load_settings()
     prepare_database(settings)
     jobs.configure(settings)
+    jobs.register(EVALUATE)  # the job the API's runner sends by name
     share_cores(concurrency)
     console.print(f"AAIE worker on {settings.celery_broker_url} (queue {jobs.QUEUE})")
     jobs.celery_app.worker_main(

@@ -4,7 +4,7 @@ The sentence split, the sentence embeddings and the detector's model pass are co
 and reused by similarity, detection, highlights, rubric and feedback. Results are cached in a
 small in-process LRU with a TTL, keyed by sha256 of (text, prompt, chat log, rubric, threshold,
 provider, ENGINE_VERSION): an identical resubmission or a repeated call costs a dict lookup.
-Stages of other engine areas are imported lazily, so this module imports cheaply.
+Importing this module loads no model: each model loads on first use, once per process.
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from aaie.engine import ENGINE_VERSION
 from aaie.engine.analysis import TextAnalysis
+from aaie.engine.detection import ai_score, ai_spans, classify
+from aaie.engine.feedback import generate_feedback
 from aaie.engine.highlights import Highlights, detection_spans, merge_spans, similarity_spans
+from aaie.engine.redaction import redact
+from aaie.engine.rubric import rubric_score
 from aaie.engine.similarity import Similarity, prompt_similarity
 from aaie.engine.types import ChatTurn, as_chat_log
 
@@ -195,14 +198,6 @@ def _evaluate(
     key: str,
     calibration: Any = None,
 ) -> Evaluation:
-    # Other areas' stages, imported on first use (import_module keeps this module importable
-    # and type-checkable while an area is still being built).
-    detection = import_module("aaie.engine.detection")
-    classify, ai_score, ai_spans = detection.classify, detection.ai_score, detection.ai_spans
-    rubric_score = import_module("aaie.engine.rubric").rubric_score
-    generate_feedback = import_module("aaie.engine.feedback").generate_feedback
-    from aaie.engine.redaction import redact
-
     run = _Run()
     t_total = time.perf_counter()
     analysis = TextAnalysis(text)

@@ -8,6 +8,8 @@ import uuid
 
 from aaie.config import Settings
 from aaie.db.models import EvaluationStatus
+from aaie.jobs import celery_app
+from aaie.jobs.base import Job
 from aaie.jobs.inline import InlineRunner
 
 
@@ -15,15 +17,14 @@ class CeleryRunner:
     name = "celery"
 
     def __init__(self, broker_url: str) -> None:
-        from aaie.jobs import celery_app
-
         celery_app.use_broker(broker_url)
         self._inline = InlineRunner()
 
-    def enqueue(self, settings: Settings, version_id: uuid.UUID) -> None:
-        from aaie.jobs.celery_app import evaluate_version_task
+    def enqueue(self, settings: Settings, job: Job, version_id: uuid.UUID) -> None:
+        # By name: the worker registered the same Job (`aaie worker` → celery_app.register).
+        celery_app.celery_app.send_task(job.name, args=[str(version_id)])
 
-        evaluate_version_task.apply_async(args=[str(version_id)])
-
-    def run_now(self, settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
-        return self._inline.run_now(settings, version_id)
+    def run_now(
+        self, settings: Settings, job: Job, version_id: uuid.UUID
+    ) -> EvaluationStatus | None:
+        return self._inline.run_now(settings, job, version_id)

@@ -11,6 +11,7 @@ import structlog
 
 from aaie.config import Settings
 from aaie.db.models import EvaluationStatus
+from aaie.jobs.base import Job
 
 log = structlog.get_logger("aaie.jobs")
 
@@ -27,25 +28,29 @@ class InlineRunner:
             max_workers=workers or default_workers(), thread_name_prefix="aaie-eval"
         )
 
-    def submit(self, settings: Settings, version_id: uuid.UUID) -> Future[EvaluationStatus | None]:
-        return self._pool.submit(_evaluate_logged, settings, version_id)
+    def submit(
+        self, settings: Settings, job: Job, version_id: uuid.UUID
+    ) -> Future[EvaluationStatus | None]:
+        return self._pool.submit(run_logged, settings, job, version_id)
 
-    def enqueue(self, settings: Settings, version_id: uuid.UUID) -> None:
-        self.submit(settings, version_id)
+    def enqueue(self, settings: Settings, job: Job, version_id: uuid.UUID) -> None:
+        self.submit(settings, job, version_id)
 
-    def run_now(self, settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
-        return self.submit(settings, version_id).result()
+    def run_now(
+        self, settings: Settings, job: Job, version_id: uuid.UUID
+    ) -> EvaluationStatus | None:
+        return self.submit(settings, job, version_id).result()
 
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait)
 
 
-def _evaluate_logged(settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
-    from aaie.services.submissions import evaluate_version, mark_failed
-
+def run_logged(settings: Settings, job: Job, version_id: uuid.UUID) -> EvaluationStatus | None:
+    """Run the job; an unexpected exception (e.g. the database went away) is logged and
+    recorded on the version if that is still possible."""
     try:
-        return evaluate_version(settings, version_id)
-    except Exception as exc:  # e.g. the database went away: record it if we still can
-        log.exception("evaluation_job_failed", version_id=str(version_id))
-        mark_failed(settings, version_id, f"{type(exc).__name__}: {exc}")
+        return job.run(settings, version_id)
+    except Exception as exc:
+        log.exception("evaluation_job_failed", job=job.name, version_id=str(version_id))
+        job.on_failure(settings, version_id, f"{type(exc).__name__}: {exc}")
         return EvaluationStatus.failed

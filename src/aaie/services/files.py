@@ -14,10 +14,10 @@ import uuid
 from collections.abc import Callable
 
 import structlog
-from sqlalchemy import event
+from sqlalchemy import event, exists, select
 from sqlalchemy.orm import Session
 
-from aaie.db.models import Role, StoredFile, User
+from aaie.db.models import Assignment, Role, StoredFile, Submission, SubmissionVersion, User
 from aaie.engine.text import word_count
 from aaie.errors import Conflict, Forbidden, NotFound
 from aaie.services.file_content import extract_text, sniff
@@ -104,7 +104,7 @@ def get_deletable(session: Session, file_id: uuid.UUID, user: User) -> StoredFil
     stored = get_readable(session, file_id, user)
     if not can_delete(stored, user):
         raise Forbidden("Only the file's owner or an admin may delete it.")
-    if user.role != Role.admin and _used_by_a_submission(session, stored.id):
+    if user.role != Role.admin and in_use(session, stored.id):
         raise Conflict(
             "This file is the original of a submission; it is deleted together with the submission."
         )
@@ -112,19 +112,19 @@ def get_deletable(session: Session, file_id: uuid.UUID, user: User) -> StoredFil
 
 
 def _teacher_of_a_submission_using(session: Session, file_id: uuid.UUID, user: User) -> bool:
-    try:  # the submissions service owns that relation; absent until it lands
-        from aaie.services.submissions import file_readable_by_teacher
-    except ImportError:
-        return False
-    return bool(file_readable_by_teacher(session, file_id, user))
+    """True when `user` teaches an assignment with a submission version that uses the file."""
+    query = (
+        select(SubmissionVersion.id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(SubmissionVersion.file_id == file_id, Assignment.owner_id == user.id)
+    )
+    return bool(session.scalar(select(exists(query))))
 
 
-def _used_by_a_submission(session: Session, file_id: uuid.UUID) -> bool:
-    try:
-        from aaie.services.submissions import file_in_use
-    except ImportError:
-        return False
-    return bool(file_in_use(session, file_id))
+def in_use(session: Session, file_id: uuid.UUID) -> bool:
+    """A file that is the original of some submission version (deleted with the submission)."""
+    return bool(session.scalar(select(exists().where(SubmissionVersion.file_id == file_id))))
 
 
 # --- content ---------------------------------------------------------------------------------

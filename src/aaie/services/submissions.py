@@ -1,8 +1,8 @@
-"""Submissions: submit, resubmit, read, list, review status, delete, and the evaluation job body.
+"""Submissions: read, list, store a new version (submit / resubmit / re-evaluate), review status.
 
-Flow: route → `submit`/`resubmit` (validate, resolve the text, optionally redact, store a queued
-version) → the caller commits → a job runner calls `evaluate_version` (engine in a worker
-thread or a Celery worker) → the stored evaluation is filtered by `visibility` on every read.
+This module stores; it does not run anything. The use case around it, from the route to the
+stored evaluation, is `aaie.workflows.submissions` (commit, run or queue the job, reply), and
+the job body is `aaie.workflows.evaluation`. Deleting lives in `services.deletion`.
 One submission per (assignment, student); every resubmit adds a version and keeps the others.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,14 +30,14 @@ from aaie.db.models import (
     SubmissionVersion,
     User,
 )
-from aaie.db.session import get_sessionmaker
-from aaie.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aaie.engine.redaction import redact
+from aaie.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from aaie.services import assignments as assignment_service
+from aaie.services import files as file_service
 from aaie.services import visibility
+from aaie.services.engine import check_size
 from aaie.services.visibility import Audience
-
-if TYPE_CHECKING:
-    from aaie.engine.rubric.calibration import Calibration
+from aaie.storage import FileNotInStore, make_file_store
 
 log = structlog.get_logger("aaie.submissions")
 _NOT_FOUND = "No such submission."
@@ -131,9 +131,6 @@ def original_files(
     session: Session, settings: Settings, submission: Submission
 ) -> list[tuple[str, bytes]]:
     """(filename, bytes) of every uploaded original of every version, for the zip report."""
-    from aaie.services import files as file_service
-    from aaie.storage import FileNotInStore, make_file_store
-
     store = make_file_store(settings)
     out: list[tuple[str, bytes]] = []
     for version in versions_of(session, submission.id):
@@ -231,27 +228,6 @@ def _items(
     return items
 
 
-def file_readable_by_teacher(session: Session, file_id: uuid.UUID, user: User) -> bool:
-    """True when `user` teaches an assignment with a submission version that uses the file
-    (admins read every file anyway). Called by the files service."""
-    if user.role == Role.admin:
-        return True
-    if user.role != Role.teacher:
-        return False
-    query = (
-        select(SubmissionVersion.id)
-        .join(Submission, Submission.id == SubmissionVersion.submission_id)
-        .join(Assignment, Assignment.id == Submission.assignment_id)
-        .where(SubmissionVersion.file_id == file_id, Assignment.owner_id == user.id)
-    )
-    return bool(session.scalar(select(exists(query))))
-
-
-def file_in_use(session: Session, file_id: uuid.UUID) -> bool:
-    """A file that is the original of some submission version (deleted with the submission)."""
-    return bool(session.scalar(select(exists().where(SubmissionVersion.file_id == file_id))))
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
@@ -277,12 +253,8 @@ def _resolve_student(session: Session, user: User, student_id: uuid.UUID | None)
 def _resolve_text(
     session: Session, settings: Settings, user: User, data: SubmissionInput
 ) -> tuple[str, uuid.UUID | None]:
-    from aaie.services.engine import check_size
-
     if data.file_ref is not None:
-        from aaie.services.files import get_readable
-
-        stored = get_readable(session, data.file_ref, user)  # 404 if not readable
+        stored = file_service.get_readable(session, data.file_ref, user)  # 404 if not readable
         text = stored.extracted_text or ""
         if not text.strip():
             raise ValidationFailed("The file has no text to evaluate.")
@@ -306,8 +278,6 @@ def _new_version(
     chat_log = list(data.chat_log or [])
     chat_chars = sum(len(t.get("text", "")) for t in chat_log)
     if chat_chars > settings.max_text_chars * 2:
-        from aaie.errors import PayloadTooLarge
-
         raise PayloadTooLarge(
             "The chat log is too long.",
             details={"chars": chat_chars, "limit": settings.max_text_chars * 2},
@@ -340,8 +310,6 @@ def _redacted(
     text: str, chat_log: list[dict[str, str]]
 ) -> tuple[str, list[dict[str, str]], dict[str, Any]]:
     """Redacted text and chat log, plus entity types and offsets (never the values)."""
-    from aaie.engine import redact
-
     result = redact(text, chat_log)
     entities = [
         {
@@ -466,172 +434,3 @@ def set_status(
     submission.status_by, submission.status_at = user.id, utcnow()
     session.flush()
     return submission, before
-
-
-def delete(session: Session, settings: Settings, submission: Submission) -> dict[str, int]:
-    """Remove the submission, every version and evaluation, and every uploaded original
-    (bytes go once the transaction commits). Returns counts for the audit record."""
-    from aaie.engine.pipeline import CACHE
-    from aaie.services import files as file_service
-    from aaie.storage import make_file_store
-
-    versions = versions_of(session, submission.id)
-    file_ids = {v.file_id for v in versions if v.file_id}
-    for version in versions:
-        # This process's engine cache holds the evaluation (with quotes of the essay): drop it.
-        if isinstance(version.evaluation, dict) and version.evaluation.get("cache_key"):
-            CACHE.discard(str(version.evaluation["cache_key"]))
-        session.delete(version)
-    session.flush()
-    session.delete(submission)
-    session.flush()
-    store = make_file_store(settings)
-    removed = 0
-    for file_id in file_ids:
-        stored = session.get(StoredFile, file_id)
-        if stored is not None and not file_in_use(session, file_id):
-            file_service.delete_file(session, store, stored)
-            removed += 1
-    return {"versions": len(versions), "files": removed}
-
-
-def _delete_each(
-    session: Session, settings: Settings, submissions: Sequence[Submission]
-) -> dict[str, int]:
-    """`delete` each submission; totals for the audit record."""
-    counts = {"submissions": 0, "versions": 0, "files": 0}
-    for submission in submissions:
-        result = delete(session, settings, submission)
-        counts["submissions"] += 1
-        counts["versions"] += result["versions"]
-        counts["files"] += result["files"]
-    return counts
-
-
-def delete_work_of(session: Session, settings: Settings, user: User) -> dict[str, int]:
-    """Everything a user being deleted leaves behind: their submissions (versions, evaluations,
-    originals) and any other upload of theirs that no remaining submission uses. Without this
-    the database cascade would drop the rows but leave file bytes in the store."""
-    from aaie.services import files as file_service
-    from aaie.storage import make_file_store
-
-    owned = select(Submission).where(Submission.student_id == user.id)
-    counts = _delete_each(session, settings, session.scalars(owned).all())
-    store = make_file_store(settings)
-    for stored in session.scalars(select(StoredFile).where(StoredFile.owner_id == user.id)).all():
-        if not file_in_use(session, stored.id):
-            file_service.delete_file(session, store, stored)
-            counts["files"] += 1
-    return counts
-
-
-def delete_assignment(
-    session: Session, settings: Settings, assignment: Assignment
-) -> dict[str, int]:
-    """An assignment and, for good, every submission to it (with their files)."""
-    to_delete = select(Submission).where(Submission.assignment_id == assignment.id)
-    counts = _delete_each(session, settings, session.scalars(to_delete).all())
-    session.delete(assignment)
-    session.flush()
-    return counts
-
-
-# --- the evaluation job ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Job:
-    text: str
-    prompt_text: str | None
-    chat_log: list[dict[str, str]]
-    rubric: Any
-    threshold: float
-    calibration: Calibration | None = None  # the assignment's (services/calibration.py)
-
-
-def evaluate_version(settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
-    """Run the engine on one stored version and store the result. Idempotent: a version that is
-    already done is left alone (Celery may deliver a message twice with acks_late). Engine
-    errors mark the version failed; database errors propagate so a worker can retry."""
-    sessions = get_sessionmaker(settings.resolved_database_url)
-    with sessions.begin() as session:
-        job = _claim(session, settings, version_id)
-    if job is None:
-        return None
-    evaluation, error = _run_engine(settings, job)
-    with sessions.begin() as session:
-        return _store(session, version_id, evaluation, error)
-
-
-def _claim(session: Session, settings: Settings, version_id: uuid.UUID) -> _Job | None:
-    version = session.get(SubmissionVersion, version_id)
-    if version is None or version.evaluation_status == EvaluationStatus.done:
-        return None  # deleted meanwhile, or a duplicate delivery
-    submission = session.get(Submission, version.submission_id)
-    assignment = session.get(Assignment, submission.assignment_id) if submission else None
-    if assignment is None:
-        return None
-    version.evaluation_status = EvaluationStatus.running
-    params = assignment.params or {}
-    threshold = params.get("similarity_flag_pct")
-    from aaie.services.calibration import assignment_calibration  # it imports this module
-
-    return _Job(
-        version.text,
-        version.prompt_text,
-        list(version.chat_log or []),
-        assignment_service.rubric_spec(assignment),
-        float(settings.similarity_flag_pct if threshold is None else threshold),
-        assignment_calibration(session, assignment, exclude=submission.id if submission else None),
-    )
-
-
-def _run_engine(settings: Settings, job: _Job) -> tuple[dict[str, Any] | None, str | None]:
-    from aaie.engine import evaluate_all
-    from aaie.services.engine import provider_from_settings
-
-    try:
-        result = evaluate_all(
-            job.text,
-            job.prompt_text,
-            job.chat_log,
-            job.rubric,
-            similarity_threshold=job.threshold,
-            provider=provider_from_settings(settings),
-            calibration=job.calibration,
-        )
-    except Exception as exc:  # an engine failure is the version's state, not a crash
-        log.exception("evaluation_failed")
-        return None, f"{type(exc).__name__}: {exc}"[:2000]
-    return result.model_dump(mode="json"), None
-
-
-def _store(
-    session: Session, version_id: uuid.UUID, evaluation: dict[str, Any] | None, error: str | None
-) -> EvaluationStatus | None:
-    version = session.get(SubmissionVersion, version_id)
-    if version is None:
-        return None  # the submission was deleted while the engine ran
-    version.evaluated_at = utcnow()
-    if evaluation is None:
-        version.evaluation_status, version.error = EvaluationStatus.failed, error
-        return version.evaluation_status
-    version.evaluation, version.error = evaluation, None
-    version.evaluation_status = EvaluationStatus.done
-    submission = session.get(Submission, version.submission_id)
-    if submission is not None and submission.current_version == version.number:
-        submission.label = (evaluation.get("classification") or {}).get("label")
-        submission.flagged = bool((evaluation.get("similarity") or {}).get("flag"))
-    return version.evaluation_status
-
-
-def mark_failed(settings: Settings, version_id: uuid.UUID, error: str) -> None:
-    """Best effort: record a job that could not finish (never raises)."""
-    try:
-        with get_sessionmaker(settings.resolved_database_url).begin() as session:
-            version = session.get(SubmissionVersion, version_id)
-            if version is not None and version.evaluation_status != EvaluationStatus.done:
-                version.evaluation_status, version.error = EvaluationStatus.failed, error[:2000]
-                version.evaluated_at = utcnow()
-    except Exception:
-        log.exception("mark_failed_failed", version_id=str(version_id))

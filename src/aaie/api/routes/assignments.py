@@ -9,9 +9,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
-from aaie.api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser, rate_limited
+from aaie.api.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    StaffUser,
+    SubmissionFilters,
+    rate_limited,
+)
 from aaie.api.errors import error_responses
-from aaie.api.routes.submissions import dispatch, parse_filters, submission_input
 from aaie.api.schemas.workflow import (
     AssignmentCreate,
     AssignmentCreated,
@@ -24,7 +30,10 @@ from aaie.api.schemas.workflow import (
     SubmitResponse,
 )
 from aaie.db.models import Assignment, Role, Submission, User
-from aaie.services import assignments, audit, calibration, submissions
+from aaie.errors import ValidationFailed
+from aaie.services import assignments, audit, calibration, deletion, submissions
+from aaie.services.visibility import future_scoring
+from aaie.workflows import submissions as workflow
 
 router = APIRouter(prefix="/api/assignments", tags=["assignments"])
 
@@ -165,7 +174,7 @@ def delete_assignment(
 ) -> Response:
     """Delete the assignment and, for good, every submission, evaluation and file of it."""
     assignment = assignments.get_managed(session, user, assignment_id)
-    counts = submissions.delete_assignment(session, settings, assignment)
+    counts = deletion.delete_assignment(session, settings, assignment)
     audit.record(
         session,
         actor=user,
@@ -199,23 +208,10 @@ def submit(
     in async mode → 202 `{submissionId, version, status: "queued"}`; poll
     GET /api/submissions/{id}. A student submits their own work (once per assignment; then
     resubmit); a teacher/admin submits for a student with `student_id`."""
-    submission, version, assignment = submissions.submit(
-        session, settings, user, assignment_id, submission_input(body)
+    outcome = workflow.submit(
+        session, settings, user, assignment_id, body.as_input(), request.state.request_id
     )
-    audit.record(
-        session,
-        actor=user,
-        action="submission.create",
-        resource_type="submission",
-        resource_id=submission.id,
-        request_id=request.state.request_id,
-        details={
-            "assignment_id": str(assignment.id),
-            "version": 1,
-            "for_student": str(submission.student_id),
-        },
-    )
-    return dispatch(session, settings, user, submission, version, assignment)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 @router.get(
@@ -228,7 +224,7 @@ def list_submissions(
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
-    filters: Annotated[submissions.Filters, Depends(parse_filters)],
+    filters: SubmissionFilters,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page:
@@ -236,11 +232,7 @@ def list_submissions(
     (Human|AI|Hybrid) and `flagged` (similarity flag; needs future_scoring), newest first."""
     assignment = assignments.get_managed(session, user, assignment_id)
     filters.assignment_id = assignment.id
-    from aaie.services.visibility import future_scoring
-
     if filters.flagged is not None and not future_scoring(assignment, settings):
-        from aaie.errors import ValidationFailed
-
         raise ValidationFailed(
             "The flagged filter needs future_scoring on for this "
             "assignment (similarity is not shown without it)."

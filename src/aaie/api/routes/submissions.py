@@ -6,14 +6,20 @@ score, similarity or highlights, whatever the route."""
 from __future__ import annotations
 
 import uuid
-from importlib import import_module
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from aaie.api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser, rate_limited
+from aaie.api.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    StaffUser,
+    SubmissionFilters,
+    rate_limited,
+)
 from aaie.api.errors import error_responses
 from aaie.api.schemas.workflow import (
     Page,
@@ -24,79 +30,13 @@ from aaie.api.schemas.workflow import (
     TeacherScoresIn,
     TeacherScoresOut,
 )
-from aaie.config import Settings
-from aaie.db.models import (
-    Assignment,
-    EvaluationStatus,
-    ReviewStatus,
-    Submission,
-    SubmissionVersion,
-    User,
-)
-from aaie.errors import NotFound, ServiceUnavailable
-from aaie.jobs import get_runner
-from aaie.services import audit, calibration, submissions, visibility
+from aaie.db.models import ReviewStatus, Submission, User
+from aaie.errors import NotFound
+from aaie.services import audit, calibration, deletion, submissions
+from aaie.workflows import reports
+from aaie.workflows import submissions as workflow
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
-Label = Literal["Human", "AI", "Hybrid"]
-
-
-def submission_input(body: SubmitRequest) -> submissions.SubmissionInput:
-    chat = [t.model_dump() for t in body.chat_log] if body.chat_log is not None else None
-    return submissions.SubmissionInput(
-        text=body.text,
-        file_ref=body.file_ref,
-        prompt_text=body.prompt_text,
-        chat_log=chat,
-        student_id=body.student_id,
-    )
-
-
-def parse_filters(
-    status: Annotated[ReviewStatus | None, Query(description="review status")] = None,
-    label: Annotated[Label | None, Query(description="classification label")] = None,
-    flagged: Annotated[bool | None, Query(description="similarity flag")] = None,
-) -> submissions.Filters:
-    return submissions.Filters(status=status, label=label, flagged=flagged)
-
-
-def dispatch(
-    session: Session,
-    settings: Settings,
-    user: User,
-    submission: Submission,
-    version: SubmissionVersion,
-    assignment: Assignment,
-) -> JSONResponse:
-    """Commit, then evaluate now (sync, 200) or queue it (async, 202)."""
-    session.commit()  # the job runs in another thread/process and must find the row
-    runner = get_runner(settings)
-    label = visibility.version_label(version.number)
-    if (assignment.params or {}).get("mode") == "async":
-        runner.enqueue(settings, version.id)
-        return JSONResponse(
-            {
-                "submissionId": str(submission.id),
-                "version": label,
-                "status": "queued",
-                "evaluation_status": "queued",
-            },
-            status_code=status.HTTP_202_ACCEPTED,
-        )
-    runner.run_now(settings, version.id)  # waits on the pool; this route runs off the loop
-    session.refresh(version)
-    audience = visibility.audience_for(user, assignment, submission) or visibility.Audience.student
-    body: dict[str, Any] = {
-        "submissionId": str(submission.id),
-        "evaluation": visibility.evaluation_view(
-            version.evaluation, audience, future=visibility.future_scoring(assignment, settings)
-        ),
-        "version": label,
-        "evaluation_status": str(version.evaluation_status),
-    }
-    if version.evaluation_status == EvaluationStatus.failed:
-        body["error"] = visibility.version_view(version, audience, future=False).get("error")
-    return JSONResponse(body)
 
 
 @router.get("", response_model=Page, responses=error_responses(401, 403, 422))
@@ -104,7 +44,7 @@ def list_submissions(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    filters: Annotated[submissions.Filters, Depends(parse_filters)],
+    filters: SubmissionFilters,
     assignment_id: Annotated[uuid.UUID | None, Query(alias="assignmentId")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -169,19 +109,10 @@ def resubmit(
 ) -> JSONResponse:
     """A new version (v2, v3, ...) under the same id, evaluated like the first; earlier
     versions keep their own text and evaluation. The review status goes back to submitted."""
-    submission, version, assignment = submissions.resubmit(
-        session, settings, user, submission_id, submission_input(body)
+    outcome = workflow.resubmit(
+        session, settings, user, submission_id, body.as_input(), request.state.request_id
     )
-    audit.record(
-        session,
-        actor=user,
-        action="submission.resubmit",
-        resource_type="submission",
-        resource_id=submission.id,
-        request_id=request.state.request_id,
-        details={"version": version.number},
-    )
-    return dispatch(session, settings, user, submission, version, assignment)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 @router.post(
@@ -204,17 +135,8 @@ def reevaluate(
     and settings (sync 200 or async 202, as for a submit). For a failed evaluation, or after
     an upgrade; 409 while one is queued or running (unless it was asked for longer ago than
     AAIE_EVALUATION_STALE_S: its job died)."""
-    submission, version, assignment = submissions.reevaluate(session, settings, user, submission_id)
-    audit.record(
-        session,
-        actor=user,
-        action="submission.reevaluate",
-        resource_type="submission",
-        resource_id=submission.id,
-        request_id=request.state.request_id,
-        details={"version": version.number},
-    )
-    return dispatch(session, settings, user, submission, version, assignment)
+    outcome = workflow.reevaluate(session, settings, user, submission_id, request.state.request_id)
+    return JSONResponse(outcome.body, status_code=outcome.status_code)
 
 
 @router.patch(
@@ -317,7 +239,7 @@ def _grades_out(submission: Submission) -> TeacherScoresOut:
             "content": {"application/pdf": {}, "application/zip": {}},
             "description": "The report",
         },
-        **error_responses(401, 404, 422, 503),
+        **error_responses(401, 404, 422),
     },
 )
 def download(
@@ -330,37 +252,13 @@ def download(
 ) -> Response:
     """The evaluation report as a PDF, or a zip of that PDF, `evaluation.json` and the
     original files. A student gets the student version (feedback and rubric only)."""
-    found = submissions.get_visible(session, user, submission_id)
-    report = submissions.package(session, settings, found)
-    try:
-        reports = import_module("aaie.reports")
-        render_pdf, render_zip = reports.render_pdf, reports.render_zip
-    except (ImportError, AttributeError):
-        raise ServiceUnavailable("Report rendering is not available.") from None
-    pdf = render_pdf(report)
-    name = f"aaie-report-{submission_id}-{report['version']}"
-    if format == "zip":
-        originals = submissions.original_files(session, settings, found.submission)
-        content, media, filename = (
-            render_zip(report, pdf, originals),
-            "application/zip",
-            f"{name}.zip",
-        )
-    else:
-        content, media, filename = pdf, "application/pdf", f"{name}.pdf"
-    audit.record(
-        session,
-        actor=user,
-        action="submission.download",
-        resource_type="submission",
-        resource_id=submission_id,
-        request_id=request.state.request_id,
-        details={"format": format, "audience": str(found.audience)},
+    report = reports.download(
+        session, settings, user, submission_id, format, request.state.request_id
     )
     return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        report.content,
+        media_type=report.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{report.filename}"'},
     )
 
 
@@ -381,7 +279,7 @@ def delete_submission(
     found = submissions.get_staff_visible(session, user, submission_id)
     details = {
         "assignment_id": str(found.assignment.id),
-        **submissions.delete(session, settings, found.submission),
+        **deletion.delete_submission(session, settings, found.submission),
     }
     audit.record(
         session,

@@ -9,7 +9,7 @@ from aaie.api.deps import AdminUser, SessionDep, SettingsDep
 from aaie.api.errors import error_responses
 from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
 from aaie.db.models import User
-from aaie.services import audit, submissions, users
+from aaie.services import audit, deletion, users
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -79,7 +79,7 @@ def delete_user(
     uploaded. The last active admin cannot be deleted (409; the transaction rolls back, and
     file bytes are only removed once it commits)."""
     user = users.get(session, user_id)
-    removed = submissions.delete_work_of(session, settings, user)
+    removed = deletion.delete_work_of(session, settings, user)
     users.delete(session, user)
     audit.record(
         session,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from aaie.engine.types import ChatTurn
 from aaie.services.assignments import AssignmentParams
+from aaie.services.submissions import SubmissionInput
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -105,6 +106,17 @@ class SubmitRequest(BaseModel):
         if self.text is not None and not self.text.strip():
             raise ValueError("text must not be blank")
         return self
+
+    def as_input(self) -> SubmissionInput:
+        """The body as the submissions service takes it."""
+        chat = [t.model_dump() for t in self.chat_log] if self.chat_log is not None else None
+        return SubmissionInput(
+            text=self.text,
+            file_ref=self.file_ref,
+            prompt_text=self.prompt_text,
+            chat_log=chat,
+            student_id=self.student_id,
+        )
 
 
 class Classification(BaseModel):

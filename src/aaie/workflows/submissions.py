@@ -1,0 +1,151 @@
+"""Submit, resubmit and re-evaluate: the path of one submission, top to bottom.
+
+    route (parse)                      api/routes/assignments.py, api/routes/submissions.py
+      → submit / resubmit / reevaluate  this module
+          → services.submissions         validate, resolve the text, redact, store a queued version
+          → services.audit               who did it (same transaction)
+          → commit                       the job runs elsewhere and must find the row
+          → jobs runner                  run `evaluation.EVALUATE` now (sync) or queue it (async)
+      → reply                           `services.visibility` filters the stored evaluation
+                                        for the caller's role
+
+Sync assignments answer 200 with the evaluation; async ones 202 `status: "queued"`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aaie.config import Settings
+from aaie.db.models import Assignment, EvaluationStatus, Submission, SubmissionVersion, User
+from aaie.jobs import get_runner
+from aaie.services import audit, visibility
+from aaie.services import submissions as submission_service
+from aaie.services.submissions import SubmissionInput
+from aaie.workflows.evaluation import EVALUATE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the caller gets: 200 with the evaluation (sync) or 202 queued (async)."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+def submit(
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: uuid.UUID,
+    data: SubmissionInput,
+    request_id: str | None,
+) -> Outcome:
+    """The first submission of a student to an assignment, evaluated."""
+    submission, version, assignment = submission_service.submit(
+        session, settings, user, assignment_id, data
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.create",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request_id,
+        details={
+            "assignment_id": str(assignment.id),
+            "version": 1,
+            "for_student": str(submission.student_id),
+        },
+    )
+    return _evaluate(session, settings, user, submission, version, assignment)
+
+
+def resubmit(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission_id: uuid.UUID,
+    data: SubmissionInput,
+    request_id: str | None,
+) -> Outcome:
+    """A new version under the same id, evaluated like the first."""
+    submission, version, assignment = submission_service.resubmit(
+        session, settings, user, submission_id, data
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.resubmit",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request_id,
+        details={"version": version.number},
+    )
+    return _evaluate(session, settings, user, submission, version, assignment)
+
+
+def reevaluate(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission_id: uuid.UUID,
+    request_id: str | None,
+) -> Outcome:
+    """The current version evaluated again with today's engine and the assignment's settings."""
+    submission, version, assignment = submission_service.reevaluate(
+        session, settings, user, submission_id
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="submission.reevaluate",
+        resource_type="submission",
+        resource_id=submission.id,
+        request_id=request_id,
+        details={"version": version.number},
+    )
+    return _evaluate(session, settings, user, submission, version, assignment)
+
+
+def _evaluate(
+    session: Session,
+    settings: Settings,
+    user: User,
+    submission: Submission,
+    version: SubmissionVersion,
+    assignment: Assignment,
+) -> Outcome:
+    """Commit, then evaluate now (sync, 200) or queue it (async, 202)."""
+    session.commit()  # the job runs in another thread/process and must find the row
+    runner = get_runner(settings)
+    label = visibility.version_label(version.number)
+    if (assignment.params or {}).get("mode") == "async":
+        runner.enqueue(settings, EVALUATE, version.id)
+        return Outcome(
+            202,
+            {
+                "submissionId": str(submission.id),
+                "version": label,
+                "status": "queued",
+                "evaluation_status": "queued",
+            },
+        )
+    runner.run_now(settings, EVALUATE, version.id)  # waits on the pool; the route is off the loop
+    session.refresh(version)
+    audience = visibility.audience_for(user, assignment, submission) or visibility.Audience.student
+    body: dict[str, Any] = {
+        "submissionId": str(submission.id),
+        "evaluation": visibility.evaluation_view(
+            version.evaluation, audience, future=visibility.future_scoring(assignment, settings)
+        ),
+        "version": label,
+        "evaluation_status": str(version.evaluation_status),
+    }
+    if version.evaluation_status == EvaluationStatus.failed:
+        body["error"] = visibility.version_view(version, audience, future=False).get("error")
+    return Outcome(200, body)
