@@ -59,7 +59,7 @@ def test_access_log_line_has_route_template_and_user(
     with structlog.testing.capture_logs() as logs:
         client.get(f"/api/users/{accounts['student'].id}", headers=accounts["admin"].headers)
     entry = [e for e in logs if e["event"] == "request"][-1]
-    assert entry["route"] == "/api/users/{user_id}"
+    assert entry["route"] == "/api/users/{userId}"
     assert entry["status"] == 200 and entry["user_id"] == str(accounts["admin"].id)
     assert entry["method"] == "GET" and entry["duration_ms"] >= 0 and entry["request_id"]
 

@@ -6,10 +6,11 @@ account (or one whose role changed) is rejected on its very next request.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -119,3 +120,10 @@ def submission_filters(
 
 
 SubmissionFilters = Annotated[Filters, Depends(submission_filters)]
+
+
+# Path parameters: the contract (§11) names them in camelCase; Python keeps snake_case names.
+AssignmentId = Annotated[uuid.UUID, Path(alias="assignmentId", description="an assignment's id")]
+SubmissionId = Annotated[uuid.UUID, Path(alias="submissionId", description="a submission's id")]
+FileId = Annotated[uuid.UUID, Path(alias="fileId", description="a stored file's id")]
+UserId = Annotated[uuid.UUID, Path(alias="userId", description="a user's id")]

@@ -97,7 +97,7 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 
 def _route_template(scope: Scope) -> str:
-    """The matched route's template (`/api/users/{user_id}`), never the raw path: raw paths
+    """The matched route's template (`/api/users/{userId}`), never the raw path: raw paths
     would blow up metric cardinality and leak ids into labels."""
     route = scope.get("route")
     path = getattr(route, "path", None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from aaie.api.deps import (
+    AssignmentId,
     CurrentUser,
     SessionDep,
     SettingsDep,
@@ -123,20 +123,20 @@ def list_assignments(
 
 
 @router.get(
-    "/{assignment_id}", response_model=AssignmentOut, responses=error_responses(401, 404, 422)
+    "/{assignmentId}", response_model=AssignmentOut, responses=error_responses(401, 404, 422)
 )
 def get_assignment(
-    assignment_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    assignment_id: AssignmentId, user: CurrentUser, session: SessionDep
 ) -> JSONResponse:
     assignment = assignments.get_visible(session, user, assignment_id)
     return JSONResponse(_dump(_out(session, user, assignment), user))
 
 
 @router.put(
-    "/{assignment_id}", response_model=AssignmentOut, responses=error_responses(401, 403, 404, 422)
+    "/{assignmentId}", response_model=AssignmentOut, responses=error_responses(401, 403, 404, 422)
 )
 def update_assignment(
-    assignment_id: uuid.UUID,
+    assignment_id: AssignmentId,
     body: AssignmentUpdate,
     user: StaffUser,
     session: SessionDep,
@@ -161,12 +161,12 @@ def update_assignment(
 
 
 @router.delete(
-    "/{assignment_id}",
+    "/{assignmentId}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404, 422),
 )
 def delete_assignment(
-    assignment_id: uuid.UUID,
+    assignment_id: AssignmentId,
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -188,7 +188,7 @@ def delete_assignment(
 
 
 @router.post(
-    "/{assignment_id}/submit",
+    "/{assignmentId}/submit",
     response_model=SubmitResponse,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
@@ -197,7 +197,7 @@ def delete_assignment(
     },
 )
 def submit(
-    assignment_id: uuid.UUID,
+    assignment_id: AssignmentId,
     body: SubmitRequest,
     user: CurrentUser,
     session: SessionDep,
@@ -215,12 +215,12 @@ def submit(
 
 
 @router.get(
-    "/{assignment_id}/submissions",
+    "/{assignmentId}/submissions",
     response_model=Page,
     responses=error_responses(401, 403, 404, 422),
 )
 def list_submissions(
-    assignment_id: uuid.UUID,
+    assignment_id: AssignmentId,
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -242,12 +242,12 @@ def list_submissions(
 
 
 @router.get(
-    "/{assignment_id}/calibration",
+    "/{assignmentId}/calibration",
     response_model=CalibrationOut,
     responses=error_responses(401, 403, 404, 422),
 )
 def get_calibration(
-    assignment_id: uuid.UUID, user: StaffUser, session: SessionDep
+    assignment_id: AssignmentId, user: StaffUser, session: SessionDep
 ) -> CalibrationOut:
     """How the built-in rubric scores of this assignment follow its teacher's grades: per
     criterion the number of graded essays, whether the calibration is active (five or more),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from aaie.api.deps import CurrentUser, SessionDep, SettingsDep, rate_limited
+from aaie.api.deps import CurrentUser, FileId, SessionDep, SettingsDep, rate_limited
 from aaie.api.errors import error_responses
 from aaie.api.schemas.files import FileDetail, FileUploaded
 from aaie.api.uploads import FileStoreDep, Upload, multipart_body, read_upload
@@ -57,12 +56,12 @@ def upload_file(
 
 
 @router.get(
-    "/{file_id}",
+    "/{fileId}",
     response_model=FileDetail,
     response_model_by_alias=True,
     responses=error_responses(401, 404, 422),
 )
-def get_file(file_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> FileDetail:
+def get_file(file_id: FileId, user: CurrentUser, session: SessionDep) -> FileDetail:
     """Metadata and a preview of the extracted text. Readable by the owner, admins, and the
     teacher of a submission that uses the file."""
     stored = files.get_readable(session, file_id, user)
@@ -78,7 +77,7 @@ def get_file(file_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> File
 
 
 @router.get(
-    "/{file_id}/download",
+    "/{fileId}/download",
     response_class=Response,
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The original bytes"},
@@ -86,7 +85,7 @@ def get_file(file_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> File
     },
 )
 def download_file(
-    file_id: uuid.UUID, user: CurrentUser, session: SessionDep, store: FileStoreDep
+    file_id: FileId, user: CurrentUser, session: SessionDep, store: FileStoreDep
 ) -> Response:
     """The original bytes, with their type and the uploaded filename."""
     stored = files.get_readable(session, file_id, user)
@@ -101,12 +100,12 @@ def download_file(
 
 
 @router.delete(
-    "/{file_id}",
+    "/{fileId}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def delete_file(
-    file_id: uuid.UUID,
+    file_id: FileId,
     user: CurrentUser,
     session: SessionDep,
     store: FileStoreDep,

@@ -18,6 +18,7 @@ from aaie.api.deps import (
     SettingsDep,
     StaffUser,
     SubmissionFilters,
+    SubmissionId,
     rate_limited,
 )
 from aaie.api.errors import error_responses
@@ -57,10 +58,10 @@ def list_submissions(
 
 
 @router.get(
-    "/{submission_id}", response_model=dict[str, Any], responses=error_responses(401, 404, 422)
+    "/{submissionId}", response_model=dict[str, Any], responses=error_responses(401, 404, 422)
 )
 def get_submission(
-    submission_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    submission_id: SubmissionId, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
     """The full package: text (and file metadata), evaluation, status, timestamps and every
     version. Students get their own submission with feedback and rubric labels only."""
@@ -69,12 +70,12 @@ def get_submission(
 
 
 @router.get(
-    "/{submission_id}/versions/{version}",
+    "/{submissionId}/versions/{version}",
     response_model=dict[str, Any],
     responses=error_responses(401, 404, 422),
 )
 def get_version(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     version: str,
     user: CurrentUser,
     session: SessionDep,
@@ -91,7 +92,7 @@ def get_version(
 
 
 @router.post(
-    "/{submission_id}/resubmit",
+    "/{submissionId}/resubmit",
     response_model=SubmitResponse,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
@@ -100,7 +101,7 @@ def get_version(
     },
 )
 def resubmit(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     body: SubmitRequest,
     user: CurrentUser,
     session: SessionDep,
@@ -116,7 +117,7 @@ def resubmit(
 
 
 @router.post(
-    "/{submission_id}/evaluate",
+    "/{submissionId}/evaluate",
     response_model=SubmitResponse,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
@@ -125,7 +126,7 @@ def resubmit(
     },
 )
 def reevaluate(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -140,12 +141,12 @@ def reevaluate(
 
 
 @router.patch(
-    "/{submission_id}/status",
+    "/{submissionId}/status",
     response_model=StatusOut,
     responses=error_responses(401, 403, 404, 422),
 )
 def set_status(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     body: StatusUpdate,
     user: StaffUser,
     session: SessionDep,
@@ -174,12 +175,12 @@ def set_status(
 
 
 @router.put(
-    "/{submission_id}/teacher-scores",
+    "/{submissionId}/teacher-scores",
     response_model=TeacherScoresOut,
     responses=error_responses(401, 403, 404, 422),
 )
 def set_teacher_scores(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     body: TeacherScoresIn,
     user: StaffUser,
     session: SessionDep,
@@ -195,12 +196,12 @@ def set_teacher_scores(
 
 
 @router.delete(
-    "/{submission_id}/teacher-scores",
+    "/{submissionId}/teacher-scores",
     response_model=TeacherScoresOut,
     responses=error_responses(401, 403, 404),
 )
 def clear_teacher_scores(
-    submission_id: uuid.UUID, user: StaffUser, session: SessionDep, request: Request
+    submission_id: SubmissionId, user: StaffUser, session: SessionDep, request: Request
 ) -> TeacherScoresOut:
     """Withdraw this essay's grades from the assignment's calibration."""
     submission = calibration.clear_teacher_scores(session, user, submission_id)
@@ -233,7 +234,7 @@ def _grades_out(submission: Submission) -> TeacherScoresOut:
 
 
 @router.get(
-    "/{submission_id}/download",
+    "/{submissionId}/download",
     responses={
         200: {
             "content": {"application/pdf": {}, "application/zip": {}},
@@ -243,7 +244,7 @@ def _grades_out(submission: Submission) -> TeacherScoresOut:
     },
 )
 def download(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -263,12 +264,12 @@ def download(
 
 
 @router.delete(
-    "/{submission_id}",
+    "/{submissionId}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404, 422),
 )
 def delete_submission(
-    submission_id: uuid.UUID,
+    submission_id: SubmissionId,
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from aaie.api.deps import AdminUser, SessionDep, SettingsDep
+from aaie.api.deps import AdminUser, SessionDep, SettingsDep, UserId
 from aaie.api.errors import error_responses
 from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
 from aaie.db.models import User
@@ -36,16 +35,14 @@ def list_users(
     return UserPage(items=[_out(u) for u in rows], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{user_id}", response_model=UserOut, responses=error_responses(401, 403, 404, 422))
-def get_user(user_id: uuid.UUID, _: AdminUser, session: SessionDep) -> UserOut:
+@router.get("/{userId}", response_model=UserOut, responses=error_responses(401, 403, 404, 422))
+def get_user(user_id: UserId, _: AdminUser, session: SessionDep) -> UserOut:
     return _out(users.get(session, user_id))
 
 
-@router.put(
-    "/{user_id}", response_model=UserOut, responses=error_responses(401, 403, 404, 409, 422)
-)
+@router.put("/{userId}", response_model=UserOut, responses=error_responses(401, 403, 404, 409, 422))
 def update_user(
-    user_id: uuid.UUID, body: UserUpdate, admin: AdminUser, session: SessionDep, request: Request
+    user_id: UserId, body: UserUpdate, admin: AdminUser, session: SessionDep, request: Request
 ) -> UserOut:
     """Change a role and/or deactivate or reactivate. The last active admin stays admin (409)."""
     user = users.get(session, user_id)
@@ -64,12 +61,12 @@ def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{userId}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404, 409, 422),
 )
 def delete_user(
-    user_id: uuid.UUID,
+    user_id: UserId,
     admin: AdminUser,
     session: SessionDep,
     settings: SettingsDep,
