@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from aaie.db.base import utcnow
 from aaie.db.models import Assignment, Role, Submission, User
+from aaie.engine.rubric.types import BASE_CRITERIA, RubricSpec, parse_rubric
 from aaie.errors import NotFound
 
 BUILTIN_RUBRIC = "t2"
@@ -63,10 +64,17 @@ class AssignmentParams(BaseModel):
             if value.strip().lower() not in (BUILTIN_RUBRIC, "default"):
                 raise ValueError('rubric must be "t2" or a custom rubric object')
             return BUILTIN_RUBRIC
-        from aaie.engine.rubric import parse_rubric  # the rubric helper's own validation
-
         spec = parse_rubric(value)  # type: ignore[arg-type]
         return spec.model_dump(mode="json", exclude_none=True) if spec else None
+
+    def rubric_spec(self) -> RubricSpec | None:
+        """The custom rubric to score with, or None for the built-in one."""
+        return parse_rubric(self.rubric) if isinstance(self.rubric, dict | list) else None
+
+
+def params_of(assignment: Assignment) -> AssignmentParams:
+    """An assignment's evaluation settings, typed (they were validated when written)."""
+    return AssignmentParams.model_validate(assignment.params or {})
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -81,20 +89,10 @@ def is_open(assignment: Assignment, now: datetime | None = None) -> bool:
     return due is None or due > (now or utcnow())
 
 
-def rubric_spec(assignment: Assignment) -> Any:
-    """The custom rubric to score with, or None for the built-in one."""
-    rubric = (assignment.params or {}).get("rubric")
-    return rubric if isinstance(rubric, dict | list) else None
-
-
 def criteria_names(assignment: Assignment) -> list[str]:
     """The criteria an assignment is scored on: its custom rubric's, else the built-in four."""
-    rubric = rubric_spec(assignment)
-    if isinstance(rubric, dict):
-        return [c["name"] for c in rubric.get("criteria", [])]
-    from aaie.engine.rubric.types import BASE_CRITERIA
-
-    return list(BASE_CRITERIA)
+    spec = params_of(assignment).rubric_spec()
+    return [c.name for c in spec.criteria] if spec else list(BASE_CRITERIA)
 
 
 def create(

@@ -109,7 +109,7 @@ def graded_pairs(
 
 
 def enabled(assignment: Assignment) -> bool:
-    return (assignment.params or {}).get("calibrate_rubric") is not False
+    return assignment_service.params_of(assignment).calibrate_rubric is not False
 
 
 def assignment_calibration(

@@ -26,6 +26,7 @@ from aaie.db.models import (
     SubmissionVersion,
     User,
 )
+from aaie.services.assignments import params_of
 
 # Fields no student may ever receive, at any depth (the tests assert this on every route).
 TEACHER_ONLY_KEYS = frozenset(
@@ -81,8 +82,8 @@ def audience_for(
 
 def future_scoring(assignment: Assignment, settings: Settings) -> bool:
     """The assignment's flag, else the instance-wide default."""
-    value = (assignment.params or {}).get("future_scoring")
-    return settings.future_scoring if value is None else bool(value)
+    value = params_of(assignment).future_scoring
+    return settings.future_scoring if value is None else value
 
 
 def iso(value: datetime | None) -> str | None:

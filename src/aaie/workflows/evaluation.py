@@ -22,6 +22,7 @@ from aaie.db.models import Assignment, EvaluationStatus, Submission, SubmissionV
 from aaie.db.session import get_sessionmaker
 from aaie.engine.pipeline import evaluate_all
 from aaie.engine.rubric.calibration import Calibration
+from aaie.engine.rubric.types import RubricSpec
 from aaie.jobs import Job
 from aaie.services import assignments as assignment_service
 from aaie.services.calibration import assignment_calibration
@@ -37,7 +38,7 @@ class EngineInput:
     text: str
     prompt_text: str | None
     chat_log: list[dict[str, str]]
-    rubric: Any
+    rubric: RubricSpec | None
     threshold: float
     calibration: Calibration | None = None  # the assignment's (services/calibration.py)
 
@@ -65,14 +66,14 @@ def claim(session: Session, settings: Settings, version_id: uuid.UUID) -> Engine
     if assignment is None:
         return None
     version.evaluation_status = EvaluationStatus.running
-    params = assignment.params or {}
-    threshold = params.get("similarity_flag_pct")
+    params = assignment_service.params_of(assignment)
+    threshold = params.similarity_flag_pct
     return EngineInput(
         version.text,
         version.prompt_text,
         list(version.chat_log or []),
-        assignment_service.rubric_spec(assignment),
-        float(settings.similarity_flag_pct if threshold is None else threshold),
+        params.rubric_spec(),
+        settings.similarity_flag_pct if threshold is None else threshold,
         assignment_calibration(session, assignment, exclude=submission.id if submission else None),
     )
 

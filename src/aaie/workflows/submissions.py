@@ -25,6 +25,7 @@ from aaie.db.models import Assignment, EvaluationStatus, Submission, SubmissionV
 from aaie.jobs import get_runner
 from aaie.services import audit, visibility
 from aaie.services import submissions as submission_service
+from aaie.services.assignments import params_of
 from aaie.services.submissions import SubmissionInput
 from aaie.workflows.evaluation import EVALUATE
 
@@ -124,7 +125,7 @@ def _evaluate(
     session.commit()  # the job runs in another thread/process and must find the row
     runner = get_runner(settings)
     label = visibility.version_label(version.number)
-    if (assignment.params or {}).get("mode") == "async":
+    if params_of(assignment).mode == "async":
         runner.enqueue(settings, EVALUATE, version.id)
         return Outcome(
             202,
