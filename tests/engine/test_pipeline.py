@@ -7,7 +7,10 @@ import time
 import pytest
 
 from aaie.engine import ENGINE_VERSION, pipeline
+from aaie.engine.detection import AIScore, Classification
+from aaie.engine.feedback import Feedback
 from aaie.engine.pipeline import ResultCache, cache_key, evaluate_all
+from aaie.engine.providers import LLMProvider
 from aaie.engine.types import ChatTurn
 
 ESSAY = (
@@ -110,14 +113,39 @@ def test_a_failing_stage_is_reported_and_the_rest_still_runs(monkeypatch) -> Non
     def boom(*args, **kwargs):
         raise RuntimeError("provider down")
 
-    monkeypatch.setattr(pipeline, "classify", lambda *a, **k: {"label": "Human"})
-    monkeypatch.setattr(pipeline, "ai_score", lambda *a, **k: {"ai_score": 3.0})
+    monkeypatch.setattr(
+        pipeline, "classify", lambda *a, **k: Classification.model_construct(label="Human")
+    )
+    monkeypatch.setattr(pipeline, "ai_score", lambda *a, **k: AIScore.model_construct(ai_score=3))
     monkeypatch.setattr(pipeline, "ai_spans", lambda *a, **k: [])
     monkeypatch.setattr(pipeline, "rubric_score", boom)
-    monkeypatch.setattr(pipeline, "generate_feedback", lambda *a, **k: {"text": "ok"})
+    monkeypatch.setattr(pipeline, "generate_feedback", lambda *a, **k: Feedback(text="ok"))
     pipeline.CACHE.clear()
     ev = evaluate_all(ESSAY, "prompt", CHAT)
     assert ev.rubric is None and ev.errors["rubric"] == "RuntimeError: provider down"
-    assert ev.classification == {"label": "Human"} and ev.feedback == {"text": "ok"}
+    assert ev.classification is not None and ev.classification.label == "Human"
+    assert ev.feedback == Feedback(text="ok")
     assert ev.similarity is not None and "total" in ev.timings_ms
     assert len(pipeline.CACHE) == 0  # a result with a failed stage is not cached
+
+
+def test_cache_key_tells_llm_servers_and_models_apart() -> None:
+    def key(base_url: str, model: str) -> str:
+        return cache_key(ESSAY, "p", CHAT, None, 40.0, LLMProvider(base_url, model))
+
+    same = key("http://a:8000/v1", "m1")
+    assert same == key("http://a:8000/v1/", "m1")  # the same server and model
+    others = {key("http://b:8000/v1", "m1"), key("http://a:8000/v1", "m2")}
+    assert same not in others and len(others) == 2
+    assert cache_key(ESSAY, "p", CHAT, None, 40.0) not in others | {same}  # built-in only
+
+
+def test_a_builtin_fallback_for_a_silent_llm_is_not_cached() -> None:
+    pipeline.CACHE.clear()
+    silent = LLMProvider("http://127.0.0.1:9/v1", "nobody", timeout_s=0.5, max_retries=0)
+    ev = evaluate_all(ESSAY, "Write about computers.", provider=silent)
+    assert ev.rubric is not None and ev.rubric.fallback_reason  # the built-in scorer answered
+    assert pipeline.fell_back(ev) and not ev.errors
+    assert len(pipeline.CACHE) == 0
+    again = evaluate_all(ESSAY, "Write about computers.", provider=silent)
+    assert not again.cached  # the LLM is asked again next time

@@ -123,14 +123,6 @@ def test_client_errors_are_not_retried(server: FakeLLMServer) -> None:
     assert len(server.received) == 1
 
 
-def test_from_mapping_reads_only_what_it_is_given() -> None:
-    assert LLMProvider.from_mapping({}) is None
-    p = LLMProvider.from_mapping(
-        {"AAIE_LLM_BASE_URL": "http://h:1", "AAIE_LLM_MODEL": "m", "AAIE_LLM_TIMEOUT_S": "5"}
-    )
-    assert p is not None and p.timeout_s == 5 and p.engine_name == "llm:m"
-
-
 # ---------------------------------------------------------------- rubric through the provider
 
 

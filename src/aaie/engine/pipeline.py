@@ -3,7 +3,9 @@
 The sentence split, the sentence embeddings and the detector's model pass are computed once
 and reused by similarity, detection, highlights, rubric and feedback. Results are cached in a
 small in-process LRU with a TTL, keyed by sha256 of (text, prompt, chat log, rubric, threshold,
-provider, ENGINE_VERSION): an identical resubmission or a repeated call costs a dict lookup.
+calibration, the LLM provider's server + model + request settings, ENGINE_VERSION): an identical
+resubmission or a repeated call costs a dict lookup. A result with a failed stage, or one where
+the built-in engine stood in for an unanswering LLM, is not cached: the next call asks again.
 Importing this module loads no model: each model loads on first use, once per process.
 """
 
@@ -22,11 +24,14 @@ from pydantic import BaseModel, Field
 
 from aaie.engine import ENGINE_VERSION
 from aaie.engine.analysis import TextAnalysis
-from aaie.engine.detection import ai_score, ai_spans, classify
-from aaie.engine.feedback import generate_feedback
+from aaie.engine.detection import AIScore, Classification, ai_score, ai_spans, classify
+from aaie.engine.feedback import Feedback, generate_feedback
 from aaie.engine.highlights import Highlights, detection_spans, merge_spans, similarity_spans
+from aaie.engine.providers import LLMProvider
 from aaie.engine.redaction import redact
 from aaie.engine.rubric import rubric_score
+from aaie.engine.rubric.calibration import Calibration
+from aaie.engine.rubric.types import RubricResult, RubricSpec
 from aaie.engine.similarity import Similarity, prompt_similarity
 from aaie.engine.types import ChatTurn, as_chat_log
 
@@ -44,12 +49,12 @@ class Evaluation(BaseModel):
     engine_version: str
     cache_key: str
     cached: bool = False
-    classification: Any = None  # detection.Classification
-    ai_score: Any = None  # detection.AIScore
+    classification: Classification | None = None
+    ai_score: AIScore | None = None
     similarity: Similarity | None = None
     highlights: Highlights = Field(default_factory=Highlights)
-    rubric: Any = None  # rubric.RubricResult
-    feedback: Any = None  # feedback.Feedback
+    rubric: RubricResult | None = None
+    feedback: Feedback | None = None
     redaction: RedactionSummary
     timings_ms: dict[str, float] = Field(default_factory=dict)
     errors: dict[str, str] = Field(default_factory=dict)  # stage -> why it failed (None result)
@@ -114,10 +119,10 @@ def cache_key(
     chat_log: list[ChatTurn],
     rubric: Any,
     similarity_threshold: float,
-    provider: Any = None,
+    provider: LLMProvider | None = None,
     calibration: Any = None,
 ) -> str:
-    provider_id = None if provider is None else getattr(provider, "name", type(provider).__name__)
+    provider_id = None if provider is None else provider.identity
     extra = {} if calibration is None else {"calibration": _jsonable(calibration)}
     payload = json.dumps(
         {
@@ -161,12 +166,12 @@ def evaluate_all(
     student_submission: str,
     prompt_text: str | None = None,
     chat_log: list[ChatTurn] | list[dict[str, str]] | None = None,
-    rubric: Any = None,
+    rubric: RubricSpec | dict[str, Any] | list[Any] | None = None,
     *,
     similarity_threshold: float = 40.0,
-    provider: Any = None,
+    provider: LLMProvider | None = None,
     use_cache: bool = True,
-    calibration: Any = None,
+    calibration: Calibration | None = None,
 ) -> Evaluation:
     """Classification, AI score, similarity, highlights, rubric, feedback and a redaction
     summary for one submission, with per-stage timings (ms) and the engine version.
@@ -183,9 +188,17 @@ def evaluate_all(
             return hit.model_copy(update={"cached": True})
     result = _evaluate(student_submission, prompt_text, turns, rubric, similarity_threshold,
                        provider, key, calibration)  # fmt: skip
-    if use_cache and not result.errors:  # a failed stage may succeed next time
-        CACHE.put(key, result)
+    if use_cache and not result.errors and not fell_back(result):
+        CACHE.put(key, result)  # a failed stage, or an LLM that did not answer, may next time
     return result
+
+
+def fell_back(evaluation: Evaluation) -> bool:
+    """True when the built-in engine answered for an LLM provider that failed."""
+    return any(
+        part is not None and part.fallback_reason is not None
+        for part in (evaluation.rubric, evaluation.feedback)
+    )
 
 
 def _evaluate(
@@ -194,9 +207,9 @@ def _evaluate(
     turns: list[ChatTurn],
     rubric: Any,
     threshold: float,
-    provider: Any,
+    provider: LLMProvider | None,
     key: str,
-    calibration: Any = None,
+    calibration: Calibration | None = None,
 ) -> Evaluation:
     run = _Run()
     t_total = time.perf_counter()

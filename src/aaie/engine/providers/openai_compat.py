@@ -17,7 +17,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -68,21 +68,20 @@ class LLMProvider:
         self.max_tokens = max_tokens
         self.last_attempts = 0  # requests made by the latest call (for logs and tests)
 
-    @classmethod
-    def from_mapping(cls, env: Mapping[str, str], **overrides: Any) -> LLMProvider | None:
-        """Build from AAIE_LLM_* settings (a mapping the caller passes); None when not set."""
-        base_url, model = env.get("AAIE_LLM_BASE_URL"), env.get("AAIE_LLM_MODEL")
-        if not base_url or not model:
-            return None
-        kwargs: dict[str, Any] = {"api_key": env.get("AAIE_LLM_API_KEY") or None}
-        if env.get("AAIE_LLM_TIMEOUT_S"):
-            kwargs["timeout_s"] = float(env["AAIE_LLM_TIMEOUT_S"])
-        if env.get("AAIE_LLM_MAX_RETRIES"):
-            kwargs["max_retries"] = int(env["AAIE_LLM_MAX_RETRIES"])
-        if env.get("AAIE_LLM_RESPONSE_FORMAT"):
-            kwargs["response_format"] = env["AAIE_LLM_RESPONSE_FORMAT"]
-        kwargs.update(overrides)
-        return cls(base_url, model, **kwargs)
+    @property
+    def identity(self) -> str:
+        """What makes two providers' answers interchangeable, for the result cache: the server,
+        the model, and the request settings that change an answer (never the API key)."""
+        return "|".join(
+            str(v)
+            for v in (
+                self.base_url,
+                self.model,
+                self.response_format,
+                self.temperature,
+                self.max_tokens,
+            )
+        )
 
     @property
     def engine_name(self) -> str:
