@@ -40,6 +40,10 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def main() -> None:
+    from aaie.config import Settings
+    from aaie.services.engine import configure_engine
+
+    configure_engine(Settings())  # AAIE_ONNX_THREADS, as the service reads it
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--runs", type=int, default=30)

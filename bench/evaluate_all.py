@@ -100,6 +100,10 @@ def _time_case(scenario: str, timings: Timings, text: str, case: Any, classmate:
 
 
 def main() -> None:
+    from aaie.config import Settings
+    from aaie.services.engine import configure_engine
+
+    configure_engine(Settings())  # AAIE_ONNX_THREADS, as the service reads it
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--png", type=Path, default=Path("docs/latency_evaluate_all.png"))

@@ -40,6 +40,10 @@ def pct(xs: list[float], q: float) -> float:
 
 
 def main() -> None:
+    from aaie.config import Settings
+    from aaie.services.engine import configure_engine
+
+    configure_engine(Settings())  # AAIE_ONNX_THREADS, as the service reads it
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument(

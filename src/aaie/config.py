@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     )
 
     # --- engine --------------------------------------------------------------------------------
+    onnx_threads: int = Field(
+        0, ge=0, description="onnxruntime threads per process for embeddings; 0: min(2, cores)"
+    )
     similarity_flag_pct: float = Field(40.0, ge=0, le=100)
     future_scoring: bool = Field(False, description="instance default for assignments' flag")
     redact_stored: bool = False

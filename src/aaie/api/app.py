@@ -17,6 +17,7 @@ from aaie.config import Settings, get_settings
 from aaie.db.session import get_engine, get_sessionmaker
 from aaie.observability.logging import configure_logging
 from aaie.security.tokens import TokenService
+from aaie.services.engine import configure_engine
 from aaie.services.ratelimit import make_counter_store
 from aaie.services.user_lookup import UserLookup
 
@@ -46,6 +47,7 @@ def build_state(settings: Settings) -> AppState:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_engine(settings)
     state = build_state(settings)
 
     @asynccontextmanager

@@ -27,6 +27,15 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
     app.command("openapi")(openapi)
 
 
+def engine_settings() -> Settings:
+    """The settings, handed to the engine too (for the commands that run it)."""
+    from aaie.services.engine import configure_engine
+
+    settings = load_settings()
+    configure_engine(settings)
+    return settings
+
+
 def load_settings() -> Settings:
     """Settings from the environment; a bad value stops the command with a clear message."""
     from aaie.config import get_settings
@@ -117,13 +126,15 @@ def worker(
     """Run a Celery worker for queued evaluations (AAIE_JOB_BACKEND=celery, Redis broker)."""
     from aaie.jobs import celery_app as jobs
     from aaie.services.bootstrap import prepare_database
+    from aaie.services.engine import configure_engine
     from aaie.workflows.evaluation import EVALUATE
 
+    share_cores(concurrency)  # before the settings are read: it sets AAIE_ONNX_THREADS
     settings = load_settings()
     prepare_database(settings)
+    configure_engine(settings)
     jobs.configure(settings)
     jobs.register(EVALUATE)  # the job the API's runner sends by name
-    share_cores(concurrency)
     console.print(f"AAIE worker on {settings.celery_broker_url} (queue {jobs.QUEUE})")
     jobs.celery_app.worker_main(
         ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", "-Q", jobs.QUEUE]

