@@ -25,21 +25,26 @@ def detect(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the full results as JSON lines."),
 ) -> None:
-    """Classify text files as Human / AI / Hybrid, with AI score and AI share of the text."""
+    """Classify essays (.txt, .md, .docx, .pdf) as Human / AI / Hybrid, with AI score and AI
+    share of the text. A file that cannot be read stops the command (exit code 2)."""
     from rich.console import Console
     from rich.progress import track
     from rich.table import Table
 
+    from aaie.cli.documents import read_documents
+    from aaie.cli.service import engine_settings
     from aaie.engine.detection import DetectionInputError, classify
 
+    texts = read_documents(files)
+    engine_settings()
     prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
     turns = json.loads(chat_log.read_text(encoding="utf-8")) if chat_log else None
     console = Console(stderr=as_json)
     results: list[tuple[Path, Any]] = []
     for path in track(files, description="Detecting", console=console, disable=len(files) < 2):
         try:
-            results.append((path, classify(path.read_text(encoding="utf-8"), prompt_text, turns)))
-        except (DetectionInputError, UnicodeDecodeError) as exc:
+            results.append((path, classify(texts[path], prompt_text, turns)))
+        except DetectionInputError as exc:
             results.append((path, exc))
     if as_json:
         for path, res in results:

@@ -34,7 +34,7 @@ def _read_chat_log(path: Path | None) -> list[dict[str, str]] | None:
 
 def evaluate_cmd(
     files: list[Path] = typer.Argument(
-        ..., exists=True, dir_okay=False, help="Submissions (text)."
+        ..., exists=True, dir_okay=False, help="Submissions (.txt, .md, .docx, .pdf)."
     ),
     prompt: Path | None = typer.Option(None, "--prompt", exists=True, help="Prompt text file."),
     chat_log: Path | None = typer.Option(
@@ -44,12 +44,17 @@ def evaluate_cmd(
     html: Path | None = typer.Option(None, "--html", help="Write an HTML report here."),
     threshold: float = typer.Option(40.0, "--similarity-threshold", help="Flag at this %."),
 ) -> None:
-    """Evaluate submissions: classification, AI score, similarity, highlights, rubric, feedback."""
+    """Evaluate submissions: classification, AI score, similarity, highlights, rubric, feedback.
+    A file that cannot be read stops the command (exit code 2)."""
     from rich.console import Console
     from rich.progress import Progress
 
+    from aaie.cli.documents import read_documents
+    from aaie.cli.service import engine_settings
     from aaie.engine.pipeline import evaluate_all
 
+    texts = read_documents(files)
+    engine_settings()
     console = Console(stderr=True)
     prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
     turns = _read_chat_log(chat_log)
@@ -57,7 +62,7 @@ def evaluate_cmd(
     with Progress(console=console, transient=True, disable=len(files) < 2) as progress:
         task = progress.add_task("Evaluating", total=len(files))
         for path in files:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = texts[path]
             try:
                 ev = evaluate_all(text, prompt_text, turns, similarity_threshold=threshold)
             except ValueError as exc:
@@ -160,14 +165,17 @@ def _marked(text: str, spans: list[Any]) -> str:
 
 
 def redact_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Text file."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A .txt, .md, .docx or .pdf file."
+    ),
     chat_log: Path | None = typer.Option(None, "--chat-log", exists=True, help="Chat log JSON."),
     as_json: bool = typer.Option(False, "--json", help="Print the entities too, as JSON."),
 ) -> None:
     """Replace personal data with typed placeholders ([PERSON_1], [EMAIL_1], ...)."""
+    from aaie.cli.documents import read_documents
     from aaie.engine.redaction import redact
 
-    result = redact(file.read_text(encoding="utf-8", errors="replace"), _read_chat_log(chat_log))
+    result = redact(read_documents([file])[file], _read_chat_log(chat_log))
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +42,24 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON object per file"),
         llm: bool = typer.Option(False, "--llm", help="Use AAIE_LLM_BASE_URL/MODEL/API_KEY"),
     ) -> None:
-        """Score essays on the rubric (Structure, Clarity, Relevance, AcademicWriting)."""
+        """Score essays (.txt, .md, .docx, .pdf) on the rubric (Structure, Clarity, Relevance,
+        AcademicWriting). A file that cannot be read stops the command (exit code 2)."""
         from rich.console import Console
 
+        from aaie.cli.documents import read_documents
+        from aaie.cli.service import engine_settings
         from aaie.engine.feedback import generate_feedback
-        from aaie.engine.providers import LLMProvider
+        from aaie.services.engine import provider_from_settings
 
         console = Console()
+        texts = read_documents(files)
+        settings = engine_settings()
         prompt_text = prompt.read_text(encoding="utf-8") if prompt else None
         spec = json.loads(rubric.read_text(encoding="utf-8")) if rubric else None
-        provider = LLMProvider.from_mapping(os.environ) if llm else None
+        provider = provider_from_settings(settings) if llm else None
         if llm and provider is None:
             raise typer.BadParameter("--llm needs AAIE_LLM_BASE_URL and AAIE_LLM_MODEL")
-        scored = _score_files(files, prompt_text, spec, provider, quiet=as_json)
+        scored = _score_files(texts, prompt_text, spec, provider, quiet=as_json)
         teacher = _read_grades(grades, files) if grades else {}
         for path, (text, analysis, raw) in scored.items():
             result = _calibrated(raw, path, scored, teacher)
@@ -109,7 +113,7 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
 
 
 def _score_files(
-    files: list[Path], prompt_text: str | None, spec: Any, provider: Any, *, quiet: bool
+    texts: dict[Path, str], prompt_text: str | None, spec: Any, provider: Any, *, quiet: bool
 ) -> dict[Path, tuple[str, Any, Any]]:
     """(text, analysis, rubric result) per non-empty file, with a progress bar."""
     from rich.console import Console
@@ -120,11 +124,8 @@ def _score_files(
 
     err = Console(stderr=True)
     out = {}
-    for path in track(files, description="Scoring", console=err, disable=len(files) < 2 or quiet):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if not text.strip():
-            err.print(f"[yellow]{path}: empty, skipped[/yellow]")
-            continue
+    for path in track(texts, description="Scoring", console=err, disable=len(texts) < 2 or quiet):
+        text = texts[path]
         analysis = TextAnalysis(text)
         result = rubric_score(text, prompt_text, spec, analysis=analysis, provider=provider)
         out[path] = (text, analysis, result)

@@ -181,6 +181,12 @@ def _looks_like_text(text: str) -> bool:
 # --- extraction ------------------------------------------------------------------------------
 
 
+def read_document(data: bytes, filename: str) -> str:
+    """The text of a document as the API stores it (`sniff`, then `extract_text`); the same
+    errors (415, 422, 413) for what cannot be read. Used by uploads and by the CLI."""
+    return extract_text(data, sniff(data, filename))
+
+
 def extract_text(data: bytes, sniffed: Sniffed) -> str:
     """Plain text of the document; ValidationFailed (422) when none can be read."""
     if sniffed.kind in ("txt", "md"):

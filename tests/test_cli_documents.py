@@ -1,0 +1,60 @@
+"""The CLI reads essay files as the API reads uploads (.txt, .md, .docx, .pdf) and refuses what
+it cannot read with the API's message and exit code 2, before evaluating anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aaie.cli import app
+from tests.api.workflow_support import ESSAY
+from tests.files_samples import docx_bytes, pdf_bytes, png_bytes, zip_bytes
+
+runner = CliRunner()
+PARAGRAPHS = ESSAY.split("\n\n")
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_detect_reads_a_word_document_and_a_pdf(tmp_path: Path) -> None:
+    docx = _write(tmp_path, "essay.docx", docx_bytes(PARAGRAPHS))
+    pdf = _write(tmp_path, "essay.pdf", pdf_bytes(PARAGRAPHS))
+    result = runner.invoke(app, ["detect", str(docx), str(pdf), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["file"] for r in rows] == [str(docx), str(pdf)]
+    assert all(r["label"] in ("Human", "AI", "Hybrid") and r["word_count"] > 200 for r in rows)
+
+
+def test_score_reads_the_words_of_a_docx_not_its_zip_bytes(tmp_path: Path) -> None:
+    docx = _write(tmp_path, "essay.docx", docx_bytes(PARAGRAPHS))
+    result = runner.invoke(app, ["score", str(docx), "--json", "--no-feedback"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("{")))
+    quoted = " ".join(e for c in row["rubric"]["criteria"] for e in c["evidence"])
+    assert "PK" not in quoted and "word/document.xml" not in quoted
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "data", "message"),
+    [
+        ("score", "essays.zip", zip_bytes(), "not accepted"),
+        ("detect", "essay.docx", zip_bytes(), "not"),  # a zip named .docx
+        ("evaluate", "picture.png", png_bytes(), "not accepted"),
+        ("redact", "empty.txt", b"", "empty"),
+    ],
+)
+def test_unreadable_files_are_refused_with_exit_code_2(
+    tmp_path: Path, command: str, name: str, data: bytes, message: str
+) -> None:
+    path = _write(tmp_path, name, data)
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and message in result.output.lower()
