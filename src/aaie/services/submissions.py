@@ -36,6 +36,7 @@ from aaie.services import assignments as assignment_service
 from aaie.services import files as file_service
 from aaie.services import visibility
 from aaie.services.engine import check_size
+from aaie.services.views import SubmissionListItem, SubmissionPackage
 from aaie.services.visibility import Audience
 from aaie.storage import FileNotInStore, make_file_store
 
@@ -106,7 +107,7 @@ def current_version(session: Session, submission: Submission) -> SubmissionVersi
     return version
 
 
-def package(session: Session, settings: Settings, found: Visible) -> dict[str, Any]:
+def package(session: Session, settings: Settings, found: Visible) -> SubmissionPackage:
     """The visibility-filtered full package (API body and report input)."""
     versions = versions_of(session, found.submission.id)
     file_ids = {v.file_id for v in versions if v.file_id}
@@ -168,7 +169,7 @@ def _filtered(query: Select[Submission], filters: Filters) -> Select[Submission]
 
 def list_page(
     session: Session, settings: Settings, user: User, filters: Filters, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[SubmissionListItem], int]:
     """Submissions `user` may see (student: own; teacher: to their assignments; admin: all),
     newest first, as visibility-filtered list items."""
     query = select(Submission).join(Assignment, Assignment.id == Submission.assignment_id)
@@ -188,7 +189,7 @@ def list_page(
 
 def _items(
     session: Session, settings: Settings, user: User, rows: Sequence[Submission]
-) -> list[dict[str, Any]]:
+) -> list[SubmissionListItem]:
     if not rows:
         return []
     ids = [s.id for s in rows]

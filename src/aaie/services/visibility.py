@@ -14,19 +14,40 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import BaseModel
 
 from aaie.config import Settings
 from aaie.db.models import (
     Assignment,
+    EvaluationStatus,
     Role,
     StoredFile,
     Submission,
     SubmissionVersion,
     User,
 )
+from aaie.engine.pipeline import Evaluation
+from aaie.engine.rubric.types import Label, RubricResult
+from aaie.engine.types import ChatTurn
 from aaie.services.assignments import params_of
+from aaie.services.views import (
+    AIScoreView,
+    ClassificationDetails,
+    ClassificationView,
+    CriterionDetails,
+    EvaluationDetails,
+    EvaluationView,
+    FeedbackDetails,
+    FileView,
+    RubricOverall,
+    SubmissionListItem,
+    SubmissionPackage,
+    VersionView,
+)
 
 # Fields no student may ever receive, at any depth (the tests assert this on every route).
 TEACHER_ONLY_KEYS = frozenset(
@@ -44,22 +65,8 @@ TEACHER_ONLY_KEYS = frozenset(
     }
 )
 
-_CLASSIFICATION_DETAIL_KEYS = (
-    "label",
-    "confidence",
-    "ai_fraction",
-    "threshold",
-    "fpr_at_threshold",
-    "insufficient_text",
-    "reasons",
-)
-_AI_SCORE_KEYS = (
-    "ai_score",
-    "threshold",
-    "fpr_at_threshold",
-    "insufficient_text",
-    "label_at_threshold",
-)
+_CLASSIFICATION_DETAIL_KEYS = set(ClassificationDetails.model_fields)
+_AI_SCORE_KEYS = set(AIScoreView.model_fields)
 
 
 class Audience(enum.StrEnum):
@@ -100,120 +107,122 @@ def version_label(number: int) -> str:
 # --- evaluations ---------------------------------------------------------------------------
 
 
-def _feedback_text(evaluation: dict[str, Any]) -> str | None:
-    feedback = evaluation.get("feedback")
-    if isinstance(feedback, dict):
-        return feedback.get("text")
-    return feedback if isinstance(feedback, str) else None
+def stored_evaluation(version: SubmissionVersion | None) -> Evaluation | None:
+    """A version's stored evaluation read back through the engine's own model (None until
+    one exists). A stored evaluation that does not fit the model is an error, not a guess."""
+    if version is None or not version.evaluation:
+        return None
+    return Evaluation.model_validate(version.evaluation)
 
 
-def _compact_rubric(evaluation: dict[str, Any]) -> dict[str, Any]:
-    rubric = evaluation.get("rubric") or {}
-    compact = rubric.get("compact") if isinstance(rubric, dict) else None
-    if compact:
-        return dict(compact)
-    return {c["name"]: c.get("label") for c in (rubric.get("criteria") or [])}
+def _compact_rubric(rubric: RubricResult | None) -> dict[str, Label | None]:
+    if rubric is None:
+        return {}
+    if rubric.compact:
+        return dict(rubric.compact)
+    return {c.name: c.label for c in rubric.criteria}
 
 
 def evaluation_view(
-    evaluation: dict[str, Any] | None, audience: Audience, *, future: bool
-) -> dict[str, Any] | None:
+    evaluation: Evaluation | None, audience: Audience, *, future: bool
+) -> EvaluationView | None:
     """The §11.3 `evaluation` object for this audience (None until an evaluation exists)."""
-    if not evaluation:
+    if evaluation is None:
         return None
-    out: dict[str, Any] = {}
+    out = EvaluationView(
+        rubric=_compact_rubric(evaluation.rubric),
+        feedback=evaluation.feedback.text if evaluation.feedback else None,
+    )
     if audience == Audience.teacher:
-        cls = evaluation.get("classification") or {}
-        out["classification"] = {"label": cls.get("label"), "confidence": cls.get("confidence")}
-    out["rubric"] = _compact_rubric(evaluation)
-    out["feedback"] = _feedback_text(evaluation)
-    if audience == Audience.teacher and future:
-        score = evaluation.get("ai_score") or {}
-        out["ai_score"] = {k: score.get(k) for k in _AI_SCORE_KEYS if k in score}
-        out["similarity"] = evaluation.get("similarity")
-        out["highlights"] = evaluation.get("highlights")
+        cls = evaluation.classification
+        out.classification = ClassificationView(
+            label=cls.label if cls else None, confidence=cls.confidence if cls else None
+        )
+        if future:
+            score = evaluation.ai_score
+            out.ai_score = (
+                AIScoreView.model_validate(score.model_dump(include=_AI_SCORE_KEYS))
+                if score
+                else AIScoreView()
+            )
+            out.similarity = evaluation.similarity
+            out.highlights = evaluation.highlights
     return out
 
 
-def feedback_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
+def feedback_details(evaluation: Evaluation | None) -> FeedbackDetails | None:
     """Student-facing feedback structure (strengths, next steps quoting the student's text)."""
-    feedback = (evaluation or {}).get("feedback")
-    if not isinstance(feedback, dict):
+    feedback = evaluation.feedback if evaluation else None
+    if feedback is None:
         return None
-    return {
-        "strengths": list(feedback.get("strengths") or []),
-        "next_steps": list(feedback.get("next_steps") or []),
-    }
+    return FeedbackDetails(strengths=list(feedback.strengths), next_steps=list(feedback.next_steps))
 
 
-def evaluation_details(evaluation: dict[str, Any] | None) -> dict[str, Any] | None:
+def evaluation_details(evaluation: Evaluation | None) -> EvaluationDetails | None:
     """Teacher-only detail behind the T2 fields: why that label, which evidence per criterion."""
-    if not evaluation:
+    if evaluation is None:
         return None
-    cls = evaluation.get("classification") or {}
-    rubric = evaluation.get("rubric") or {}
-    return {
-        "classification": {k: cls.get(k) for k in _CLASSIFICATION_DETAIL_KEYS if k in cls},
-        "rubric": [
-            {
-                "name": c.get("name"),
-                "label": c.get("label"),
-                "score": c.get("score"),
-                "evidence": list(c.get("evidence") or []),
-            }
-            for c in (rubric.get("criteria") or [])
+    cls, rubric = evaluation.classification, evaluation.rubric
+    return EvaluationDetails(
+        classification=ClassificationDetails.model_validate(
+            cls.model_dump(include=_CLASSIFICATION_DETAIL_KEYS) if cls else {}
+        ),
+        rubric=[
+            CriterionDetails(name=c.name, label=c.label, score=c.score, evidence=list(c.evidence))
+            for c in (rubric.criteria if rubric else [])
         ],
-        "rubric_overall": {
-            "score": rubric.get("overall_score"),
-            "label": rubric.get("overall_label"),
-            "engine": rubric.get("engine"),
+        rubric_overall=RubricOverall(
+            score=rubric.overall_score if rubric else None,
+            label=rubric.overall_label if rubric else None,
+            engine=rubric.engine if rubric else None,
             # Set when the scores follow the teacher's grades: how many, and the scores before.
-            "calibration": rubric.get("calibration"),
-        },
-        "engine_version": evaluation.get("engine_version"),
-    }
+            calibration=rubric.calibration if rubric else None,
+        ),
+        engine_version=evaluation.engine_version,
+    )
 
 
 # --- submissions -----------------------------------------------------------------------------
 
 
-def file_view(file: StoredFile | None) -> dict[str, Any] | None:
+def file_view(file: StoredFile | None) -> FileView | None:
     if file is None:
         return None
-    return {
-        "fileId": str(file.id),
-        "filename": file.filename,
-        "content_type": file.content_type,
-        "size": file.size,
-        "word_count": file.word_count,
-    }
+    return FileView(
+        fileId=file.id,
+        filename=file.filename,
+        content_type=file.content_type,
+        size=file.size,
+        word_count=file.word_count,
+    )
 
 
 def version_view(
     version: SubmissionVersion, audience: Audience, *, future: bool, file: StoredFile | None = None
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "version": version_label(version.number),
-        "number": version.number,
-        "created_at": iso(version.created_at),
-        "evaluation_status": str(version.evaluation_status),
-        "text": version.text,
-        "prompt_text": version.prompt_text,
-        "chat_log": list(version.chat_log or []),
-        "file": file_view(file),
-        "evaluation": evaluation_view(version.evaluation, audience, future=future),
-        "feedback_details": feedback_details(version.evaluation),
-    }
-    if version.evaluation_status == "failed":
+) -> VersionView:
+    evaluation = stored_evaluation(version)
+    out = VersionView(
+        version=version_label(version.number),
+        number=version.number,
+        created_at=iso(version.created_at),
+        evaluation_status=version.evaluation_status,
+        text=version.text,
+        prompt_text=version.prompt_text,
+        chat_log=[ChatTurn.model_validate(t) for t in version.chat_log or []],
+        file=file_view(file),
+        evaluation=evaluation_view(evaluation, audience, future=future),
+        feedback_details=feedback_details(evaluation),
+    )
+    if version.evaluation_status == EvaluationStatus.failed:
         # The engine's error text may quote internals; staff see it, students a plain sentence.
-        out["error"] = (
+        out.error = (
             version.error
             if audience == Audience.teacher
             else "The evaluation failed; resubmitting runs it again."
         )
     if audience == Audience.teacher:
-        out["evaluation_details"] = evaluation_details(version.evaluation)
-        out["redacted"] = version.redaction is not None
+        out.evaluation_details = evaluation_details(evaluation)
+        out.redacted = version.redaction is not None
     return out
 
 
@@ -224,56 +233,51 @@ def submission_package(
     audience: Audience,
     settings: Settings,
     *,
-    files: dict[Any, StoredFile] | None = None,
+    files: dict[uuid.UUID, StoredFile] | None = None,
     student: User | None = None,
-) -> dict[str, Any]:
-    """GET /api/submissions/{id}: the full package (also the input of the PDF/zip report)."""
+) -> SubmissionPackage:
+    """GET /api/submissions/{submissionId}: the full package (also the input of the PDF/zip
+    report)."""
     future = future_scoring(assignment, settings)
     files = files or {}
     ordered = sorted(versions, key=lambda v: v.number)
-    views = [version_view(v, audience, future=future, file=files.get(v.file_id)) for v in ordered]
-    current = views[-1] if views else {}
-    package: dict[str, Any] = {
-        "submissionId": str(submission.id),
-        "assignmentId": str(assignment.id),
-        "assignment_title": assignment.title,
-        "prompt_id": assignment.prompt_id,
-        "student_id": str(submission.student_id),
-        "audience": str(audience),
-        "version": version_label(submission.current_version),
-        "current_version": submission.current_version,
-        "future_scoring": future if audience == Audience.teacher else False,
-        "created_at": iso(submission.created_at),
-        "updated_at": iso(submission.updated_at),
-        **{
-            k: current.get(k)
-            for k in (
-                "text",
-                "prompt_text",
-                "chat_log",
-                "file",
-                "evaluation_status",
-                "evaluation",
-                "feedback_details",
-            )
-        },
-        "versions": views,
-    }
-    if "error" in current:
-        package["error"] = current["error"]
+    views = [
+        version_view(v, audience, future=future, file=files.get(v.file_id) if v.file_id else None)
+        for v in ordered
+    ]
+    current = views[-1] if views else None
+    package = SubmissionPackage(
+        submissionId=submission.id,
+        assignmentId=assignment.id,
+        assignment_title=assignment.title,
+        prompt_id=assignment.prompt_id,
+        student_id=submission.student_id,
+        audience=audience.value,
+        version=version_label(submission.current_version),
+        current_version=submission.current_version,
+        future_scoring=future if audience == Audience.teacher else False,
+        created_at=iso(submission.created_at),
+        updated_at=iso(submission.updated_at),
+        text=current.text if current else None,
+        prompt_text=current.prompt_text if current else None,
+        chat_log=current.chat_log if current else None,
+        file=current.file if current else None,
+        evaluation_status=current.evaluation_status if current else None,
+        evaluation=current.evaluation if current else None,
+        feedback_details=current.feedback_details if current else None,
+        versions=views,
+    )
+    if current is not None and "error" in current.model_fields_set:
+        package.error = current.error
     if audience == Audience.teacher:
-        package.update(
-            {
-                "student_email": student.email if student else None,
-                "status": str(submission.status),
-                "status_note": submission.status_note,
-                "status_by": str(submission.status_by) if submission.status_by else None,
-                "status_at": iso(submission.status_at),
-                "teacher_scores": submission.teacher_scores,
-                "teacher_scores_version": submission.teacher_scores_version,
-                "evaluation_details": current.get("evaluation_details"),
-            }
-        )
+        package.student_email = student.email if student else None
+        package.status = str(submission.status)
+        package.status_note = submission.status_note
+        package.status_by = submission.status_by
+        package.status_at = iso(submission.status_at)
+        package.teacher_scores = submission.teacher_scores
+        package.teacher_scores_version = submission.teacher_scores_version
+        package.evaluation_details = current.evaluation_details if current else None
     return package
 
 
@@ -284,36 +288,38 @@ def list_item(
     audience: Audience,
     settings: Settings,
     student_email: str | None = None,
-) -> dict[str, Any]:
+) -> SubmissionListItem:
     """One row of a submissions list (class view for staff, "my work" for a student)."""
-    item: dict[str, Any] = {
-        "submissionId": str(submission.id),
-        "assignmentId": str(assignment.id),
-        "assignment_title": assignment.title,
-        "student_id": str(submission.student_id),
-        "version": version_label(submission.current_version),
-        "evaluation_status": str(version.evaluation_status) if version else None,
-        "created_at": iso(submission.created_at),
-        "updated_at": iso(submission.updated_at),
-    }
+    item = SubmissionListItem(
+        submissionId=submission.id,
+        assignmentId=assignment.id,
+        assignment_title=assignment.title,
+        student_id=submission.student_id,
+        version=version_label(submission.current_version),
+        evaluation_status=version.evaluation_status if version else None,
+        created_at=iso(submission.created_at),
+        updated_at=iso(submission.updated_at),
+    )
     if audience == Audience.teacher:
-        evaluation = version.evaluation if version else None
-        cls = (evaluation or {}).get("classification") or {}
-        item.update(
-            {
-                "student_email": student_email,
-                "status": str(submission.status),
-                "label": cls.get("label"),
-                "confidence": cls.get("confidence"),
-            }
-        )
+        evaluation = stored_evaluation(version)
+        cls = evaluation.classification if evaluation else None
+        item.student_email = student_email
+        item.status = str(submission.status)
+        item.label = cls.label if cls else None
+        item.confidence = cls.confidence if cls else None
         if future_scoring(assignment, settings):
-            item["flagged"] = submission.flagged
+            item.flagged = submission.flagged
     return item
 
 
+def body(view: BaseModel) -> dict[str, Any]:
+    """A view as the JSON the caller receives: unset (audience-withheld) fields left out."""
+    return view.model_dump(mode="json", exclude_unset=True)
+
+
 def find_teacher_only(value: Any, path: str = "$") -> list[str]:
-    """Paths of teacher-only keys inside a JSON value (used by tests and a debug assertion)."""
+    """Paths of teacher-only keys inside a JSON value (the privacy tests assert none reaches a
+    student on any route, list or report)."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, sub in value.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from aaie.config import Settings
 from aaie.db.base import utcnow
 from aaie.db.models import Assignment, EvaluationStatus, Submission, SubmissionVersion
 from aaie.db.session import get_sessionmaker
-from aaie.engine.pipeline import evaluate_all
+from aaie.engine.pipeline import Evaluation, evaluate_all
 from aaie.engine.rubric.calibration import Calibration
 from aaie.engine.rubric.types import RubricSpec
 from aaie.jobs import Job
@@ -78,7 +77,7 @@ def claim(session: Session, settings: Settings, version_id: uuid.UUID) -> Engine
     )
 
 
-def run_engine(settings: Settings, job: EngineInput) -> tuple[dict[str, Any] | None, str | None]:
+def run_engine(settings: Settings, job: EngineInput) -> tuple[Evaluation | None, str | None]:
     try:
         result = evaluate_all(
             job.text,
@@ -92,11 +91,11 @@ def run_engine(settings: Settings, job: EngineInput) -> tuple[dict[str, Any] | N
     except Exception as exc:  # an engine failure is the version's state, not a crash
         log.exception("evaluation_failed")
         return None, f"{type(exc).__name__}: {exc}"[:2000]
-    return result.model_dump(mode="json"), None
+    return result, None
 
 
 def store(
-    session: Session, version_id: uuid.UUID, evaluation: dict[str, Any] | None, error: str | None
+    session: Session, version_id: uuid.UUID, evaluation: Evaluation | None, error: str | None
 ) -> EvaluationStatus | None:
     version = session.get(SubmissionVersion, version_id)
     if version is None:
@@ -105,12 +104,13 @@ def store(
     if evaluation is None:
         version.evaluation_status, version.error = EvaluationStatus.failed, error
         return version.evaluation_status
-    version.evaluation, version.error = evaluation, None
+    version.evaluation, version.error = evaluation.model_dump(mode="json"), None
     version.evaluation_status = EvaluationStatus.done
     submission = session.get(Submission, version.submission_id)
     if submission is not None and submission.current_version == version.number:
-        submission.label = (evaluation.get("classification") or {}).get("label")
-        submission.flagged = bool((evaluation.get("similarity") or {}).get("flag"))
+        cls, similarity = evaluation.classification, evaluation.similarity
+        submission.label = cls.label if cls else None
+        submission.flagged = bool(similarity and similarity.flag)
     return version.evaluation_status
 
 

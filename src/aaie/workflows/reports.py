@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from aaie.config import Settings
 from aaie.db.models import User
 from aaie.reports import render_pdf, render_zip
-from aaie.services import audit
+from aaie.services import audit, visibility
 from aaie.services import submissions as submission_service
 
 
@@ -33,9 +33,10 @@ def download(
     request_id: str | None,
 ) -> Report:
     found = submission_service.get_visible(session, user, submission_id)
-    package = submission_service.package(session, settings, found)
+    view = submission_service.package(session, settings, found)
+    package = visibility.body(view)  # the JSON the API would send this caller
     pdf = render_pdf(package)
-    name = f"aaie-report-{submission_id}-{package['version']}"
+    name = f"aaie-report-{submission_id}-{view.version}"
     if format == "zip":
         originals = submission_service.original_files(session, settings, found.submission)
         report = Report(render_zip(package, pdf, originals), "application/zip", f"{name}.zip")

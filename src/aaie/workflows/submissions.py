@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from aaie.config import Settings
@@ -27,15 +28,32 @@ from aaie.services import audit, visibility
 from aaie.services import submissions as submission_service
 from aaie.services.assignments import params_of
 from aaie.services.submissions import SubmissionInput
+from aaie.services.views import EvaluationView
 from aaie.workflows.evaluation import EVALUATE
+
+
+class SubmitResponse(BaseModel):
+    """The reply to a submit, resubmit or re-evaluate (§11.3)."""
+
+    submissionId: uuid.UUID
+    version: str = Field(examples=["v1"])
+    evaluation_status: Literal["queued", "running", "done", "failed"]
+    evaluation: EvaluationView | None = Field(
+        None,
+        description="classification (teachers), rubric, feedback; AI score, similarity "
+        "and highlights too for teachers when future_scoring is on (sync only)",
+    )
+    status: Literal["queued"] | None = Field(None, description="async only")
+    error: str | None = Field(None, description="when the evaluation failed")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the caller gets: 200 with the evaluation (sync) or 202 queued (async)."""
+    """What the caller gets: 200 with the evaluation (sync) or 202 queued (async). Fields of
+    `reply` that were not set are not sent (`visibility.body`)."""
 
     status_code: int
-    body: dict[str, Any]
+    reply: SubmitResponse
 
 
 def submit(
@@ -129,24 +147,26 @@ def _evaluate(
         runner.enqueue(settings, EVALUATE, version.id)
         return Outcome(
             202,
-            {
-                "submissionId": str(submission.id),
-                "version": label,
-                "status": "queued",
-                "evaluation_status": "queued",
-            },
+            SubmitResponse(
+                submissionId=submission.id,
+                version=label,
+                status="queued",
+                evaluation_status="queued",
+            ),
         )
     runner.run_now(settings, EVALUATE, version.id)  # waits on the pool; the route is off the loop
     session.refresh(version)
     audience = visibility.audience_for(user, assignment, submission) or visibility.Audience.student
-    body: dict[str, Any] = {
-        "submissionId": str(submission.id),
-        "evaluation": visibility.evaluation_view(
-            version.evaluation, audience, future=visibility.future_scoring(assignment, settings)
+    reply = SubmitResponse(
+        submissionId=submission.id,
+        evaluation=visibility.evaluation_view(
+            visibility.stored_evaluation(version),
+            audience,
+            future=visibility.future_scoring(assignment, settings),
         ),
-        "version": label,
-        "evaluation_status": str(version.evaluation_status),
-    }
+        version=label,
+        evaluation_status=version.evaluation_status.value,
+    )
     if version.evaluation_status == EvaluationStatus.failed:
-        body["error"] = visibility.version_view(version, audience, future=False).get("error")
-    return Outcome(200, body)
+        reply.error = visibility.version_view(version, audience, future=False).error
+    return Outcome(200, reply)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from aaie.api.deps import (
@@ -39,6 +38,8 @@ router = APIRouter(prefix="/api/assignments", tags=["assignments"])
 
 
 def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentOut:
+    """The assignment as `user` sees it; the route leaves out the fields not set here
+    (staff: owner_id, params, submission_count; a student: their submissionId)."""
     out = AssignmentOut(
         assignmentId=assignment.id,
         title=assignment.title,
@@ -57,19 +58,13 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
             )
         )
     else:
-        out.owner_id, out.params = assignment.owner_id, dict(assignment.params or {})
+        out.owner_id, out.params = assignment.owner_id, assignments.params_of(assignment)
         out.submission_count = session.scalar(
             select(func.count())
             .select_from(Submission)
             .where(Submission.assignment_id == assignment.id)
         )
     return out
-
-
-def _dump(out: AssignmentOut, user: User) -> dict[str, Any]:
-    staff_only = {"owner_id", "params", "submission_count"}
-    exclude = staff_only if user.role == Role.student else {"submissionId"}
-    return out.model_dump(mode="json", exclude=exclude)
 
 
 @router.post(
@@ -114,26 +109,32 @@ def list_assignments(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> JSONResponse:
+) -> AssignmentPage:
     """Teachers: their own; admins: all; students: those open to them (not past due) and any
     they have submitted to. Newest first."""
     rows, total = assignments.list_for(session, user, offset, limit)
-    items = [_dump(_out(session, user, a), user) for a in rows]
-    return JSONResponse({"items": items, "total": total, "limit": limit, "offset": offset})
+    items = [_out(session, user, a) for a in rows]
+    return AssignmentPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get(
-    "/{assignmentId}", response_model=AssignmentOut, responses=error_responses(401, 404, 422)
+    "/{assignmentId}",
+    response_model=AssignmentOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 404, 422),
 )
 def get_assignment(
     assignment_id: AssignmentId, user: CurrentUser, session: SessionDep
-) -> JSONResponse:
+) -> AssignmentOut:
     assignment = assignments.get_visible(session, user, assignment_id)
-    return JSONResponse(_dump(_out(session, user, assignment), user))
+    return _out(session, user, assignment)
 
 
 @router.put(
-    "/{assignmentId}", response_model=AssignmentOut, responses=error_responses(401, 403, 404, 422)
+    "/{assignmentId}",
+    response_model=AssignmentOut,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 404, 422),
 )
 def update_assignment(
     assignment_id: AssignmentId,
@@ -141,7 +142,7 @@ def update_assignment(
     user: StaffUser,
     session: SessionDep,
     request: Request,
-) -> JSONResponse:
+) -> AssignmentOut:
     """Change the fields sent (owner or admin). Existing evaluations are not re-run."""
     assignment = assignments.get_managed(session, user, assignment_id)
     changes = body.model_dump(exclude_unset=True)
@@ -157,7 +158,7 @@ def update_assignment(
         request_id=request.state.request_id,
         details={"fields": sorted(changes)},
     )
-    return JSONResponse(_dump(_out(session, user, assignment), user))
+    return _out(session, user, assignment)
 
 
 @router.delete(
@@ -190,6 +191,7 @@ def delete_assignment(
 @router.post(
     "/{assignmentId}/submit",
     response_model=SubmitResponse,
+    response_model_exclude_unset=True,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
         202: {"model": SubmitResponse, "description": "Queued (async mode)"},
@@ -203,7 +205,8 @@ def submit(
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
-) -> JSONResponse:
+    response: Response,
+) -> SubmitResponse:
     """Submit work and evaluate it. Sync (default) → 200 with the evaluation; an assignment
     in async mode → 202 `{submissionId, version, status: "queued"}`; poll
     GET /api/submissions/{id}. A student submits their own work (once per assignment; then
@@ -211,12 +214,14 @@ def submit(
     outcome = workflow.submit(
         session, settings, user, assignment_id, body.as_input(), request.state.request_id
     )
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
+    response.status_code = outcome.status_code
+    return outcome.reply
 
 
 @router.get(
     "/{assignmentId}/submissions",
     response_model=Page,
+    response_model_exclude_unset=True,
     responses=error_responses(401, 403, 404, 422),
 )
 def list_submissions(

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from aaie import __version__
@@ -13,14 +16,23 @@ from aaie.observability.metrics import render_metrics
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
     """The process is alive."""
-    return {"status": "ok", "version": __version__}
+    return Health(status="ok", version=__version__)
 
 
-@router.get("/readyz", responses=error_responses(503))
-def readyz(state: State) -> dict[str, str]:
+@router.get("/readyz", response_model=Ready, responses=error_responses(503))
+def readyz(state: State) -> Ready:
     """The database answers and its schema is at the latest migration."""
     try:
         with state.engine.connect() as conn:
@@ -32,7 +44,7 @@ def readyz(state: State) -> dict[str, str]:
         ) from None
     if not current:
         raise ServiceUnavailable("Database migrations are not current; run `aaie migrate`.")
-    return {"status": "ready"}
+    return Ready(status="ready")
 
 
 @router.get("/metrics", response_class=Response)

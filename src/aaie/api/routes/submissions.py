@@ -6,10 +6,9 @@ score, similarity or highlights, whatever the route."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from aaie.api.deps import (
@@ -34,13 +33,19 @@ from aaie.api.schemas.workflow import (
 from aaie.db.models import ReviewStatus, Submission, User
 from aaie.errors import NotFound
 from aaie.services import audit, calibration, deletion, submissions
+from aaie.services.views import SubmissionPackage, VersionView
 from aaie.workflows import reports
 from aaie.workflows import submissions as workflow
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 
 
-@router.get("", response_model=Page, responses=error_responses(401, 403, 422))
+@router.get(
+    "",
+    response_model=Page,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 403, 422),
+)
 def list_submissions(
     user: CurrentUser,
     session: SessionDep,
@@ -58,20 +63,24 @@ def list_submissions(
 
 
 @router.get(
-    "/{submissionId}", response_model=dict[str, Any], responses=error_responses(401, 404, 422)
+    "/{submissionId}",
+    response_model=SubmissionPackage,
+    response_model_exclude_unset=True,
+    responses=error_responses(401, 404, 422),
 )
 def get_submission(
     submission_id: SubmissionId, user: CurrentUser, session: SessionDep, settings: SettingsDep
-) -> JSONResponse:
+) -> SubmissionPackage:
     """The full package: text (and file metadata), evaluation, status, timestamps and every
     version. Students get their own submission with feedback and rubric labels only."""
     found = submissions.get_visible(session, user, submission_id)
-    return JSONResponse(submissions.package(session, settings, found))
+    return submissions.package(session, settings, found)
 
 
 @router.get(
     "/{submissionId}/versions/{version}",
-    response_model=dict[str, Any],
+    response_model=VersionView,
+    response_model_exclude_unset=True,
     responses=error_responses(401, 404, 422),
 )
 def get_version(
@@ -80,20 +89,22 @@ def get_version(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-) -> JSONResponse:
+) -> VersionView:
     """One version (`v2` or `2`) with its own text and evaluation."""
     found = submissions.get_visible(session, user, submission_id)
     number = version.lower().removeprefix("v")
     package = submissions.package(session, settings, found)
-    match = next((v for v in package["versions"] if str(v["number"]) == number), None)
+    match = next((v for v in package.versions if str(v.number) == number), None)
     if match is None:
         raise NotFound("No such version.")
-    return JSONResponse({"submissionId": str(submission_id), **match})
+    match.submissionId = submission_id
+    return match
 
 
 @router.post(
     "/{submissionId}/resubmit",
     response_model=SubmitResponse,
+    response_model_exclude_unset=True,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
         202: {"model": SubmitResponse, "description": "Queued (async mode)"},
@@ -107,18 +118,21 @@ def resubmit(
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
-) -> JSONResponse:
+    response: Response,
+) -> SubmitResponse:
     """A new version (v2, v3, ...) under the same id, evaluated like the first; earlier
     versions keep their own text and evaluation. The review status goes back to submitted."""
     outcome = workflow.resubmit(
         session, settings, user, submission_id, body.as_input(), request.state.request_id
     )
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
+    response.status_code = outcome.status_code
+    return outcome.reply
 
 
 @router.post(
     "/{submissionId}/evaluate",
     response_model=SubmitResponse,
+    response_model_exclude_unset=True,
     dependencies=[Depends(rate_limited("evaluate"))],
     responses={
         202: {"model": SubmitResponse, "description": "Queued (async mode)"},
@@ -131,13 +145,15 @@ def reevaluate(
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
-) -> JSONResponse:
+    response: Response,
+) -> SubmitResponse:
     """Evaluate the current version again with today's engine, the assignment's current rubric
     and settings (sync 200 or async 202, as for a submit). For a failed evaluation, or after
     an upgrade; 409 while one is queued or running (unless it was asked for longer ago than
     AAIE_EVALUATION_STALE_S: its job died)."""
     outcome = workflow.reevaluate(session, settings, user, submission_id, request.state.request_id)
-    return JSONResponse(outcome.body, status_code=outcome.status_code)
+    response.status_code = outcome.status_code
+    return outcome.reply
 
 
 @router.patch(

@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from aaie.engine.types import ChatTurn
 from aaie.services.assignments import AssignmentParams
 from aaie.services.submissions import SubmissionInput
+from aaie.services.views import SubmissionListItem
+
+# The submit reply is the use case's own model; re-exported for the routes.
+from aaie.workflows.submissions import SubmitResponse as SubmitResponse
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -69,7 +73,7 @@ class AssignmentOut(BaseModel):
     updated_at: datetime
     # Staff only (absent for students): who owns it and its evaluation settings.
     owner_id: uuid.UUID | None = None
-    params: dict[str, Any] | None = None
+    params: AssignmentParams | None = None
     submission_count: int | None = None
     # Student only: their submission to it, if any.
     submissionId: uuid.UUID | None = None
@@ -117,36 +121,6 @@ class SubmitRequest(BaseModel):
             chat_log=chat,
             student_id=self.student_id,
         )
-
-
-class Classification(BaseModel):
-    label: Literal["Human", "AI", "Hybrid"] | None
-    confidence: float | None
-
-
-class EvaluationOut(BaseModel):
-    """§11.3 `evaluation`. Students get `rubric` and `feedback` only."""
-
-    model_config = ConfigDict(extra="allow")
-
-    classification: Classification | None = None
-    rubric: dict[str, str | None]
-    feedback: str | None
-
-
-class SubmitResponse(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    submissionId: uuid.UUID
-    version: str = Field(examples=["v1"])
-    evaluation_status: Literal["queued", "running", "done", "failed"]
-    evaluation: dict[str, Any] | None = Field(
-        None,
-        description="classification (teachers), rubric, feedback; AI score, similarity "
-        "and highlights too for teachers when future_scoring is on",
-    )
-    status: Literal["queued"] | None = Field(None, description="async only")
-    error: str | None = None
 
 
 class StatusUpdate(BaseModel):
@@ -203,7 +177,7 @@ class CalibrationOut(BaseModel):
 
 
 class Page(BaseModel):
-    items: list[dict[str, Any]]
+    items: list[SubmissionListItem]
     total: int
     limit: int
     offset: int
