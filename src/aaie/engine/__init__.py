@@ -18,7 +18,17 @@ uses (each model loads once per process, on first use).
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the types of the lazily loaded exports below
+    from aaie.engine.detection import ai_score as ai_score
+    from aaie.engine.detection import classify as classify
+    from aaie.engine.feedback import generate_feedback as generate_feedback
+    from aaie.engine.highlights import highlight_spans as highlight_spans
+    from aaie.engine.pipeline import evaluate_all as evaluate_all
+    from aaie.engine.redaction import redact as redact
+    from aaie.engine.rubric import rubric_score as rubric_score
+    from aaie.engine.similarity import prompt_similarity as prompt_similarity
 
 # Bump whenever a shipped model or an engine rule changes: it is stored with every evaluation and
 # keys the result cache. 0.2.0: detector-4, scorer v5, windowed NER in redaction. 0.3.0: detector-5

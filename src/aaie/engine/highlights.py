@@ -10,12 +10,13 @@ pieces. Offsets are into the original submission (map redacted offsets back with
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aaie.engine import detection
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
+from aaie.engine.similarity import prompt_similarity
 from aaie.engine.types import ChatTurn
 
 HighlightKind = Literal["ai", "prompt_overlap", "chat_overlap"]
@@ -115,11 +116,8 @@ def highlight_spans(
     does); otherwise they are computed here with the shared `analysis`."""
     analysis = ensure_analysis(student_submission, analysis)
     if similarity is None:
-        from aaie.engine.similarity import prompt_similarity
-
         similarity = prompt_similarity(student_submission, prompt_text, chat_log, analysis=analysis)
     if ai_spans is None:
-        detection = import_module("aaie.engine.detection")
         ai_spans = detection.ai_spans(student_submission, prompt_text, chat_log, analysis=analysis)
     spans = similarity_spans(similarity) + detection_spans(ai_spans)
     return Highlights(spans=merge_spans(spans))

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from aaie.engine.providers.openai_compat import LLMError
+from aaie.engine.redaction import redact  # cheap: spaCy/Presidio load on the first redaction
 
 
 def redact_for_llm(text: str) -> str:
-    """The text with PII replaced by placeholders, or LLMError if redaction is unavailable."""
-    try:
-        from aaie.engine.redaction import redact  # lazy: loads spaCy/Presidio on first use
-    except ImportError as exc:
-        raise LLMError("redaction unavailable; text not sent to the LLM") from exc
+    """The text with PII replaced by placeholders, or LLMError if redaction fails."""
     try:
         return redact(text).redacted_text
     except Exception as exc:  # any redactor failure must stop the request, never leak text
