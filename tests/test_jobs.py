@@ -23,7 +23,7 @@ from tests.api.workflow_support import (
     make_assignment,
     submit,
 )
-from tests.conftest import Account
+from tests.conftest import Account, redis_or_skip
 
 pytestmark = pytest.mark.usefixtures("engine_ready")
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own; flushed by nobody else
@@ -108,19 +108,10 @@ def test_runner_choice_follows_settings(settings: Settings) -> None:
     assert get_runner(settings) is get_runner(settings)  # one pool per process
 
 
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Celery tests need Redis at {REDIS_URL}: {exc}")
-
-
 @pytest.fixture
 def celery_worker(settings: Settings) -> Iterator[Settings]:
     """A real Celery worker (thread, solo pool) consuming from the local Redis."""
-    _redis_or_skip()
+    redis_or_skip(REDIS_URL)
     from celery.contrib.testing.worker import start_worker
 
     from aaie.jobs import celery_app as jobs

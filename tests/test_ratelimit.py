@@ -5,18 +5,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import redis
 
 from aaie.services.ratelimit import CounterStore, MemoryCounterStore, RedisCounterStore
+from tests.conftest import redis_or_skip
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def _redis_store() -> RedisCounterStore:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {REDIS_URL} (.ci/run starts one)")
+    redis_or_skip(REDIS_URL)
     return RedisCounterStore(REDIS_URL, prefix=f"aaie-test-{uuid.uuid4().hex}:")
 
 
