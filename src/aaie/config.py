@@ -6,6 +6,7 @@ variable. Every setting is documented in docs/configuration.md.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -49,10 +50,22 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_text_chars: int = Field(100_000, ge=1_000, description="longest submission text (413)")
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_json_bytes: int | None = Field(
+        None,
+        ge=1024,
+        description="largest non-multipart body (413 before reading); default: json_body_limit",
+    )
     rate_limit_per_minute: int = Field(60, ge=1, description="expensive routes, per user")
     redis_url: str | None = Field(None, description="shared rate-limit state (else in-memory)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
+    metrics_token: SecretStr | None = Field(
+        None, description="bearer token that may read /metrics from any address"
+    )
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"],
+        description="addresses/networks that may read /metrics without the token",
+    )
 
     # --- jobs ----------------------------------------------------------------------------------
     job_backend: Literal["inline", "celery"] = "inline"
@@ -61,6 +74,15 @@ class Settings(BaseSettings):
     evaluation_stale_s: float = Field(
         900.0, gt=0, description="a queued/running evaluation older than this may be re-run"
     )
+    job_lease_s: float = Field(
+        60.0, gt=0, description="a running job whose heartbeat is this old is requeued"
+    )
+    job_requeue_after_s: float = Field(
+        300.0, gt=0, description="a queued evaluation nobody claimed for this long is re-sent"
+    )
+    job_reaper_interval_s: float = Field(15.0, gt=0, description="how often stale jobs are sought")
+    job_max_attempts: int = Field(3, ge=1, description="claims of one evaluation before failing it")
+    job_reaper_enabled: bool = Field(True, description="run the reaper in API processes")
 
     # --- engine --------------------------------------------------------------------------------
     onnx_threads: int = Field(
@@ -74,6 +96,15 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(30.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_deadline_s: float = Field(
+        15.0, gt=0, description="total time an LLM stage may take, retries included"
+    )
+    llm_breaker_failures: int = Field(
+        2, ge=1, description="consecutive failed LLM calls that open the circuit"
+    )
+    llm_breaker_cooldown_s: float = Field(
+        60.0, gt=0, description="how long an open circuit skips the LLM server"
+    )
     llm_response_format: Literal["json_schema", "json_object"] = Field(
         "json_schema", description="json_object for servers without JSON-schema support"
     )
@@ -83,6 +114,20 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("metrics_allow", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [n.strip() for n in value.split(",") if n.strip()]
+        return value
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # ValueError names the bad entry
         return value
 
     @field_validator("jwt_previous_secrets", mode="before")
@@ -112,6 +157,14 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'aaie.sqlite3').resolve()}"
+
+    @property
+    def json_body_limit(self) -> int:
+        """Bytes a non-multipart body may have: text, prompt and a chat log twice as long, each
+        escaped up to six bytes a character (\\uXXXX), plus room for the other fields."""
+        if self.max_json_bytes is not None:
+            return self.max_json_bytes
+        return 24 * self.max_text_chars + 64 * 1024
 
     @property
     def files_dir(self) -> Path:

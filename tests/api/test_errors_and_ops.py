@@ -6,7 +6,9 @@ import structlog
 import structlog.testing
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from aaie.config import Settings
 from tests.conftest import Account
 
 
@@ -64,11 +66,12 @@ def test_access_log_line_has_route_template_and_user(
     assert entry["method"] == "GET" and entry["duration_ms"] >= 0 and entry["request_id"]
 
 
-def test_health_readiness_and_metrics(client: TestClient) -> None:
+def test_health_readiness_and_metrics(client: TestClient, settings: Settings) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/readyz").status_code == 200
     client.get("/api/auth/me")
-    metrics = client.get("/metrics").text
+    settings.metrics_token = SecretStr("scrape-token")
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer scrape-token"}).text
     assert 'aaie_http_requests_total{method="GET",route="/api/auth/me",status="401"}' in metrics
     assert "aaie_http_request_duration_seconds_bucket" in metrics
 

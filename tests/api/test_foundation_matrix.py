@@ -30,7 +30,8 @@ ROUTES: list[tuple[str, str, dict | None, list[tuple[str, int]]]] = [
     ("DELETE", "/api/users/{other_student}", None, _expect(401, 403, 403, 204, 401)),
     ("GET", "/healthz", None, _expect(200, 200, 200, 200, 200)),
     ("GET", "/readyz", None, _expect(200, 200, 200, 200, 200)),
-    ("GET", "/metrics", None, _expect(200, 200, 200, 200, 200)),
+    # Not by role: by address or metrics token (tests/api/test_hostile_input.py).
+    ("GET", "/metrics", None, _expect(403, 403, 403, 403, 403)),
     ("GET", "/openapi.json", None, _expect(200, 200, 200, 200, 200)),
 ]
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aaie import __version__
+from aaie.api.body_limit import BodyLimitMiddleware
 from aaie.api.errors import install_error_handlers
 from aaie.api.middleware import RequestContextMiddleware
 from aaie.api.routes import ROUTERS
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)  # inside CORS: 413s carry it
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

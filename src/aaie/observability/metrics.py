@@ -32,6 +32,23 @@ ENGINE_STAGE = Histogram(
     ["stage"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+LLM_CALLS = Counter(
+    "aaie_llm_calls_total",
+    "Calls to the LLM server: success, failure (the built-in engine answered instead), or"
+    " skipped (circuit open: the built-in engine answered without trying the server)",
+    ["outcome"],
+)
+LLM_CIRCUIT_OPENED = Counter(
+    "aaie_llm_circuit_opened_total", "Times the LLM circuit breaker opened (a cool-down began)"
+)
+
+
+def observe_llm_event(event: str) -> None:
+    """The LLM circuit breaker's hook (services/engine.py)."""
+    if event == "opened":
+        LLM_CIRCUIT_OPENED.inc()
+    else:
+        LLM_CALLS.labels(event).inc()
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

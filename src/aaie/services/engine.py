@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from aaie.config import Settings
 from aaie.engine import embeddings
-from aaie.engine.providers import LLMProvider
+from aaie.engine.providers import CircuitBreaker, LLMProvider
 from aaie.engine.providers.openai_compat import ResponseFormat
 from aaie.engine.rubric import RubricSpec, parse_rubric
 from aaie.errors import PayloadTooLarge, ValidationFailed
@@ -33,6 +33,9 @@ def provider_from_settings(settings: Settings) -> LLMProvider | None:
         settings.llm_timeout_s,
         settings.llm_max_retries,
         settings.llm_response_format,
+        settings.llm_deadline_s,
+        settings.llm_breaker_failures,
+        settings.llm_breaker_cooldown_s,
     )
 
 
@@ -44,9 +47,22 @@ def _provider(
     timeout_s: float,
     max_retries: int,
     response_format: ResponseFormat,
+    deadline_s: float,
+    breaker_failures: int,
+    breaker_cooldown_s: float,
 ) -> LLMProvider:
+    """One provider (and so one circuit breaker) per configuration and process."""
+    from aaie.observability.metrics import observe_llm_event
+
     return LLMProvider(
-        base_url, model, api_key, timeout_s, max_retries, response_format=response_format
+        base_url,
+        model,
+        api_key,
+        timeout_s,
+        max_retries,
+        response_format=response_format,
+        deadline_s=deadline_s,
+        breaker=CircuitBreaker(breaker_failures, breaker_cooldown_s, on_event=observe_llm_event),
     )
 
 

@@ -17,6 +17,7 @@ from aaie.api.deps import (
     rate_limited,
 )
 from aaie.api.errors import error_responses
+from aaie.api.paging import Offset
 from aaie.api.schemas.workflow import (
     AssignmentCreate,
     AssignmentCreated,
@@ -108,7 +109,7 @@ def list_assignments(
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AssignmentPage:
     """Teachers: their own; admins: all; students: those open to them (not past due) and any
     they have submitted to. Newest first."""
@@ -146,8 +147,9 @@ def update_assignment(
     """Change the fields sent (owner or admin). Existing evaluations are not re-run."""
     assignment = assignments.get_managed(session, user, assignment_id)
     changes = body.model_dump(exclude_unset=True)
-    if "title" in changes and changes["title"] is None:
-        changes.pop("title")
+    for key in ("title", "params"):  # null: leave as it is (a null params was a 500)
+        if key in changes and changes[key] is None:
+            changes.pop(key)
     assignments.update(session, assignment, changes)
     audit.record(
         session,
@@ -231,7 +233,7 @@ def list_submissions(
     settings: SettingsDep,
     filters: SubmissionFilters,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page:
     """The class view (teacher of the assignment, admin): filter by `status`, `label`
     (Human|AI|Hybrid) and `flagged` (similarity flag; needs future_scoring), newest first."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from aaie.api.deps import AdminUser, SessionDep
 from aaie.api.errors import error_responses
+from aaie.api.paging import Offset
 from aaie.api.schemas.workflow import AuditOut, AuditPage
 from aaie.db.models import AuditEvent
 
@@ -28,7 +29,7 @@ def list_audit_events(
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AuditPage:
     """Newest first. `action` matches exactly, or a prefix when it ends with `.` or `*`
     (e.g. `submission.*`)."""

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from aaie import __version__
 from aaie.api.deps import State
 from aaie.api.errors import error_responses
+from aaie.api.metrics_access import require_metrics_access
 from aaie.db.migrate import is_current
 from aaie.errors import ServiceUnavailable
 from aaie.observability.metrics import render_metrics
@@ -47,8 +48,14 @@ def readyz(state: State) -> Ready:
     return Ready(status="ready")
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[Depends(require_metrics_access)],
+    responses=error_responses(403),
+)
 def metrics() -> Response:
-    """Prometheus exposition (aggregated across worker processes)."""
+    """Prometheus exposition (aggregated across worker processes). Allowed addresses
+    (`AAIE_METRICS_ALLOW`, loopback by default) or `Bearer <AAIE_METRICS_TOKEN>` only."""
     body, content_type = render_metrics()
     return Response(body, media_type=content_type)

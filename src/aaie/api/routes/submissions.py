@@ -21,6 +21,7 @@ from aaie.api.deps import (
     rate_limited,
 )
 from aaie.api.errors import error_responses
+from aaie.api.paging import Offset
 from aaie.api.schemas.workflow import (
     Page,
     StatusOut,
@@ -53,7 +54,7 @@ def list_submissions(
     filters: SubmissionFilters,
     assignment_id: Annotated[uuid.UUID | None, Query(alias="assignmentId")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page:
     """Students: their own submissions; teachers: those to their assignments; admins: all.
     Students may not filter by status, label or flagged (403)."""

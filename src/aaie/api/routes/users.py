@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from aaie.api.deps import AdminUser, SessionDep, SettingsDep, UserId
 from aaie.api.errors import error_responses
+from aaie.api.paging import Offset
 from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
 from aaie.db.models import User
 from aaie.services import audit, deletion, users
@@ -28,7 +29,7 @@ def list_users(
     _: AdminUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> UserPage:
     """Every account with its role and status (admin only), oldest first."""
     rows, total = users.list_users(session, offset, limit)

@@ -6,7 +6,10 @@ What it guarantees to its callers (rubric scoring and feedback):
 - every request has a timeout; 5xx, 429, timeouts, connection errors and invalid JSON are retried
   a bounded number of times with exponential backoff; other 4xx are not retried;
 - any failure ends in `LLMError` with a short reason, which callers turn into a fallback to the
-  built-in engine (`fallback_reason`).
+  built-in engine (`fallback_reason`);
+- a call never takes longer than `deadline_s` in all (each attempt's timeout is cut to what is
+  left, and no retry starts that could not finish), and after repeated failed calls the
+  circuit breaker skips the server for a cool-down (`breaker.py`).
 Student text must be redacted by the caller before it reaches `chat_json` / `stream_chat`
 (see `aaie.engine.providers.redaction`).
 """
@@ -23,14 +26,13 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from aaie.engine.providers.breaker import CircuitBreaker, Deadline
+from aaie.engine.providers.errors import LLMError
+
 T = TypeVar("T", bound=BaseModel)
 ResponseFormat = Literal["json_schema", "json_object", "none"]
 _RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 _FENCE_RE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
-
-
-class LLMError(RuntimeError):
-    """The provider could not produce a valid answer (the message is the fallback reason)."""
 
 
 class _Retryable(LLMError):
@@ -54,6 +56,8 @@ class LLMProvider:
         response_format: ResponseFormat = "json_schema",
         temperature: float = 0.0,
         max_tokens: int = 900,
+        deadline_s: float | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if not base_url or not model:
             raise ValueError("base_url and model are required")
@@ -67,6 +71,10 @@ class LLMProvider:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.last_attempts = 0  # requests made by the latest call (for logs and tests)
+        # Total budget of one call, retries and back-off included (default: what the retries
+        # could take at most, i.e. no extra bound).
+        self.deadline_s = deadline_s
+        self.breaker = breaker or CircuitBreaker(failures=1_000_000)
 
     @property
     def identity(self) -> str:
@@ -122,8 +130,18 @@ class LLMProvider:
             payload["response_format"] = {"type": "json_object", "schema": json_schema}
         return payload
 
-    def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0))
+    def _timeout(self, seconds: float | None = None) -> httpx.Timeout:
+        seconds = self.timeout_s if seconds is None else max(0.001, min(seconds, self.timeout_s))
+        return httpx.Timeout(seconds, connect=min(seconds, 10.0))
+
+    def _deadline(self) -> Deadline:
+        if self.deadline_s is not None:
+            return Deadline(self.deadline_s)
+        worst = (self.max_retries + 1) * (self.timeout_s + 8.0)
+        return Deadline(worst)
+
+    def _out_of_time(self, deadline: Deadline) -> _Retryable:
+        return _Retryable(f"deadline of {deadline.seconds:g}s reached")
 
     def _delay(self, attempt: int, error: _Retryable) -> float:
         if error.retry_after is not None:
@@ -144,28 +162,51 @@ class LLMProvider:
         feedback that quotes nothing from the essay); that counts as a retryable fault.
         """
         self.last_attempts = 0
+        self.breaker.before_call()  # CircuitOpen (an LLMError) while the server is skipped
+        deadline = self._deadline()
         last: LLMError | None = None
         with httpx.Client(timeout=self._timeout(), headers=self._headers()) as client:
             for attempt in range(self.max_retries + 1):
                 self.last_attempts += 1
                 try:
-                    result = self._once(client, messages, schema)
+                    result = self._once(client, messages, schema, deadline)
                     if validate is not None:
                         try:
                             validate(result)
                         except ValueError as exc:
                             raise _Retryable(f"reply rejected: {exc}") from exc
+                    self.breaker.record_success()
                     return result
                 except _Retryable as exc:
                     last = exc
-                    if attempt < self.max_retries:
-                        time.sleep(self._delay(attempt, exc))
+                    delay = self._delay(attempt, exc)
+                    if attempt >= self.max_retries or deadline.remaining() <= delay + 0.05:
+                        break
+                    time.sleep(delay)
+                except LLMError:
+                    self.breaker.record_failure()
+                    raise
+        self.breaker.record_failure()
         raise LLMError(f"{last} (after {self.last_attempts} attempts)")
 
-    def _once(self, client: httpx.Client, messages: list[dict[str, str]], schema: type[T]) -> T:
+    def _once(
+        self,
+        client: httpx.Client,
+        messages: list[dict[str, str]],
+        schema: type[T],
+        deadline: Deadline,
+    ) -> T:
+        left = deadline.remaining()
+        if left <= 0:
+            raise self._out_of_time(deadline)
+        timeout = self._timeout(left)
         try:
-            response = client.post(self._url, json=self._payload(messages, schema, stream=False))
+            response = client.post(
+                self._url, json=self._payload(messages, schema, stream=False), timeout=timeout
+            )
         except httpx.TimeoutException as exc:
+            if deadline.remaining() <= 0.05:
+                raise self._out_of_time(deadline) from exc
             raise _Retryable(f"timeout after {self.timeout_s:g}s") from exc
         except httpx.HTTPError as exc:
             raise _Retryable(f"connection error: {type(exc).__name__}") from exc
@@ -184,30 +225,50 @@ class LLMProvider:
         """Yield content deltas of a streamed completion (SSE). Retries only before the first
         delta. Closing the iterator (consumer gone) closes the upstream HTTP response."""
         self.last_attempts = 0
+        self.breaker.before_call()
+        deadline = self._deadline()  # bounds the wait for the first delta, retries included
         last: _Retryable | None = None
         async with httpx.AsyncClient(timeout=self._timeout(), headers=self._headers()) as client:
             for attempt in range(self.max_retries + 1):
                 self.last_attempts += 1
                 started = False
                 try:
-                    async for delta in self._stream_once(client, messages, schema):
-                        started = True
+                    async for delta in self._stream_once(client, messages, schema, deadline):
+                        if not started:
+                            started = True
+                            self.breaker.record_success()
                         yield delta
                     return
                 except _Retryable as exc:
                     if started:
                         raise LLMError(f"stream broke: {exc}") from exc
                     last = exc
-                    if attempt < self.max_retries:
-                        await asyncio.sleep(self._delay(attempt, exc))
+                    delay = self._delay(attempt, exc)
+                    if attempt >= self.max_retries or deadline.remaining() <= delay + 0.05:
+                        break
+                    await asyncio.sleep(delay)
+                except LLMError:
+                    if not started:
+                        self.breaker.record_failure()
+                    raise
+        self.breaker.record_failure()
         raise LLMError(f"{last} (after {self.last_attempts} attempts)")
 
     async def _stream_once(
-        self, client: httpx.AsyncClient, messages: list[dict[str, str]], schema: type[BaseModel]
+        self,
+        client: httpx.AsyncClient,
+        messages: list[dict[str, str]],
+        schema: type[BaseModel],
+        deadline: Deadline,
     ) -> AsyncIterator[str]:
         payload = self._payload(messages, schema, stream=True)
+        left = deadline.remaining()
+        if left <= 0:
+            raise self._out_of_time(deadline)
         try:
-            async with client.stream("POST", self._url, json=payload) as response:
+            async with client.stream(
+                "POST", self._url, json=payload, timeout=self._timeout(left)
+            ) as response:
                 if response.status_code >= 400:
                     await response.aread()
                 _check_status(response)
@@ -219,6 +280,8 @@ class LLMProvider:
                         return
                     yield delta
         except httpx.TimeoutException as exc:
+            if deadline.remaining() <= 0.05:
+                raise self._out_of_time(deadline) from exc
             raise _Retryable(f"timeout after {self.timeout_s:g}s") from exc
         except httpx.HTTPError as exc:
             raise _Retryable(f"connection error: {type(exc).__name__}") from exc
