@@ -86,6 +86,7 @@ def settings(tmp_path: Path, migrated: str) -> Settings:
         database_url=migrated,
         jwt_secret="test-signing-key-" + "x" * 32,
         log_json=True,
+        job_reaper_enabled=False,  # the tests that need it turn it on
         _env_file=None,  # type: ignore[call-arg]
     )
 

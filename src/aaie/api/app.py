@@ -16,11 +16,13 @@ from aaie.api.routes import ROUTERS
 from aaie.api.state import AppState
 from aaie.config import Settings, get_settings
 from aaie.db.session import get_engine, get_sessionmaker
+from aaie.jobs.reaper import Reaper
 from aaie.observability.logging import configure_logging
 from aaie.security.tokens import TokenService
 from aaie.services.engine import configure_engine
 from aaie.services.ratelimit import make_counter_store
 from aaie.services.user_lookup import UserLookup
+from aaie.workflows.evaluation import EVALUATE
 
 DESCRIPTION = """AAIE evaluates student writing: Human / AI / Hybrid classification with
 evidence, rubric scores, actionable feedback, prompt and chat-log similarity, and PII redaction.
@@ -53,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Jobs nobody is working on (a dead worker's, or queued in a process that stopped)
+        # are sent again without a person: aaie.jobs.reaper.
+        reaper = Reaper(settings, EVALUATE) if settings.job_reaper_enabled else None
+        if reaper is not None:
+            reaper.start()
         yield
+        if reaper is not None:
+            reaper.stop()
         state.users.close()  # give the caller-lookup connection back to the pool
 
     app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION, lifespan=lifespan)

@@ -10,11 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aaie.errors import AAIEError
 
 log = structlog.get_logger("aaie.api")
+DATABASE_RETRY_AFTER_S = 5
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -82,6 +84,21 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         return error_response(
             request, 422, "validation_error", "The request is not valid.", details
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_away(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database is down, restarting or unreachable: a clean, retryable 503, never a 500.
+        # Nothing half-done is kept (the request's transaction rolls back).
+        log.warning("database_unavailable", error=type(exc.orig).__name__ if exc.orig else None)
+        return error_response(
+            request,
+            503,
+            "service_unavailable",
+            "The database is not reachable; try again shortly.",
+            None,
+            {"Retry-After": str(DATABASE_RETRY_AFTER_S)},
         )
 
     @app.exception_handler(StarletteHTTPException)

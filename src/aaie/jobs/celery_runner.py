@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import uuid
 
+import structlog
+
 from aaie.config import Settings
 from aaie.db.models import EvaluationStatus
 from aaie.jobs import celery_app
 from aaie.jobs.base import Job
 from aaie.jobs.inline import InlineRunner
+
+log = structlog.get_logger("aaie.jobs")
+# A broker that is down costs a request about a second, not Celery's default retries.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}
 
 
 class CeleryRunner:
@@ -21,8 +27,15 @@ class CeleryRunner:
         self._inline = InlineRunner()
 
     def enqueue(self, settings: Settings, job: Job, version_id: uuid.UUID) -> None:
+        """Publish the job. A broker that is down does not fail the request: the version is
+        committed as queued, and the reaper sends it again (`AAIE_JOB_REQUEUE_AFTER_S`)."""
         # By name: the worker registered the same Job (`aaie worker` → celery_app.register).
-        celery_app.celery_app.send_task(job.name, args=[str(version_id)])
+        try:
+            celery_app.celery_app.send_task(
+                job.name, args=[str(version_id)], retry_policy=PUBLISH_RETRY
+            )
+        except Exception:
+            log.warning("enqueue_failed", version_id=str(version_id), exc_info=True)
 
     def run_now(
         self, settings: Settings, job: Job, version_id: uuid.UUID

@@ -8,6 +8,7 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import structlog
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aaie.config import Settings
 from aaie.db.models import EvaluationStatus
@@ -50,6 +51,11 @@ def run_logged(settings: Settings, job: Job, version_id: uuid.UUID) -> Evaluatio
     recorded on the version if that is still possible."""
     try:
         return job.run(settings, version_id)
+    except (OperationalError, InterfaceError):
+        # The database went away: the version cannot be marked anyway. Its lease was ended,
+        # so the reaper (aaie.jobs.reaper) sends it again once the database is back.
+        log.warning("evaluation_job_interrupted", version_id=str(version_id), exc_info=True)
+        return None
     except Exception as exc:
         log.exception("evaluation_job_failed", job=job.name, version_id=str(version_id))
         job.on_failure(settings, version_id, f"{type(exc).__name__}: {exc}")

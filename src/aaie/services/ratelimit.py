@@ -1,7 +1,9 @@
 """Fixed-window counters for rate limits and login throttling.
 
 In-memory by default (one process); with AAIE_REDIS_URL the counters live in Redis so every
-worker process and machine shares them.
+worker process and machine shares them. When Redis is unreachable the limits degrade to this
+process's own in-memory counters (still enforced, never a 500, never unlimited) and Redis is
+tried again after a few seconds.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import time
 from typing import Protocol
 
 import redis
+import structlog
+
+log = structlog.get_logger("aaie.ratelimit")
 
 
 class CounterStore(Protocol):
@@ -53,7 +58,7 @@ class MemoryCounterStore:
 
 class RedisCounterStore:
     def __init__(self, url: str, prefix: str = "aaie:rl:") -> None:
-        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
         self._prefix = prefix
 
     def hit(self, key: str, window_s: int) -> tuple[int, int]:
@@ -77,5 +82,53 @@ class RedisCounterStore:
         self._redis.delete(self._prefix + key)
 
 
+class FallbackCounterStore:
+    """Redis first; while it is unreachable, in-memory counters for `retry_s` at a time."""
+
+    def __init__(self, primary: CounterStore, retry_s: float = 5.0) -> None:
+        self.primary = primary
+        self.fallback = MemoryCounterStore()
+        self.retry_s = retry_s
+        self._down_until = 0.0
+
+    @property
+    def degraded(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _use_primary(self) -> bool:
+        return not self.degraded
+
+    def _failed(self, exc: Exception) -> None:
+        if not self.degraded:
+            log.warning("rate_limit_store_unavailable", error=type(exc).__name__)
+        self._down_until = time.monotonic() + self.retry_s
+
+    def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        if self._use_primary():
+            try:
+                return self.primary.hit(key, window_s)
+            except redis.RedisError as exc:
+                self._failed(exc)
+        return self.fallback.hit(key, window_s)
+
+    def peek(self, key: str) -> tuple[int, int]:
+        if self._use_primary():
+            try:
+                return self.primary.peek(key)
+            except redis.RedisError as exc:
+                self._failed(exc)
+        return self.fallback.peek(key)
+
+    def reset(self, key: str) -> None:
+        self.fallback.reset(key)
+        if self._use_primary():
+            try:
+                self.primary.reset(key)
+            except redis.RedisError as exc:
+                self._failed(exc)
+
+
 def make_counter_store(redis_url: str | None) -> CounterStore:
-    return RedisCounterStore(redis_url) if redis_url else MemoryCounterStore()
+    if not redis_url:
+        return MemoryCounterStore()
+    return FallbackCounterStore(RedisCounterStore(redis_url))

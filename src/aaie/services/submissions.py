@@ -407,6 +407,7 @@ def reevaluate(
         )
     version.evaluation_status, version.error = EvaluationStatus.queued, None
     version.evaluation_requested_at = utcnow()
+    version.evaluation_claim, version.evaluation_attempts = None, 0
     session.flush()
     return found.submission, version, found.assignment
 

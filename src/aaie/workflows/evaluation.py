@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from aaie.config import Settings
 from aaie.db.base import utcnow
 from aaie.db.models import Assignment, EvaluationStatus, Submission, SubmissionVersion
-from aaie.db.session import get_sessionmaker
+from aaie.db.session import get_engine, get_sessionmaker
 from aaie.engine.pipeline import Evaluation, evaluate_all
 from aaie.engine.rubric.calibration import Calibration
 from aaie.engine.rubric.types import RubricSpec
-from aaie.jobs import Job
+from aaie.jobs import Job, lease
 from aaie.services import assignments as assignment_service
 from aaie.services.calibration import assignment_calibration
 from aaie.services.engine import provider_from_settings
@@ -43,28 +43,44 @@ class EngineInput:
 
 
 def evaluate_version(settings: Settings, version_id: uuid.UUID) -> EvaluationStatus | None:
-    """Run the engine on one stored version and store the result. Idempotent: a version that is
-    already done is left alone (Celery may deliver a message twice with acks_late). Engine
-    errors mark the version failed; database errors propagate so a worker can retry."""
+    """Run the engine on one stored version and store the result. Idempotent: only the job that
+    claims the version (aaie.jobs.lease) runs it, and only a job still holding its claim stores
+    a result, so duplicate deliveries, redeliveries after a lost worker and reaper requeues
+    never store two evaluations. Engine errors mark the version failed; database errors
+    propagate (the lease is ended so a retry or the reaper takes the version again)."""
     sessions = get_sessionmaker(settings.resolved_database_url)
-    with sessions.begin() as session:
-        job = claim(session, settings, version_id)
-    if job is None:
-        return None
-    evaluation, error = run_engine(settings, job)
-    with sessions.begin() as session:
-        return store(session, version_id, evaluation, error)
+    engine = get_engine(settings.resolved_database_url)
+    token = lease.claim(engine, version_id, settings.job_lease_s)
+    if token is None:
+        return None  # done, failed, deleted, or another job holds it
+    try:
+        with lease.heartbeat(engine, version_id, token, settings.job_lease_s):
+            with sessions.begin() as session:
+                job = claim(session, settings, version_id)
+            if job is None:
+                return None
+            evaluation, error = run_engine(settings, job)
+            with sessions.begin() as session:
+                if not lease.finish(session, version_id, token):
+                    log.warning("evaluation_lease_lost", version_id=str(version_id))
+                    return None
+                status = store(session, version_id, evaluation, error)
+        log.info("evaluation_stored", version_id=str(version_id), status=str(status))
+        return status
+    except Exception:
+        lease.expire(engine, version_id, token)
+        raise
 
 
 def claim(session: Session, settings: Settings, version_id: uuid.UUID) -> EngineInput | None:
+    """What the engine needs of a version this job has claimed (aaie.jobs.lease.claim)."""
     version = session.get(SubmissionVersion, version_id)
-    if version is None or version.evaluation_status == EvaluationStatus.done:
-        return None  # deleted meanwhile, or a duplicate delivery
+    if version is None:
+        return None  # deleted meanwhile
     submission = session.get(Submission, version.submission_id)
     assignment = session.get(Assignment, submission.assignment_id) if submission else None
     if assignment is None:
         return None
-    version.evaluation_status = EvaluationStatus.running
     params = assignment_service.params_of(assignment)
     threshold = params.similarity_flag_pct
     return EngineInput(

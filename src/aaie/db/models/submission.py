@@ -102,3 +102,8 @@ class SubmissionVersion(UUIDPrimaryKey, Base):
     # for much longer than that died with its process and may be re-run.
     evaluation_requested_at: Mapped[datetime | None] = mapped_column()
     evaluated_at: Mapped[datetime | None] = mapped_column()
+    # The job that holds the evaluation (aaie.jobs.lease): its claim token, until when its
+    # heartbeat vouches for it (after that the reaper requeues it), and how many jobs claimed it.
+    evaluation_claim: Mapped[str | None] = mapped_column(String(32))
+    evaluation_lease_until: Mapped[datetime | None] = mapped_column()
+    evaluation_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
