@@ -39,6 +39,10 @@ def _make_app() -> Celery:
     return app
 
 
+class _NoAmqp:
+    _producer_pool = None
+
+
 celery_app = _make_app()
 app = celery_app
 _settings: Settings | None = None
@@ -54,6 +58,9 @@ def configure(settings: Settings) -> None:
 def use_broker(broker_url: str) -> None:
     if celery_app.conf.broker_url != broker_url:
         celery_app.conf.broker_url = broker_url
+        # Connections made for the previous broker would keep publishing there.
+        celery_app._pool = None
+        celery_app.__dict__.get("amqp", _NoAmqp)._producer_pool = None
 
 
 def worker_settings() -> Settings:
