@@ -17,7 +17,8 @@ from aaie.db.base import utcnow
 from aaie.db.models import EvaluationStatus, SubmissionVersion
 from aaie.jobs import lease, reaper
 from aaie.jobs.inline import InlineRunner
-from aaie.services import submissions
+from aaie.workflows import evaluation
+from aaie.workflows.evaluation import EVALUATE
 from tests.api.workflow_support import engine_ready, make_assignment  # noqa: F401
 from tests.conftest import Account
 
@@ -28,7 +29,7 @@ def _queued_version(
     client: TestClient, app: FastAPI, accounts: dict[str, Account], monkeypatch: Any
 ) -> uuid.UUID:
     """An async submission whose job was never run (as if its process died at once)."""
-    monkeypatch.setattr(InlineRunner, "enqueue", lambda self, settings, vid: None)
+    monkeypatch.setattr(InlineRunner, "enqueue", lambda self, settings, job, vid: None)
     aid = make_assignment(client, accounts["teacher"].headers, params={"mode": "async"})
     response = client.post(
         f"/api/assignments/{aid}/submit",
@@ -75,7 +76,7 @@ def test_a_job_that_lost_its_claim_stores_nothing(
     monkeypatch: Any,
 ) -> None:
     vid = _queued_version(client, app, accounts, monkeypatch)
-    real = submissions._run_engine
+    real = evaluation.run_engine
 
     def slow_engine(s: Settings, job: Any) -> Any:
         result = real(s, job)
@@ -83,8 +84,8 @@ def test_a_job_that_lost_its_claim_stores_nothing(
             session.get(SubmissionVersion, vid).evaluation_claim = "another-job"
         return result
 
-    monkeypatch.setattr(submissions, "_run_engine", slow_engine)
-    assert submissions.evaluate_version(settings, vid) is None
+    monkeypatch.setattr(evaluation, "run_engine", slow_engine)
+    assert evaluation.evaluate_version(settings, vid) is None
     version = _version(app, vid)
     assert version.evaluation is None and version.evaluation_status == EvaluationStatus.running
 
@@ -117,7 +118,7 @@ def test_a_job_lost_too_often_is_failed_not_looped(
         version.evaluation_claim = "dead-worker"
         version.evaluation_lease_until = utcnow() - timedelta(seconds=1)
         version.evaluation_attempts = settings.job_max_attempts
-    assert reaper.requeue_stale(settings) == {"requeued": 0, "failed": 1}
+    assert reaper.requeue_stale(settings, EVALUATE) == {"requeued": 0, "failed": 1}
     version = _version(app, vid)
     assert version.evaluation_status == EvaluationStatus.failed
     assert "Gave up after 3 attempts" in (version.error or "")
