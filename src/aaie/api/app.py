@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aaie import __version__
+from aaie.api import openapi_links
 from aaie.api.body_limit import BodyLimitMiddleware
 from aaie.api.errors import install_error_handlers
 from aaie.api.middleware import RequestContextMiddleware
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.aaie = state
     install_error_handlers(app)
+    openapi_links.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, settings=settings)  # inside CORS: 413s carry it
