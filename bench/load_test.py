@@ -171,14 +171,19 @@ def summarise(
     total = next(r for r in rows if r["Name"] == "Aggregated")
     requests = int(total["Request Count"])
     if memory:
-        first = memory[min(2, len(memory) - 1)][1]  # after warm-up (models loaded)
-        last, peak = memory[-1][1], max(m for _, m in memory)
+        # Warm-up: each worker loads its models on its first evaluation. Growth is measured
+        # from a quarter of the run to its end.
+        t0, first = memory[len(memory) // 4]
+        t1, last = memory[-1]
+        peak = max(m for _, m in memory)
+        served = requests * (t1 - t0) / max(1e-9, memory[-1][0] - memory[0][0])
         lines += [
             "",
             f"Server memory (RSS of all its processes, sampled every 15 s): {memory[0][1]:.0f} MB "
-            f"at start, {first:.0f} MB after warm-up, {last:.0f} MB at the end, {peak:.0f} MB "
-            f"peak; {(last - first) * 1024 / max(1, requests):.2f} KB per request after "
-            "warm-up.",
+            f"at start, {first:.0f} MB at minute {t0 / 60:.0f} (warm), {last:.0f} MB at the end, "
+            f"{peak:.0f} MB peak: {last - first:+.0f} MB over the last "
+            f"{(t1 - t0) / 60:.0f} minutes, {(last - first) * 1024 / max(1.0, served):.2f} KB "
+            "per request served in them.",
             "",
             "Memory over the run (minute: MB): "
             + ", ".join(f"{t / 60:.0f}: {m:.0f}" for t, m in memory[:: max(1, len(memory) // 12)]),

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(60, ge=1, description="expensive routes, per user")
     redis_url: str | None = Field(None, description="shared rate-limit state (else in-memory)")
+    keepalive_s: int = Field(
+        75,
+        ge=1,
+        le=3600,
+        description="idle keep-alive of client connections (longer than a proxy's or client's)",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
     metrics_token: SecretStr | None = Field(

@@ -30,7 +30,7 @@ def test_through_the_api_one_dead_server_does_not_slow_every_request(
     llm.script = [("hang", 60)]
     settings.llm_base_url, settings.llm_model = llm.base_url, "hanging-model"
     settings.llm_timeout_s, settings.llm_max_retries = 30.0, 2
-    settings.llm_deadline_s, settings.llm_breaker_failures = 1.0, 2
+    settings.llm_deadline_s, settings.llm_breaker_failures = 2.0, 2
     body = {
         "student_submission": "Computers help students learn. " * 20,
         "prompt_text": "Write about computers.",
@@ -47,10 +47,10 @@ def test_through_the_api_one_dead_server_does_not_slow_every_request(
         reasons.append(response.json()["fallback_reason"])
     assert "deadline" in reasons[0] and "deadline" in reasons[1]
     assert "skipped for a cool-down" in reasons[2] and "skipped" in reasons[3]
-    # The first request also loads the built-in models; the second costs the deadline (1 s)
-    # plus the built-in engine, the next ones do not wait for the server at all.
-    assert 1.0 <= took[1] < 3.0
-    assert max(took[2:]) < took[1] - 0.5
+    # The first request also loads the built-in models; the second costs the deadline (2 s,
+    # not 30 s x 3 tries) plus the built-in engine, the next ones do not wait for the server.
+    assert 2.0 <= took[1] < 8.0
+    assert max(took[2:]) < took[1] - 1.0
 
     settings.metrics_token = SecretStr("t")
     metrics = client.get("/metrics", headers={"Authorization": "Bearer t"}).text

@@ -75,6 +75,7 @@ def serve(
             access_log=False,
             log_config=None,
             proxy_headers=True,
+            timeout_keep_alive=settings.keepalive_s,
         )
         return
     _serve_gunicorn(host, port, workers, settings)
@@ -113,6 +114,8 @@ def _serve_gunicorn(host: str, port: int, workers: int, settings: Settings) -> N
         "120",
         "--graceful-timeout",
         "30",
+        "--keep-alive",  # the uvicorn workers' idle keep-alive (gunicorn's default: 2 s)
+        str(settings.keepalive_s),
         "-c",
         "python:aaie.api.gunicorn_conf",
     ]
