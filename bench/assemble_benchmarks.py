@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-AREAS = ("foundation", "detection", "scoring", "similarity", "workflow")
+AREAS = ("foundation", "detection", "scoring", "similarity", "workflow", "resilience")
 
 
 def demote(markdown: str) -> str:

@@ -49,14 +49,25 @@ def add_links(schema: dict[str, Any]) -> int:
         for operations in paths.values():
             for operation in operations.values():
                 params = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
-                if not params or not params <= set(expressions):
+                known = {p: _expression(expressions, p) for p in params}
+                if not params or None in known.values():
                     continue
                 links[operation["operationId"]] = {
                     "operationId": operation["operationId"],
-                    "parameters": {p: expressions[p] for p in sorted(params)},
+                    "parameters": dict(sorted(known.items())),
                 }
                 added += 1
     return added
+
+
+def _expression(expressions: dict[str, str], param: str) -> str | None:
+    """The expression for a path parameter, whichever way it is spelt (`assignment_id` or the
+    contract's `assignmentId`)."""
+    return expressions.get(param) or expressions.get(_snake(param))
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def install(app: FastAPI) -> None:
