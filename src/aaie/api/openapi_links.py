@@ -40,8 +40,9 @@ def add_links(schema: dict[str, Any]) -> int:
     """Add a link from each producer to every operation whose path ids it supplies."""
     added = 0
     paths = schema.get("paths", {})
+    by_shape = {_snake(p): p for p in paths}  # `{assignmentId}` and `{assignment_id}` alike
     for method, path, status, expressions in LINKS:
-        source = paths.get(path, {}).get(method)
+        source = paths.get(by_shape.get(path, path), {}).get(method)
         if source is None:
             continue
         response = source["responses"].setdefault(status, {"description": "Successful Response"})
