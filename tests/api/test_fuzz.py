@@ -68,7 +68,14 @@ def world(
             "submissionId": ids["submission_id"],
             "fileId": ids["file_id"],
             "userId": ids["user_id"],
+            "studentId": ids["user_id"],  # a roster entry (the student, enrolled below)
         }
+        enrolled = client.post(
+            f"/api/assignments/{aid}/roster",
+            json={"students": [{"email": accounts["student"].email}]},
+            headers=accounts["teacher"].headers,
+        )
+        assert enrolled.status_code == 200, enrolled.text
         yield client, accounts, ids
 
 

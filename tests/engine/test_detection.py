@@ -171,7 +171,7 @@ def test_chat_log_paste_makes_hybrid_and_names_the_turn() -> None:
     pasted = [s for s in c.sentences if s.source == "chat_log"]
     assert len(pasted) == 3 and all(s.chat_turn == 1 and s.is_ai for s in pasted)
     assert all(s.ai_probability == 1.0 for s in pasted)
-    assert any("AI turn 1" in r for r in c.reasons)
+    assert any("AI turn 2 of the chat log" in r for r in c.reasons)  # counted from 1
     assert 0 < c.chat_log_fraction < 0.85
     score = ai_score(text, chat_log=chat)
     assert score.chat_log_evidence and score.label_at_threshold

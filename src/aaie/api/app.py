@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from aaie import __version__
+from aaie import __version__, web
 from aaie.api import openapi_links
 from aaie.api.body_limit import BodyLimitMiddleware
 from aaie.api.errors import install_error_handlers
@@ -66,12 +66,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reaper.stop()
         state.users.close()  # give the caller-lookup connection back to the pool
 
-    app = FastAPI(title="AAIE API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="AAIE API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from aaie.web, with local assets (offline)
+        redoc_url=None,
+    )
     app.state.aaie = state
     install_error_handlers(app)
     openapi_links.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)
     app.add_middleware(BodyLimitMiddleware, settings=settings)  # inside CORS: 413s carry it
     if settings.cors_origins:
         app.add_middleware(

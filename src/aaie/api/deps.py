@@ -19,6 +19,7 @@ from aaie.config import Settings
 from aaie.db.models import ReviewStatus, Role, User
 from aaie.db.session import transaction
 from aaie.errors import Forbidden, RateLimited, Unauthorized
+from aaie.security.sessions import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_valid
 from aaie.security.tokens import InvalidToken
 from aaie.services.submissions import Filters
 
@@ -59,13 +60,25 @@ async def get_current_user(
 ) -> User:
     """The caller, re-read from the database on every request.
 
+    Authenticated by the bearer token, or by the web app's session cookie (then a state
+    change must carry the session's CSRF token; see security/sessions.py).
+
     Returns a *detached snapshot* of the user row (use its id in queries; do not attach it to
     a session). The lookup (services.user_lookup) is one indexed primary-key read done
     inline: far cheaper than a thread-pool hop and an ORM session."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        token = credentials.credentials
+    elif credentials is None and (cookie := request.cookies.get(SESSION_COOKIE)):
+        # The web app's session (security/sessions.py): state changes need its CSRF token.
+        token = cookie
+        if request.method not in SAFE_METHODS and not csrf_valid(
+            token, request.headers.get(CSRF_HEADER)
+        ):
+            raise Forbidden("This request needs the session's CSRF token (X-CSRF-Token).")
+    else:
         raise Unauthorized("A bearer token is required.", headers={"WWW-Authenticate": "Bearer"})
     try:
-        claims = state.tokens.verify(credentials.credentials)
+        claims = state.tokens.verify(token)
     except InvalidToken:
         raise Unauthorized(
             "The token is invalid or expired.", headers={"WWW-Authenticate": "Bearer"}

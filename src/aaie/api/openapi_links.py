@@ -30,6 +30,15 @@ LINKS: list[tuple[str, str, str, dict[str, str]]] = [
         {"submission_id": "$response.body#/submissionId", "version": "$response.body#/version"},
     ),
     ("post", "/api/files", "201", {"file_id": "$response.body#/fileId"}),
+    (
+        "get",
+        "/api/assignments/{assignment_id}/roster",
+        "200",
+        {
+            "assignment_id": "$response.body#/assignmentId",
+            "student_id": "$response.body#/items/0/student_id",
+        },
+    ),
     ("get", "/api/users", "200", {"user_id": "$response.body#/items/0/user_id"}),
     ("get", "/api/auth/me", "200", {"user_id": "$response.body#/user_id"}),
     ("post", "/api/auth/register", "201", {"user_id": "$response.body#/user_id"}),

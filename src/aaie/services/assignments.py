@@ -1,8 +1,9 @@
 """Assignments: create, list, read, update, delete, with the ownership rules in one place.
 
 Who sees what: a teacher their own assignments, an admin all of them, a student those *open to
-them* — not past due (no due date = always open) — plus any they have already submitted to, so
-their own work never disappears from view. Anything else is reported as absent (404).
+them* — not past due (no due date = always open) and, once the assignment has a roster, with the
+student on it — plus any they have already submitted to, so their own work never disappears
+from view. Anything else is reported as absent (404).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from aaie.db.base import utcnow
-from aaie.db.models import Assignment, Role, Submission, User
+from aaie.db.models import Assignment, Enrolment, Role, Submission, User
 from aaie.engine.rubric.types import BASE_CRITERIA, RubricSpec, parse_rubric
 from aaie.errors import NotFound
 
@@ -125,9 +126,12 @@ def _visible_to(user: User) -> Select[Assignment]:
     if user.role == Role.teacher:
         return query.where(Assignment.owner_id == user.id)
     mine = select(Submission.assignment_id).where(Submission.student_id == user.id)
-    return query.where(
-        or_(Assignment.due_at.is_(None), Assignment.due_at > utcnow(), Assignment.id.in_(mine))
-    )
+    # An assignment with a roster is for the students on it; one without is open to all.
+    on_roster = select(Enrolment.assignment_id).where(Enrolment.student_id == user.id)
+    has_roster = select(Enrolment.assignment_id)
+    open_ = or_(Assignment.due_at.is_(None), Assignment.due_at > utcnow())
+    for_me = or_(Assignment.id.in_(on_roster), Assignment.id.not_in(has_roster))
+    return query.where(or_(and_(open_, for_me), Assignment.id.in_(mine)))
 
 
 def list_for(

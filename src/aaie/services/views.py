@@ -34,6 +34,9 @@ class AIScoreView(BaseModel):
     ai_score: float | None = Field(None, description="0-100")
     threshold: float | None = None
     fpr_at_threshold: float | None = None
+    fpr_at_score: float | None = Field(
+        None, description="share of human essays in validation that scored this high or higher"
+    )
     insufficient_text: bool | None = None
     label_at_threshold: bool | None = None
 
@@ -63,6 +66,9 @@ class ClassificationDetails(BaseModel):
     ai_fraction: float | None = None
     threshold: float | None = None
     fpr_at_threshold: float | None = None
+    fpr_at_score: float | None = Field(
+        None, description="share of human essays in validation that scored this high or higher"
+    )
     insufficient_text: bool | None = None
     reasons: list[str] | None = None
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from aaie.config import Settings
 from aaie.db.models import User
 from aaie.reports import render_pdf, render_zip
+from aaie.reports.filename import report_filename
 from aaie.services import audit, visibility
 from aaie.services import submissions as submission_service
 
@@ -36,12 +37,14 @@ def download(
     view = submission_service.package(session, settings, found)
     package = visibility.body(view)  # the JSON the API would send this caller
     pdf = render_pdf(package)
-    name = f"aaie-report-{submission_id}-{view.version}"
+    # Named after the student and the assignment (a student's own e-mail for their copy).
+    email = package.get("student_email") if found.audience == "teacher" else user.email
+    filename = report_filename(package, email, format)
     if format == "zip":
         originals = submission_service.original_files(session, settings, found.submission)
-        report = Report(render_zip(package, pdf, originals), "application/zip", f"{name}.zip")
+        report = Report(render_zip(package, pdf, originals), "application/zip", filename)
     else:
-        report = Report(pdf, "application/pdf", f"{name}.pdf")
+        report = Report(pdf, "application/pdf", filename)
     audit.record(
         session,
         actor=user,

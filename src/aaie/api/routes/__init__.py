@@ -2,12 +2,23 @@
 
 from fastapi import APIRouter
 
-from aaie.api.routes import assignments, audit, auth, files, health, llm, submissions, users
+from aaie.api.routes import (
+    assignments,
+    audit,
+    auth,
+    files,
+    health,
+    llm,
+    roster,
+    submissions,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
     users.router,
     assignments.router,
+    roster.router,
     submissions.router,
     files.router,
     llm.router,

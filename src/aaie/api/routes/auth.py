@@ -11,12 +11,10 @@ from aaie.api.schemas.auth import (
     RegisterRequest,
     RegisterResponse,
 )
-from aaie.errors import RateLimited, Unauthorized
 from aaie.services import audit, users
+from aaie.services.sign_in import sign_in
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-BAD_CREDENTIALS = "Email or password is incorrect."
 
 
 @router.post(
@@ -47,19 +45,9 @@ def login(body: LoginRequest, session: SessionDep, state: State, request: Reques
     """Exchange email + password for a short-lived bearer token.
 
     Repeated failures for one email from one address lock it out for a while (429)."""
-    throttle_key = f"login:{users.normalise_email(body.email)}:{_client_ip(request)}"
-    failures, retry_s = state.counters.peek(throttle_key)
-    if failures >= state.settings.login_max_failures:
-        raise RateLimited(
-            "Too many failed logins; try again later.",
-            headers={"Retry-After": str(retry_s)},
-            details={"retry_after_s": retry_s},
-        )
-    user = users.authenticate(session, body.email, body.password)
-    if user is None:
-        state.counters.hit(throttle_key, state.settings.login_lockout_s)
-        raise Unauthorized(BAD_CREDENTIALS)
-    state.counters.reset(throttle_key)
+    user = sign_in(
+        session, state.settings, state.counters, body.email, body.password, _client_ip(request)
+    )
     token = state.tokens.issue(user.id, user.role, user.token_version)
     return LoginResponse(token=token, role=user.role, expires_in=state.tokens.ttl_s)
 

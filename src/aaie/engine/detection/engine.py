@@ -442,7 +442,8 @@ def _reasons(
         f"({100 * det.fpr_at_threshold:.1f}% reach the threshold)."
     )
     for turn, idx in _chat_turns(scores).items():
-        reasons.append(f"Sentence(s) {_ranges(idx)} reproduce AI turn {turn} of the chat log.")
+        # Turns are counted from 1, as a reader counts (and as the report and the app do).
+        reasons.append(f"Sentence(s) {_ranges(idx)} reproduce AI turn {turn + 1} of the chat log.")
     model_ai = [s.index for s in scores if s.is_ai and s.source == "model"]
     if label == "Hybrid" and model_ai:
         reasons.append(f"Sentence(s) {_ranges(model_ai)} read as AI-written; the rest do not.")
