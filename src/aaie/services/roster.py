@@ -228,25 +228,22 @@ def class_table(
 
 
 def _summary(sub: Submission, version: SubmissionVersion | None, future: bool) -> dict[str, Any]:
-    evaluation = visibility.evaluation_view(
-        version.evaluation if version else None, Audience.teacher, future=future
+    view = visibility.evaluation_view(
+        visibility.stored_evaluation(version), Audience.teacher, future=future
     )
-    evaluation = evaluation or {}
-    cls = evaluation.get("classification") or {}
-    score = evaluation.get("ai_score") or {}
-    similarity = evaluation.get("similarity") or {}
+    cls = view.classification if view else None
     return {
         "submissionId": str(sub.id),
         "version": visibility.version_label(sub.current_version),
         "status": str(sub.status),
         "evaluation_status": str(version.evaluation_status) if version else None,
         "submitted_at": visibility.iso(version.created_at if version else sub.updated_at),
-        "label": cls.get("label"),
-        "confidence": cls.get("confidence"),
-        "ai_score": score.get("ai_score") if future else None,
-        "similarity_pct": similarity.get("similarity_pct") if future else None,
+        "label": cls.label if cls else None,
+        "confidence": cls.confidence if cls else None,
+        "ai_score": view.ai_score.ai_score if view and view.ai_score else None,
+        "similarity_pct": view.similarity.similarity_pct if view and view.similarity else None,
         "flagged": sub.flagged if future else None,
-        "rubric": evaluation.get("rubric") or {},
+        "rubric": view.rubric if view else {},
     }
 
 
