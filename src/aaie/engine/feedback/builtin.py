@@ -19,6 +19,7 @@ from aaie.engine.feedback.guard import mentions_banned
 from aaie.engine.feedback.types import Feedback, NextStep
 from aaie.engine.rubric.features import EssayFacts, essay_facts, is_misspelled
 from aaie.engine.rubric.types import BASE_CRITERIA, RubricResult
+from aaie.engine.spelling import in_variety, variety
 from aaie.engine.text import words
 from aaie.engine.types import Sentence
 
@@ -378,6 +379,10 @@ def feedback_builtin(
         steps += [s for s in _example_step(c) if all(s.start != t.start for t in steps)]
     steps = sorted(steps[:MAX_STEPS], key=lambda s: s.start)
     strengths = _strengths(c)
+    # Written in British spelling; a student who writes US English reads US spelling back.
+    spelling = variety(analysis.text)
+    strengths = [in_variety(s, spelling) for s in strengths]
+    steps = [s.model_copy(update={"text": in_variety(s.text, spelling)}) for s in steps]
     return Feedback(text=compose(strengths, steps), strengths=strengths, next_steps=steps)
 
 

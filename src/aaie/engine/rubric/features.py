@@ -2,10 +2,11 @@
 
 Everything here is cheap given a `TextAnalysis` (whose sentence embeddings are shared with the
 other stages): word statistics, vocabulary sophistication (wordfreq), a spelling-error proxy
-(lower-case words wordfreq has never seen), discourse markers, a readability formula computed
-here (no textstat), MiniLM coherence, and, when a prompt is given, essay-prompt similarity and
-coverage of the prompt's key points. Prompt features are NaN without a prompt (the gradient
-boosted models treat NaN as "missing" and were trained with it).
+(lower-case words that no standard English dictionary knows: US, British, Canadian,
+Australian or South African; `aaie.engine.spelling`), discourse markers, a readability
+formula computed here (no textstat), MiniLM coherence, and, when a prompt is given,
+essay-prompt similarity and coverage of the prompt's key points. Prompt features are NaN
+without a prompt (the gradient boosted models treat NaN as "missing" and were trained with it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from wordfreq import zipf_frequency
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.embeddings import get_embedder
+from aaie.engine.spelling import is_misspelled
 from aaie.engine.text import split_sentences, words
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -100,24 +102,6 @@ STOPWORDS = _wordset(
     " convince include details examples reasons following prompt task answer"
 )
 _PLACEHOLDER_RE = re.compile(r"@[A-Z]+\d*")
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """pyspellchecker's English word list (ships inside the wheel; ~160k words)."""
-    from spellchecker import SpellChecker
-
-    return frozenset(SpellChecker(distance=1).word_frequency.dictionary)
-
-
-def is_misspelled(word: str) -> bool:
-    """A lower-case word the dictionary does not know (capitalised words may be names)."""
-    return (
-        word.islower()
-        and len(word) > 2
-        and word.replace("'", "") not in _dictionary()
-        and (word not in _dictionary())
-    )
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
