@@ -135,3 +135,18 @@ def test_cli_redact(tmp_path) -> None:
     bad = tmp_path / "chat.json"
     bad.write_text('[{"role": "robot", "text": "hi"}]', encoding="utf-8")
     assert CliRunner().invoke(app, ["redact", str(f), "--chat-log", str(bad)]).exit_code != 0
+
+
+def test_address_ends_where_the_address_ends() -> None:
+    """#20: the address used to swallow the rest of the text up to a later number."""
+    from aaie.engine.redaction import redact
+
+    text = "I live at 12 Oak Street, Springfield. My student ID is 88412."
+    r = redact(text)
+    address = [text[e.start : e.end] for e in r.entities if e.type == "ADDRESS"]
+    assert address == ["12 Oak Street"]
+    assert "My student ID is [STUDENT_ID_1]." in r.redacted_text
+    r = redact("I live at 12 Oak Street. It is near the park.")
+    assert r.redacted_text == "I live at [ADDRESS_1]. It is near the park."
+    r = redact("Write to 45 Main St. Apt. 5, Boston, MA 02110 today.")
+    assert r.redacted_text == "Write to [ADDRESS_1] today."

@@ -76,7 +76,8 @@ PATTERNS: dict[str, list[Pattern]] = {
         _p(r"\b[Ss]\d{7}\b", 0.95),
         _p(
             r"\b(?:student[ \t]*(?:id|number|no\.?|#)|id[ \t]*(?:number|no\.?|#)?|"
-            r"learner[ \t]*id|matric(?:ulation)?[ \t]*(?:no\.?|number)?)[ \t]*[:#]?[ \t]*"
+            r"learner[ \t]*id|matric(?:ulation)?[ \t]*(?:no\.?|number)?)"
+            r"(?:[ \t]+(?:is|was))?[ \t]*[:#]?[ \t]*"
             r"(?P<v>(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9][A-Za-z0-9\-]{3,14})\b",
             0.9,
             re.IGNORECASE,
@@ -201,7 +202,7 @@ class AaieRegexRecognizer(EntityRecognizer):
                 start, end = match.span(group)
                 start, end = _trim(text, start, end, entity)
                 if entity == "ADDRESS":
-                    end = _address_tail(text, end)
+                    end = _address_tail(text, _sentence_stop(text, start, end))
                 if end <= start or not _plausible(text[start:end], entity):
                     continue
                 results.append(RecognizerResult(entity, start, end, pattern.score))
@@ -217,13 +218,31 @@ _COUNTRIES = (
     "malaysia|singapore|indonesia|philippines|australia|new zealand|south africa|nigeria|kenya|"
     "egypt|morocco|israel|saudi arabia|united arab emirates|uae"
 )
-_TAIL_SEGMENT = re.compile(r"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*,?[ \t]*([^\n,]{1,40})")
+# A segment never runs past a sentence end ("Springfield. My student ID is 88412."): the
+# address ends where the entity ends.
+_TAIL_SEGMENT = re.compile(
+    r"[ \t]*(?:,[ \t]*\n?|\n)[ \t]*,?[ \t]*((?:[^\n,.!?;]|\.(?![ \t\n]|$)){1,40})"
+)
+# Abbreviated street words keep their full stop ("12 Oak St."); a spelled-out one does not.
+_ABBREVIATED = frozenset(
+    "st ave av rd ln dr ct blvd pl ter cir pkwy hwy trl sq cres cl pde apt".split()
+)
 _TAIL_END = re.compile(
-    rf"(?:\b\d{{4,6}}(?:-\d{{4}})?\b|\b{_US_STATES}\b|^(?:{_COUNTRIES})\b)", re.IGNORECASE
+    rf"(?:\b\d{{4,6}}(?:-\d{{4}})?\b|\b[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b|\b{_US_STATES}\b|^(?:{_COUNTRIES})\b)", re.IGNORECASE
 )
 
 
 _PHONE_LIKE = re.compile(r"\d{3}[ .\-)]+\d{3}[ .\-]\d{3,4}|\+\d")
+
+
+def _sentence_stop(text: str, start: int, end: int) -> int:
+    """Leave a full stop that ends the sentence out of an address ("12 Oak Street." -> "12 Oak
+    Street"), but keep an abbreviation's ("12 Oak St.")."""
+    if end - start > 1 and text[end - 1] == "." and (end == len(text) or text[end].isspace()):
+        last = re.findall(r"[A-Za-z]+$", text[start : end - 1])
+        if not last or last[0].lower() not in _ABBREVIATED:
+            return end - 1
+    return end
 
 
 def _address_tail(text: str, end: int) -> int:
@@ -237,8 +256,10 @@ def _address_tail(text: str, end: int) -> int:
         if _PHONE_LIKE.search(m.group(1)):
             break  # a phone line after an address is a phone, not part of it
         cursor = m.end()
-        if _TAIL_END.search(m.group(1).strip()):
-            best = cursor
+        seg = m.group(1).strip()
+        closers = list(_TAIL_END.finditer(seg))
+        if closers:  # the address ends with its last closer ("MA 02110", not "MA 02110 today")
+            best = m.start(1) + m.group(1).index(seg) + closers[-1].end()
     return best
 
 
