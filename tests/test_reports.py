@@ -248,3 +248,28 @@ def test_student_zip_json_has_no_teacher_fields(student_pdf: bytes) -> None:
         "student_email",
     ):
         assert f'"{key}"' not in payload, key
+
+
+def test_teacher_pdf_explains_score_and_share_in_words(teacher_pdf: bytes) -> None:
+    """#20: the document score and the sentence share are explained where both are shown."""
+    text = pdf_text(teacher_pdf)
+    assert "is about the text as a whole" in text
+    assert "share of sentences that read as AI-written one by one" in text
+
+
+def test_pdf_of_too_little_text_says_not_enough_text() -> None:
+    """#20: a three-word text is not "Human, confidence 50%" with four Poor bands."""
+    package = teacher_package()
+    why = "Not enough text to score: 3 words (at least 25 are needed)."
+    details = package["evaluation_details"]
+    details["classification"] = {**details["classification"], "insufficient_text": True,
+                                 "label": "Human", "ai_fraction": 0.0}  # fmt: skip
+    details["rubric"] = [
+        {"name": n, "label": None, "score": None, "evidence": [why]}
+        for n in ("Structure", "Clarity", "Relevance", "AcademicWriting")
+    ]
+    details["rubric_overall"] = {"score": None, "label": None, "engine": "builtin"}
+    text = pdf_text(render_pdf(package))
+    assert "Not enough text" in text and "too short to tell" in text
+    assert "too short to score" in text and "not scored" in text
+    assert "is about the text as a whole" not in text

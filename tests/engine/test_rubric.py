@@ -179,9 +179,23 @@ def test_empty_text_is_rejected(text: str) -> None:
 
 
 def test_very_short_text_is_scored_with_a_warning() -> None:
-    result = rubric_score("Computers are good.", PROMPT)
+    text = (
+        "Computers are good for people because they help us learn new things and talk to "
+        "friends, but we should also go outside and play with them."
+    )
+    result = rubric_score(text, PROMPT)
     assert any("Very short" in n for n in result.notes)
     assert result.overall_label in ("Fair", "Poor")
+
+
+def test_too_little_text_is_not_scored_and_says_so() -> None:
+    """#20: "Phones are bad." got four Poor bands; it is not enough text to score."""
+    result = rubric_score("Phones are bad.", PROMPT)
+    assert result.overall_label is None and result.overall_score is None
+    for c in result.criteria:
+        assert c.label is None and c.score is None
+        assert c.evidence == ["Not enough text to score: 3 words (at least 25 are needed)."]
+    assert result.notes == [result.criteria[0].reason]
 
 
 def test_packed_trees_predict_exactly_like_scikit_learn() -> None:

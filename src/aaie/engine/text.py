@@ -86,3 +86,14 @@ def clean_asap(text: str) -> str:
     """ASAP text as the models train on it: placeholders filled, U+FFFD as an apostrophe."""
     text = _PLACEHOLDER.sub(lambda m: _ASAP_FILL.get(m.group(1), "Smith"), text)
     return text.replace("\ufffd", "'")
+
+
+# Below this many words there is not enough text to score an essay against a rubric (the
+# detector needs more for its statistics: `detection.MIN_WORDS`).
+MIN_SCORE_WORDS = 25
+
+
+def not_enough_text(n_words: int, needed: int, what: str) -> str:
+    """The one plain sentence every stage uses for a text too short to judge."""
+    unit = "word" if n_words == 1 else "words"
+    return f"Not enough text to {what}: {n_words} {unit} (at least {needed} are needed)."

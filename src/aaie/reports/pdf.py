@@ -297,6 +297,9 @@ def _summary(view: ReportView) -> Iterable[Flowable]:
     )
     yield table
     notes = list(_fpr_notes(view))
+    both = _score_and_share(view)
+    if both:
+        notes.insert(0, both)
     reasons = [str(r) for r in (view.classification or {}).get("reasons") or []]
     if reasons:
         yield Spacer(1, 6)
@@ -323,13 +326,18 @@ def _classification_card(view: ReportView) -> list[Flowable] | None:
     if not cls or not cls.get("label"):
         return None
     label = str(cls["label"])
+    if cls.get("insufficient_text"):  # a default label, not a finding: say so plainly
+        return _card(
+            "Classification",
+            "Not enough text",
+            [f"too short to tell (shown as {label} by default)"],
+            None,
+        )
     notes = []
     if isinstance(cls.get("confidence"), int | float):
         notes.append(f"confidence {_pct(cls['confidence'])}")
     if isinstance(cls.get("ai_fraction"), int | float):
         notes.append(f"{_pct(cls['ai_fraction'])} of sentences AI-like")
-    if cls.get("insufficient_text"):
-        notes.append("too little text for a reliable call")
     return _card("Classification", label, notes, LABEL_COLOURS.get(label))
 
 
@@ -359,10 +367,28 @@ def _rubric_card(view: ReportView) -> list[Flowable] | None:
     overall = view.rubric_overall or {}
     label = overall.get("label")
     if not label:
+        if any(r.evidence and r.evidence[0].startswith("Not enough text") for r in view.rubric):
+            return _card("Rubric overall", "Not enough text", ["too short to score"], None)
         return None
     score = overall.get("score")
     notes = [f"overall score {score:.2f}" if isinstance(score, int | float) else ""]
     return _card("Rubric overall", str(label), notes, RUBRIC_COLOURS.get(str(label)))
+
+
+def _score_and_share(view: ReportView) -> str | None:
+    """The document score and the sentence share in words, wherever both are shown."""
+    from aaie.engine.explain import score_and_share
+
+    cls, score = view.classification or {}, view.ai_score or {}
+    if cls.get("insufficient_text"):
+        return None
+    value, fraction = score.get("ai_score"), cls.get("ai_fraction")
+    threshold = score.get("threshold")
+    return score_and_share(
+        float(value) if isinstance(value, int | float) else None,
+        float(threshold) if isinstance(threshold, int | float) else None,
+        float(fraction) if isinstance(fraction, int | float) else None,
+    )
 
 
 def _fpr_notes(view: ReportView) -> Iterable[str]:
@@ -497,7 +523,9 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
         colour = RUBRIC_COLOURS.get(row.label or "", "#1F2933")
         cells: list[Any] = [
             _p(_split_camel(row.name), "cell_bold"),
-            _markup(f'<font color="{colour}"><b>{escape(row.label or "–")}</b></font>', "cell"),
+            _markup(
+                f'<font color="{colour}"><b>{escape(row.label or "not scored")}</b></font>', "cell"
+            ),
         ]
         if with_scores:
             cells.append(_p(f"{row.score:.2f}" if row.score is not None else "", "cell"))
@@ -505,7 +533,7 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
             cells.append(_bullets(row.evidence, "cell") if row.evidence else _p("", "cell"))
         rows.append(cells)
     if with_evidence:
-        widths = [30 * mm, 18 * mm] + ([14 * mm] if with_scores else [])
+        widths = [36 * mm, 18 * mm] + ([14 * mm] if with_scores else [])
         widths.append(CONTENT_W - sum(widths))
     else:
         widths = [60 * mm, 30 * mm] + ([20 * mm] if with_scores else [])

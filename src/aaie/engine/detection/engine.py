@@ -432,8 +432,9 @@ def _reasons(
     reasons: list[str] = []
     if insufficient:
         reasons.append(
-            f"Only {n_words} words / {len(scores)} sentences: below the minimum of {MIN_WORDS} "
-            f"words and {MIN_SENTENCES} sentences, so the statistics are not used to label it."
+            f"Not enough text to tell whether it is AI-written: {n_words} words in "
+            f"{len(scores)} sentence(s) (at least {MIN_WORDS} words in {MIN_SENTENCES} sentences "
+            f"are needed). It is labelled {label} by default, not as a finding."
         )
     side = "at or above" if score >= det.threshold else "below"
     reasons.append(

@@ -20,7 +20,7 @@ from aaie.engine.feedback.types import Feedback, NextStep
 from aaie.engine.rubric.features import EssayFacts, essay_facts, is_misspelled
 from aaie.engine.rubric.types import BASE_CRITERIA, RubricResult
 from aaie.engine.spelling import in_variety, variety
-from aaie.engine.text import words
+from aaie.engine.text import MIN_SCORE_WORDS, not_enough_text, words
 from aaie.engine.types import Sentence
 
 MAX_STEPS = 4
@@ -355,6 +355,8 @@ def feedback_builtin(
     analysis: TextAnalysis, prompt_text: str | None, rubric: RubricResult | None
 ) -> Feedback:
     facts = essay_facts(analysis, prompt_text)
+    if analysis.word_count < MIN_SCORE_WORDS:
+        return _too_short(_Ctx(analysis, facts, prompt_text, {b: 0.5 for b in BASE_CRITERIA}))
     if rubric is None:
         from aaie.engine.rubric.builtin import score_builtin
 
@@ -384,6 +386,41 @@ def feedback_builtin(
     strengths = [in_variety(s, spelling) for s in strengths]
     steps = [s.model_copy(update={"text": in_variety(s.text, spelling)}) for s in steps]
     return Feedback(text=compose(strengths, steps), strengths=strengths, next_steps=steps)
+
+
+def _too_short(c: _Ctx) -> Feedback:
+    """Too little text to judge: say so plainly and show how to write more."""
+    n = c.a.word_count
+    sents = [s for s in c.a.sentences if words(s.text)]
+    intro = not_enough_text(n, MIN_SCORE_WORDS, "judge yet") + " Here is how to write more."
+    strengths = []
+    steps = []
+    if sents:
+        first = sents[0]
+        strengths.append(f'You make a point that you can build on: "{short(first.text)}"')
+        steps.append(
+            c.step(
+                first,
+                "Relevance",
+                f'Develop "{short(first.text)}" into a full paragraph: say why you think so, give '
+                "two or three reasons, and back each one with an example or a fact.",
+            )
+        )
+        steps.append(
+            NextStep(
+                text="Then add a first sentence that "
+                + (f"answers {c.focus} directly" if c.prompt else "states your main argument")
+                + ", and a closing sentence that sums up your answer. Aim for at least 150 words.",
+                quote=first.text,
+                start=first.start,
+                end=first.end,
+                criterion="Structure",
+            )
+        )
+    text = compose(strengths, steps)
+    return Feedback(
+        text=f"{intro}\n\n{text}" if text else intro, strengths=strengths, next_steps=steps
+    )
 
 
 def compose(strengths: list[str], steps: list[NextStep]) -> str:

@@ -225,10 +225,13 @@ _TAIL_SEGMENT = re.compile(
 )
 # Abbreviated street words keep their full stop ("12 Oak St."); a spelled-out one does not.
 _ABBREVIATED = frozenset(
-    "st ave av rd ln dr ct blvd pl ter cir pkwy hwy trl sq cres cl pde apt".split()
-)
+    ("st", "ave", "av", "rd", "ln", "dr", "ct", "blvd", "pl", "ter", "cir", "pkwy", "hwy", "trl",
+     "sq", "cres", "cl", "pde", "apt")
+)  # fmt: skip
 _TAIL_END = re.compile(
-    rf"(?:\b\d{{4,6}}(?:-\d{{4}})?\b|\b[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b|\b{_US_STATES}\b|^(?:{_COUNTRIES})\b)", re.IGNORECASE
+    rf"(?:\b\d{{4,6}}(?:-\d{{4}})?\b|\b[A-Z]{{1,2}}\d[A-Z\d]?[ \t]*\d[A-Z]{{2}}\b|"
+    rf"\b{_US_STATES}\b|^(?:{_COUNTRIES})\b)",
+    re.IGNORECASE,
 )
 
 

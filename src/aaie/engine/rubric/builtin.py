@@ -23,6 +23,7 @@ from aaie.engine.rubric.types import (
     RubricSpec,
     label_for,
 )
+from aaie.engine.text import MIN_SCORE_WORDS, not_enough_text
 
 NO_PROMPT_NOTE = (
     "No prompt given: Relevance is judged from the text alone (focus and development), "
@@ -43,6 +44,8 @@ def quote(text: str, limit: int = 140) -> str:
 def score_builtin(
     analysis: TextAnalysis, prompt_text: str | None, spec: RubricSpec | None
 ) -> RubricResult:
+    if analysis.word_count < MIN_SCORE_WORDS:
+        return _not_enough_text(analysis, spec)
     facts = essay_facts(analysis, prompt_text)
     # Without a prompt, the training prompt the essay clearly answers (if any) stands in for it.
     recognised = None if prompt_text else recognised_prompt(analysis.document_embedding)
@@ -81,6 +84,24 @@ def score_builtin(
         compact={c.name: c.label for c in criteria},
         engine="builtin",
         notes=notes,
+    )
+
+
+def _not_enough_text(analysis: TextAnalysis, spec: RubricSpec | None) -> RubricResult:
+    """Too little text to judge: no band for any criterion, and a plain note saying why."""
+    why = not_enough_text(analysis.word_count, MIN_SCORE_WORDS, "score")
+    names = [c.name for c in spec.criteria] if spec is not None else list(BASE_CRITERIA)
+    criteria = [
+        CriterionResult(name=n, label=None, score=None, evidence=[why], scorable=False, reason=why)
+        for n in names
+    ]
+    return RubricResult(
+        criteria=criteria,
+        overall_score=None,
+        overall_label=None,
+        compact={c.name: None for c in criteria},
+        engine="builtin",
+        notes=[why],
     )
 
 

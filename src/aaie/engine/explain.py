@@ -1,0 +1,30 @@
+"""Plain-word explanations shown next to the numbers they explain (reports, CLI)."""
+
+from __future__ import annotations
+
+
+def score_and_share(
+    ai_score: float | None, threshold: float | None, ai_fraction: float | None
+) -> str | None:
+    """Why a document-level AI score and a sentence share can differ (e.g. "AI score 100/100"
+    beside "55 % of sentences AI-like" on a Hybrid)."""
+    if ai_score is None or ai_fraction is None:
+        return None
+    share = round(100 * ai_fraction)
+    at = f" (flag threshold {threshold:g})" if threshold is not None else ""
+    text = (
+        f"The AI score ({ai_score:.0f}/100) is about the text as a whole: how strongly its "
+        f"overall style matches AI-written essays{at}. The {share} % is a different count: the "
+        "share of sentences that read as AI-written one by one."
+    )
+    above = threshold is not None and ai_score >= threshold
+    if above and share < 80:
+        text += (
+            f" Together they say that AI-written passages are clear enough to mark the whole "
+            f"text, while about {100 - share} % of its sentences read as the student's own."
+        )
+    elif not above and share > 0:
+        text += (
+            " Some sentences read as AI-written, but not enough of the text to reach the threshold."
+        )
+    return text

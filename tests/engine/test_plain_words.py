@@ -1,0 +1,26 @@
+"""#20: what a teacher or student reads says plainly what the numbers mean."""
+
+from __future__ import annotations
+
+from aaie.engine.detection import classify
+from aaie.engine.explain import score_and_share
+from aaie.engine.feedback import generate_feedback
+
+
+def test_too_little_text_gets_plain_words_and_helpful_feedback() -> None:
+    c = classify("Phones are bad.")
+    assert c.insufficient_text
+    assert c.reasons[0].startswith("Not enough text to tell whether it is AI-written: 3 words")
+    fb = generate_feedback("Phones are bad.", "Should schools ban phones? Explain your view.")
+    assert fb.text.startswith("Not enough text to judge yet: 3 words")
+    assert fb.next_steps and fb.next_steps[0].quote == "Phones are bad."
+    assert "150 words" in fb.text and "phones" in fb.next_steps[-1].text
+
+
+def test_document_score_and_sentence_share_are_explained() -> None:
+    text = score_and_share(100.0, 60.0, 0.55)
+    assert text is not None
+    assert "whole" in text and "55 %" in text and "45 %" in text
+    low = score_and_share(20.0, 60.0, 0.2)
+    assert low is not None and "not enough of the text" in low
+    assert score_and_share(None, 60.0, 0.5) is None
