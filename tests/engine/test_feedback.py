@@ -167,3 +167,60 @@ def test_quoted_sentences_are_not_followed_by_a_second_full_stop(essay: str, pro
     fb = generate_feedback(essay, prompt)
     assert any(s.quote.endswith(".") for s in fb.next_steps)  # the case this guards exists
     assert not re.search(r'[.!?…]"\.', fb.text), fb.text
+
+
+def _repeated_phrases(text: str, n: int = 5) -> list[str]:
+    """Phrases of `n` words that occur three times or more outside quotations."""
+    outside = re.sub(r'"[^"]*"', " ", text)
+    toks = re.findall(r"[a-z']+", outside.lower())
+    grams = [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+    return sorted({g for g in grams if grams.count(g) >= 3})
+
+
+ASAP1 = (
+    "More and more people use computers, but not everyone agrees that this benefits society. "
+    "Those who support advances in technology believe that computers have a positive effect on "
+    "people. Write a letter to your local newspaper in which you state your opinion on the "
+    "effects computers have on people."
+)
+
+
+@pytest.mark.parametrize(
+    "essay,prompt",
+    [(GOOD, PROMPT), (WEAK, PROMPT), (WEAK, ASAP1), (WEAK, None), *essays_from_data(8)],
+)
+def test_no_phrase_is_repeated_three_times(essay: str, prompt: str | None) -> None:
+    """#20: "the prompt's question about interacting and computers" appeared three times."""
+    fb = generate_feedback(essay, prompt)
+    assert _repeated_phrases(fb.text) == []
+
+
+def test_key_terms_are_the_prompts_nouns_and_counts_match_lists() -> None:
+    """#20: key terms came out as "gardens and aside"; "7 of 7 key terms" listed six."""
+    prompt = (
+        "Do you think people should grow their own food in community gardens? Set aside your "
+        "own opinion and explain both sides."
+    )
+    essay = (
+        "Community gardens help neighbours grow fresh food together. In my town the garden "
+        "behind the library gives vegetables to families every week, and children learn where "
+        "their food comes from. Some people say gardens take too much time and water, but the "
+        "benefits for health and friendship are bigger than the costs."
+    )
+    result = rubric_score(essay, prompt)
+    relevance = result.criterion("Relevance")
+    assert relevance is not None
+    line = next(e for e in relevance.evidence if "key terms" in e)
+    m = re.match(r"uses (\d+) of (\d+) key terms of the prompt: (.*)", line)
+    assert m, line
+    listed = m.group(3).split(", ")
+    assert int(m.group(1)) == len(listed) and "aside" not in listed
+    assert {"food", "gardens", "community"} <= set(listed)
+    structure = result.criterion("Structure")
+    assert structure is not None
+    line = next(e for e in structure.evidence if e.startswith("transition words"))
+    m = re.match(r"transition words: (\d+) \(([^)]*)\): (.*)", line)
+    assert m, line
+    assert int(m.group(1)) == len(m.group(3).split(", "))
+    fb = generate_feedback(essay, prompt, result)
+    assert "aside" not in fb.text

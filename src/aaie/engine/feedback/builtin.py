@@ -17,7 +17,7 @@ from wordfreq import zipf_frequency
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.guard import mentions_banned
 from aaie.engine.feedback.types import Feedback, NextStep
-from aaie.engine.rubric.features import EssayFacts, essay_facts, is_misspelled
+from aaie.engine.rubric.features import TASK_WORDS, EssayFacts, essay_facts, is_misspelled
 from aaie.engine.rubric.types import BASE_CRITERIA, RubricResult
 from aaie.engine.spelling import in_variety, variety
 from aaie.engine.text import MIN_SCORE_WORDS, not_enough_text, words
@@ -30,19 +30,6 @@ DRIFT_SIMILARITY = 0.3
 SHORT_ESSAY_WORDS = 250
 
 
-# Words of the task itself ("Argue your position with examples"), not topics an essay should
-# cover: never ask the student to discuss them or name them as the prompt's subject.
-_TASK = """
-    agree agreement disagree answer answers argue argues arguing argument arguments article
-    claim claims conclusion consider considering convince convincing describe describes
-    describing description detail details discuss discusses discussing discussion essay essays
-    evidence example examples explain explains explaining explanation explore identify include
-    including information letter opinion opinions paragraph paragraphs passage persuade
-    persuasive point points position positions prompt question questions reason reasons
-    reasoning response respond share specific state statement story summarize support
-    supporting text topic view views whether write writes writing written
-"""
-TASK_WORDS = frozenset(_TASK.split())
 # A quote that ends a sentence already has its full stop: `"...controlled.".` -> `"...controlled."`
 _DOUBLE_STOP = re.compile(r'([.!?…])"\.')
 
@@ -381,11 +368,27 @@ def feedback_builtin(
         steps += [s for s in _example_step(c) if all(s.start != t.start for t in steps)]
     steps = sorted(steps[:MAX_STEPS], key=lambda s: s.start)
     strengths = _strengths(c)
+    steps = _vary_focus(steps, c.focus, bool(prompt_text))
     # Written in British spelling; a student who writes US English reads US spelling back.
     spelling = variety(analysis.text)
     strengths = [in_variety(s, spelling) for s in strengths]
     steps = [s.model_copy(update={"text": in_variety(s.text, spelling)}) for s in steps]
     return Feedback(text=compose(strengths, steps), strengths=strengths, next_steps=steps)
+
+
+def _vary_focus(steps: list[NextStep], focus: str, has_prompt: bool) -> list[NextStep]:
+    """Name the prompt's question in full once; later steps say "the prompt" / "the prompt's
+    question" in turn, so no phrase is repeated three times in one piece of feedback."""
+    later = ("the prompt", "the prompt's question") if has_prompt else ("your argument", "your main point")
+    out, seen = [], 0
+    for step in steps:
+        parts = step.text.split(focus)
+        text = parts[0]
+        for part in parts[1:]:
+            text += (focus if seen == 0 else later[(seen - 1) % 2]) + part
+            seen += 1
+        out.append(step.model_copy(update={"text": text}))
+    return out
 
 
 def _too_short(c: _Ctx) -> Feedback:

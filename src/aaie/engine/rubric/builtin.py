@@ -140,7 +140,8 @@ def _structure(f: EssayFacts, a: TextAnalysis) -> list[str]:
     ]
     if f.transitions:
         used = sorted({w for ws in f.transitions.values() for w in ws})
-        out.append(f"transition words ({len(f.transitions)} kinds): " + ", ".join(used[:8]))
+        kinds = ", ".join(f.transitions)  # contrast, addition, cause, example, conclusion
+        out.append(f"transition words: {len(used)} ({kinds}): " + ", ".join(used))
     else:
         out.append("no transition words (however, for example, therefore, in conclusion…)")
     out.append(
@@ -183,10 +184,10 @@ def _relevance(f: EssayFacts, a: TextAnalysis) -> list[str]:
         f"{v['prompt_max_sent_sim']:.2f})",
         f"uses {len(f.covered_points)} of {len(f.covered_points) + len(f.missing_points)} key "
         "terms of the prompt"
-        + (": " + ", ".join(f.covered_points[:6]) if f.covered_points else ""),
+        + (": " + ", ".join(f.covered_points) if f.covered_points else ""),
     ]
     if f.missing_points:
-        out.append("prompt terms not used: " + ", ".join(f.missing_points[:6]))
+        out.append("prompt terms not used: " + ", ".join(f.missing_points))
     sims = f.sentence_prompt_sims
     if len(sims):
         out.append(f'most on-topic sentence: "{quote(a.sentences[int(np.argmax(sims))].text)}"')

@@ -102,6 +102,24 @@ STOPWORDS = _wordset(
     " convince include details examples reasons following prompt task answer"
 )
 _PLACEHOLDER_RE = re.compile(r"@[A-Z]+\d*")
+# Words of the task itself ("Argue your position with examples"), not topics an essay should
+# cover: never ask the student to discuss them or name them as the prompt's subject.
+_TASK = """
+    agree agreement disagree answer answers argue argues arguing argument arguments article
+    claim claims conclusion consider considering convince convincing describe describes
+    describing description detail details discuss discusses discussing discussion essay essays
+    evidence example examples explain explains explaining explanation explore identify include
+    including information letter opinion opinions paragraph paragraphs passage persuade
+    persuasive point points position positions prompt question questions reason reasons
+    reasoning response respond share specific state statement story summarize support
+    supporting text topic view views whether write writes writing written
+"""
+TASK_WORDS = frozenset(_TASK.split())
+# Nouns too general to name what a prompt is about.
+_GENERIC_NOUNS = _wordset(
+    "time times way ways part parts thing things none lot lots kind kinds one ones newspaper"
+    " editor reader readers author audience someone something anything everything"
+)
 
 
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
@@ -121,7 +139,8 @@ class PromptInfo:
     text: str
     sentence_embeddings: np.ndarray
     embedding: np.ndarray
-    key_points: list[str]
+    key_points: list[str]  # the model's feature (rarest content words; as trained)
+    key_terms: list[str] = field(default_factory=list)  # what a teacher would name (shown)
 
 
 @lru_cache(maxsize=128)
@@ -131,7 +150,45 @@ def prompt_info(prompt_text: str) -> PromptInfo:
     emb = get_embedder().embed_cached(sents)  # shared with similarity
     mean = emb.mean(axis=0)
     mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
-    return PromptInfo(prompt_text, emb, mean.astype(np.float32), key_points(prompt_text))
+    return PromptInfo(
+        prompt_text, emb, mean.astype(np.float32), key_points(prompt_text), key_terms(prompt_text)
+    )
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> object:
+    """spaCy's small English model (the redaction model), tagger and lemmatizer only."""
+    import spacy
+
+    from aaie.engine.redaction.engine import _model_path
+
+    return spacy.load(_model_path(), exclude=["ner", "parser", "senter"])
+
+
+def key_terms(prompt_text: str, limit: int = 8) -> list[str]:
+    """The prompt's key terms as a teacher would name them: its nouns (task words such as
+    "essay" or "opinion" and very general nouns left out), most repeated first, then in the
+    order they appear. Falls back to the rarest content words if spaCy cannot tag."""
+    text = _PLACEHOLDER_RE.sub(" ", prompt_text)
+    try:
+        doc = _tagger()(text)  # type: ignore[operator]
+    except Exception:  # no tagger: the model's own key points, minus task words
+        return [k for k in key_points(prompt_text) if k not in TASK_WORDS][:limit]
+    seen: dict[str, tuple[int, int, str]] = {}
+    for i, tok in enumerate(doc):
+        low = tok.text.lower()
+        lemma = tok.lemma_.lower()
+        if (
+            tok.pos_ not in ("NOUN", "PROPN")
+            or len(low) < 3
+            or not low.isalpha()
+            or {low, lemma} & (TASK_WORDS | _GENERIC_NOUNS)
+        ):
+            continue
+        count, first, form = seen.get(lemma, (0, i, low))
+        seen[lemma] = (count + 1, first, form)
+    ranked = sorted(seen.values(), key=lambda v: (-v[0], v[1]))
+    return [form for _, _, form in ranked][:limit]
 
 
 def key_points(prompt_text: str, limit: int = 12) -> list[str]:
@@ -356,14 +413,15 @@ def prompt_values(
     sims = emb @ info.embedding  # each essay sentence vs the whole prompt
     cross = emb @ info.sentence_embeddings.T  # essay sentence x prompt sentence
     stems = {_stem(w) for w in lower}
-    covered = [k for k in info.key_points if _stem(k) in stems]
-    missing = [k for k in info.key_points if _stem(k) not in stems]
+    n_covered = sum(_stem(k) in stems for k in info.key_points)  # the trained feature
+    covered = [k for k in info.key_terms if _stem(k) in stems]  # what evidence / feedback name
+    missing = [k for k in info.key_terms if _stem(k) not in stems]
     values = {
         "prompt_doc_sim": float(analysis.document_embedding @ info.embedding),
         "prompt_max_sent_sim": float(sims.max()),
         "prompt_top3_sim": float(np.sort(sims)[-3:].mean()),
         "prompt_on_topic_frac": float((sims > 0.3).mean()),
-        "prompt_keyword_cov": len(covered) / max(len(info.key_points), 1),
+        "prompt_keyword_cov": n_covered / max(len(info.key_points), 1),
         "prompt_sent_cov": float((cross.max(axis=0) > 0.4).mean()),
     }
     return values, sims, covered, missing
