@@ -379,7 +379,9 @@ def feedback_builtin(
 def _vary_focus(steps: list[NextStep], focus: str, has_prompt: bool) -> list[NextStep]:
     """Name the prompt's question in full once; later steps say "the prompt" / "the prompt's
     question" in turn, so no phrase is repeated three times in one piece of feedback."""
-    later = ("the prompt", "the prompt's question") if has_prompt else ("your argument", "your main point")
+    later = ("the prompt", "the prompt's question")
+    if not has_prompt:
+        later = ("your argument", "your main point")
     out, seen = [], 0
     for step in steps:
         parts = step.text.split(focus)

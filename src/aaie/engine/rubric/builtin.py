@@ -183,8 +183,7 @@ def _relevance(f: EssayFacts, a: TextAnalysis) -> list[str]:
         f"(essay-prompt similarity {v['prompt_doc_sim']:.2f}, best sentence "
         f"{v['prompt_max_sent_sim']:.2f})",
         f"uses {len(f.covered_points)} of {len(f.covered_points) + len(f.missing_points)} key "
-        "terms of the prompt"
-        + (": " + ", ".join(f.covered_points) if f.covered_points else ""),
+        "terms of the prompt" + (": " + ", ".join(f.covered_points) if f.covered_points else ""),
     ]
     if f.missing_points:
         out.append("prompt terms not used: " + ", ".join(f.missing_points))
