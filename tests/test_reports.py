@@ -273,3 +273,19 @@ def test_pdf_of_too_little_text_says_not_enough_text() -> None:
     assert "Not enough text" in text and "too short to tell" in text
     assert "too short to score" in text and "not scored" in text
     assert "is about the text as a whole" not in text
+
+
+def test_pdf_shows_why_a_criterion_has_no_band_and_the_overall_note() -> None:
+    """#20: a custom criterion printed as "Counterargume nt –", with no reason."""
+    package = teacher_package()
+    details = package["evaluation_details"]
+    details["rubric"] = [
+        *details["rubric"],
+        {"name": "Hand-drawn diagrams", "label": None, "score": None, "evidence": [],
+         "reason": "the built-in scorer cannot judge drawings; score it by hand"},
+    ]  # fmt: skip
+    note = "Overall Good (0.65) differs from the criteria, which average 0.80 (Excellent)"
+    details["rubric_overall"] = {**details["rubric_overall"], "notes": [note]}
+    text = pdf_text(render_pdf(package))
+    assert "Not scored: the built-in scorer cannot judge drawings" in text
+    assert note in text

@@ -24,3 +24,29 @@ def test_document_score_and_sentence_share_are_explained() -> None:
     low = score_and_share(20.0, 60.0, 0.2)
     assert low is not None and "not enough of the text" in low
     assert score_and_share(None, 60.0, 0.5) is None
+
+
+def test_overall_that_differs_from_the_criteria_is_explained() -> None:
+    from aaie.engine.rubric.builtin import _overall_note
+
+    assert _overall_note(0.73, [0.8, 0.9, 0.85, 0.78]) != []
+    note = _overall_note(0.73, [0.8, 0.9, 0.85, 0.78])[0]
+    assert note.startswith("Overall Good (0.73) differs from the criteria, which average 0.83")
+    assert _overall_note(0.8, [0.8, 0.9, 0.85, 0.78]) == []
+
+
+def test_hard_to_read_but_clear_text_is_explained() -> None:
+    from aaie.engine.rubric import rubric_score
+
+    text = (
+        "Contemporary epistemological frameworks necessitate comprehensive interdisciplinary "
+        "methodologies that systematically integrate quantitative computational analyses with "
+        "qualitative hermeneutical interpretations. Consequently, institutional administrators "
+        "increasingly prioritise organisational infrastructure supporting collaborative "
+        "investigations. Nevertheless, considerable methodological disagreements persist "
+        "regarding appropriate evaluative criteria."
+    )
+    clarity = rubric_score(text).criterion("Clarity")
+    assert clarity is not None
+    assert any("very difficult, like academic prose" in e for e in clarity.evidence)
+    assert any("harder to read, but not unclear" in e for e in clarity.evidence)

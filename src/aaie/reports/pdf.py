@@ -512,7 +512,7 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
     if not view.rubric:
         return
     with_scores = any(r.score is not None for r in view.rubric)
-    with_evidence = any(r.evidence for r in view.rubric)
+    with_evidence = any(r.evidence or (r.label is None and r.reason) for r in view.rubric)
     header = (
         ["Criterion", "Level"]
         + (["Score"] if with_scores else [])
@@ -530,7 +530,10 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
         if with_scores:
             cells.append(_p(f"{row.score:.2f}" if row.score is not None else "", "cell"))
         if with_evidence:
-            cells.append(_bullets(row.evidence, "cell") if row.evidence else _p("", "cell"))
+            evidence = list(row.evidence)
+            if row.label is None and row.reason and row.reason not in evidence:
+                evidence.insert(0, f"Not scored: {row.reason}")
+            cells.append(_bullets(evidence, "cell") if evidence else _p("", "cell"))
         rows.append(cells)
     if with_evidence:
         widths = [36 * mm, 18 * mm] + ([14 * mm] if with_scores else [])
@@ -540,6 +543,9 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
     yield CondPageBreak(30 * mm)
     yield _p("Rubric", "h2")
     yield _table(rows, widths)
+    for note in (view.rubric_overall or {}).get("notes") or []:
+        yield Spacer(1, 4)
+        yield _p(str(note), "note")
 
 
 def _split_camel(name: str) -> str:

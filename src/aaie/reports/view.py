@@ -29,6 +29,8 @@ class RubricRow:
     label: str | None
     score: float | None
     evidence: list[str]
+    confidence: float | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def _rubric_rows(evaluation: dict[str, Any], details: dict[str, Any]) -> list[Ru
                 c.get("label"),
                 _float(c.get("score")),
                 [str(e) for e in c.get("evidence") or []],
+                _float(c.get("confidence")),
+                str(c["reason"]) if c.get("reason") else None,
             )
             for c in criteria
             if isinstance(c, dict)

@@ -78,12 +78,20 @@ class CriterionDetails(BaseModel):
     label: Label | None
     score: float | None
     evidence: list[str]
+    # How sure the scorer is, and why a criterion has no band (#20: never silently blank).
+    confidence: float | None = None
+    reason: str | None = None
 
 
 class RubricOverall(BaseModel):
     score: float | None
     label: Label | None
     engine: str | None
+    notes: list[str] = Field(
+        default_factory=list,
+        description="plain-word notes: no prompt, not enough text, an overall that differs "
+        "from the criteria and why",
+    )
     calibration: AppliedCalibration | None = Field(
         description="set when the scores follow the teacher's grades: how many, and the "
         "built-in scores before"

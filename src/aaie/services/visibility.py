@@ -168,13 +168,21 @@ def evaluation_details(evaluation: Evaluation | None) -> EvaluationDetails | Non
             cls.model_dump(include=_CLASSIFICATION_DETAIL_KEYS) if cls else {}
         ),
         rubric=[
-            CriterionDetails(name=c.name, label=c.label, score=c.score, evidence=list(c.evidence))
+            CriterionDetails(
+                name=c.name,
+                label=c.label,
+                score=c.score,
+                evidence=list(c.evidence),
+                confidence=c.confidence,
+                reason=c.reason,
+            )
             for c in (rubric.criteria if rubric else [])
         ],
         rubric_overall=RubricOverall(
             score=rubric.overall_score if rubric else None,
             label=rubric.overall_label if rubric else None,
             engine=rubric.engine if rubric else None,
+            notes=list(rubric.notes) if rubric else [],
             # Set when the scores follow the teacher's grades: how many, and the scores before.
             calibration=rubric.calibration if rubric else None,
         ),

@@ -73,6 +73,7 @@ def score_builtin(
     if spec is None:
         criteria = list(base.values())
         overall: float | None = scores["overall"]
+        notes += _overall_note(scores["overall"], [c.score for c in criteria])
     else:
         criteria = [_custom_result(c.name, map_criterion(c), base) for c in spec.criteria]
         scored = [c.score for c in criteria if c.score is not None]
@@ -85,6 +86,22 @@ def score_builtin(
         engine="builtin",
         notes=notes,
     )
+
+
+def _overall_note(overall: float, criteria: list[float | None]) -> list[str]:
+    """Explain an overall band that differs from the criteria's: it is a separate judgement."""
+    scored = [c for c in criteria if c is not None]
+    if not scored:
+        return []
+    mean = float(np.mean(scored))
+    if label_for(mean) == label_for(overall):
+        return []
+    return [
+        f"Overall {label_for(overall)} ({overall:.2f}) differs from the criteria, which "
+        f"average {mean:.2f} ({label_for(mean)}): the overall is a separate holistic judgement, "
+        "learnt from teachers' overall grades, which weigh how well the answer develops its "
+        "content more than the separate criteria do."
+    ]
 
 
 def _not_enough_text(analysis: TextAnalysis, spec: RubricSpec | None) -> RubricResult:
@@ -160,14 +177,25 @@ def _clarity(f: EssayFacts, a: TextAnalysis) -> list[str]:
     out = [
         f"average sentence length {v['mean_sent_len']:.1f} words (spread {v['std_sent_len']:.1f}); "
         f"{v['frac_long_sent']:.0%} of sentences over 35 words",
-        f"readability: Flesch reading ease {v['flesch']:.0f}, grade level {v['fk_grade']:.1f}",
+        f"readability: Flesch reading ease {v['flesch']:.0f} (0-100 for most texts, higher "
+        f"is easier; {_ease_words(v['flesch'])}), US school grade level {v['fk_grade']:.1f}",
     ]
+    if v["flesch"] < 50:
+        out.append(
+            "long words and sentences make a text harder to read, but not unclear: Clarity "
+            "rates whether the sentences are well formed and easy to follow"
+        )
     if a.sentences:
         i = int(np.argmax(f.sentence_words))
         out.append(
             f'longest sentence ({f.sentence_words[i]} words): "{quote(a.sentences[i].text)}"'
         )
     return out
+
+
+def _ease_words(flesch: float) -> str:
+    bands = ((80, "easy"), (60, "plain English"), (50, "fairly difficult"), (30, "difficult"))
+    return next((w for floor, w in bands if flesch >= floor), "very difficult, like academic prose")
 
 
 def _relevance(f: EssayFacts, a: TextAnalysis) -> list[str]:
