@@ -50,3 +50,13 @@ def test_hard_to_read_but_clear_text_is_explained() -> None:
     assert clarity is not None
     assert any("very difficult, like academic prose" in e for e in clarity.evidence)
     assert any("harder to read, but not unclear" in e for e in clarity.evidence)
+
+
+def test_ai_wording_reasons_name_only_evidence_a_teacher_accepts() -> None:
+    from aaie.engine.explain import is_telling
+
+    for common in ("for", "such", "community", "such as", "the community", "important"):
+        assert not is_telling(common), common
+    for marker in ("delve", "fostering", "crucial role", "moreover", "tapestry"):
+        assert is_telling(marker), marker
+    assert not is_telling("tasks", "Tasks matter. Some tasks are hard. We plan tasks.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 
 def score_and_share(
     ai_score: float | None, threshold: float | None, ai_fraction: float | None
@@ -28,3 +31,22 @@ def score_and_share(
             " Some sentences read as AI-written, but not enough of the text to reach the threshold."
         )
     return text
+
+
+# A word this common (wordfreq Zipf >= 5: "for", "such", "community", "important") is not
+# evidence a teacher would accept that a text is AI-written, however the model weighs it.
+COMMON_ZIPF = 5.0
+
+
+def is_telling(phrase: str, text: str = "") -> bool:
+    """Whether a word n-gram the detector leans on is evidence a teacher can accept: it must
+    hold a less common word ("delve", "fostering", "crucial role", "moreover") that is not
+    the text's topic (a word used three times or more in `text`, such as "tasks" in an essay
+    about tasks, is what the text is about, not how it is written)."""
+    from wordfreq import zipf_frequency
+
+    counts = Counter(re.findall(r"[a-z']+", text.lower()))
+    words = phrase.lower().split()
+    return any(
+        w.isalpha() and zipf_frequency(w, "en") < COMMON_ZIPF and counts[w] < 3 for w in words
+    )

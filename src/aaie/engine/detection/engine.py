@@ -469,7 +469,11 @@ def _telling_phrases(
     if det.lexical is None or label == "Human":
         return []
     ai = [t.text for t, s in zip(sentences, scores, strict=True) if s.is_ai and s.source == "model"]
-    return det.lexical.telling_phrases(ai)
+    # Only wording a teacher would accept as a sign (never "for", "such", "community").
+    from aaie.engine.explain import is_telling
+
+    text = " ".join(t.text for t in sentences)
+    return [p for p in det.lexical.telling_phrases(ai, k=30) if is_telling(p, text)][:3]
 
 
 def _chat_turns(scores: list[SentenceScore]) -> dict[int, list[int]]:
