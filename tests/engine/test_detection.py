@@ -190,7 +190,8 @@ def test_whole_text_from_chat_is_ai_and_user_turns_are_not_evidence() -> None:
 def test_short_text_is_insufficient_and_not_labelled_ai() -> None:
     c = classify("Technology is crucial. Furthermore, it fosters innovation.")
     assert c.insufficient_text and c.label == "Human" and c.confidence == 0.5
-    assert any("minimum" in r for r in c.reasons)
+    assert c.reasons[0].startswith("Not enough text to tell whether it is AI-written")
+    assert "labelled Human by default" in c.reasons[0]
     assert not ai_score("Technology is crucial. It fosters innovation.").label_at_threshold
 
 
@@ -198,6 +199,7 @@ def test_short_text_pasted_from_chat_is_still_ai() -> None:
     assert len(AI_TURN.split()) < 50
     c = classify(AI_TURN, chat_log=[{"role": "ai", "text": AI_TURN}])
     assert c.insufficient_text and c.label == "AI" and c.chat_log_fraction == 1.0
+    assert "comes from the chat log" in c.reasons[0]
 
 
 @pytest.mark.parametrize("bad", ["", "   \n\t ", None, 42])

@@ -434,7 +434,12 @@ def _reasons(
         reasons.append(
             f"Not enough text to tell whether it is AI-written: {n_words} words in "
             f"{len(scores)} sentence(s) (at least {MIN_WORDS} words in {MIN_SENTENCES} sentences "
-            f"are needed). It is labelled {label} by default, not as a finding."
+            "are needed). "
+            + (
+                "It is labelled Human by default, not as a finding."
+                if label == "Human"
+                else "The label comes from the chat log, not from the text's statistics."
+            )
         )
     side = "at or above" if score >= det.threshold else "below"
     reasons.append(
