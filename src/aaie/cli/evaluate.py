@@ -114,40 +114,169 @@ def _print_table(results: list[tuple[Path, str, Any]]) -> None:
             console.print(f"[yellow]{path.name}: stage {stage} failed: {why}[/yellow]")
 
 
-_COLORS = {"ai": "#ffe08a", "prompt_overlap": "#b7d7ff", "chat_overlap": "#ffb3b3"}
-
-
 def _html_report(results: list[tuple[Path, str, Any]]) -> str:
+    """A self-contained HTML report with what the PDF report shows a teacher: each number with
+    its scale and threshold, the rubric as a table with evidence, matched sources and a legend
+    in plain words."""
     from html import escape
 
+    from aaie.reports.pdf import HIGHLIGHT_COLOURS, HIGHLIGHT_NAMES
+
+    css = (
+        "body{font-family:sans-serif;max-width:62em;margin:auto;color:#1f2933;line-height:1.45}"
+        "pre{white-space:pre-wrap;font-family:inherit}"
+        "table{border-collapse:collapse;width:100%;margin:.5em 0}"
+        "th,td{border:1px solid #d0d7de;padding:.35em .5em;vertical-align:top;text-align:left}"
+        "th{background:#f3f5f7}.note{color:#52606d;font-size:.92em}"
+        "td ul{margin:0;padding-left:1.1em}"
+        + "".join(f"mark.{k}{{background:{c}}}" for k, c in HIGHLIGHT_COLOURS.items())
+    )
+    legend = " ".join(
+        f"<mark class='{k}'>{escape(HIGHLIGHT_NAMES[k])}</mark>" for k in HIGHLIGHT_COLOURS
+    )
     parts = [
         "<!doctype html><meta charset='utf-8'><title>AAIE report</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
-        "pre{white-space:pre-wrap;font-family:inherit;line-height:1.5}"
-        + "".join(f"mark.{k}{{background:{c}}}" for k, c in _COLORS.items())
-        + "</style><h1>AAIE report</h1>",
-        "<p>Legend: " + " ".join(f"<mark class='{k}'>{k}</mark>" for k in _COLORS) + "</p>",
+        f"<style>{css}</style><h1>AAIE report</h1>",
+        f"<p>Highlights: {legend}. Hover over a highlight to see where it comes from.</p>",
     ]
     for path, text, ev in results:
-        sim = ev.similarity
-        parts.append(f"<h2>{escape(path.name)}</h2><ul>")
-        parts.append(f"<li>Classification: {escape(str(_get(ev.classification, 'label')))}</li>")
-        parts.append(f"<li>AI score: {_get(ev.ai_score, 'ai_score')}</li>")
-        if sim is not None:
-            parts.append(
-                f"<li>Similarity: {sim.similarity_pct:.1f} % (prompt {sim.prompt_pct:.1f} %, "
-                f"AI chat {sim.chat_pct:.1f} %, own chat turns {sim.user_chat_pct:.1f} %), "
-                f"flag: {'yes' if sim.flag else 'no'} at {sim.threshold:.0f} %</li>"
-            )
+        parts.append(f"<h2>{escape(path.name)}</h2>")
+        parts += _html_summary(ev)
         for stage, why in ev.errors.items():
-            parts.append(f"<li>Stage {escape(stage)} failed: {escape(why)}</li>")
-        compact = _get(ev.rubric, "compact") or {}
-        parts.append(f"<li>Rubric: {escape(json.dumps(compact))}</li></ul>")
+            parts.append(f"<p class='note'>Stage {escape(stage)} failed: {escape(why)}</p>")
+        parts += _html_rubric(ev.rubric)
+        parts += _html_sources(text, ev.similarity)
+        parts.append("<h3>Essay</h3>")
         parts.append(f"<pre>{_marked(text, ev.highlights.spans)}</pre>")
         feedback = _get(ev.feedback, "text")
         if feedback:
-            parts.append(f"<h3>Feedback</h3><pre>{escape(str(feedback))}</pre>")
+            parts.append(f"<h3>Feedback for the student</h3><pre>{escape(str(feedback))}</pre>")
     return "\n".join(parts)
+
+
+def _html_summary(ev: Any) -> list[str]:
+    from html import escape
+
+    from aaie.engine.explain import score_and_share
+
+    cls, score, sim = ev.classification, ev.ai_score, ev.similarity
+    items = []
+    if cls is not None:
+        if cls.insufficient_text:
+            items.append("Classification: <b>Not enough text</b> (too short to tell)")
+        else:
+            items.append(
+                f"Classification: <b>{escape(cls.label)}</b> (confidence {cls.confidence:.0%}; "
+                f"{cls.ai_fraction:.0%} of sentences read as AI-written)"
+            )
+    if score is not None:
+        side = "at or above" if score.ai_score >= score.threshold else "below"
+        items.append(
+            f"AI score: <b>{score.ai_score:.0f} / 100</b>, {side} the flag threshold "
+            f"{score.threshold:.0f} ({score.fpr_at_threshold:.1%} of human-written essays in "
+            "validation reach the threshold)"
+        )
+    if sim is not None:
+        items.append(
+            f"Similarity: <b>{sim.flag_pct:.0f} %</b> of the text counts towards the flag "
+            f"(flag at {sim.threshold:g} %: {'flagged' if sim.flag else 'not flagged'}); "
+            f"{sim.prompt_pct:.0f} % matches the prompt, {sim.chat_pct:.0f} % an AI answer in "
+            f"the chat log, {sim.user_chat_pct:.0f} % the student's own chat messages"
+        )
+    rubric = ev.rubric
+    if rubric is not None and rubric.overall_label:
+        items.append(
+            f"Rubric overall: <b>{escape(rubric.overall_label)}</b> ({rubric.overall_score:.2f} "
+            "on a 0-1 scale; Excellent from 0.75, Good from 0.5, Fair from 0.25)"
+        )
+    out = ["<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"] if items else []
+    if cls is not None and score is not None and not cls.insufficient_text:
+        both = score_and_share(score.ai_score, score.threshold, cls.ai_fraction)
+        if both:
+            out.append(f"<p class='note'>{escape(both)}</p>")
+    if cls is not None and cls.reasons:
+        out.append(
+            "<p><b>Why this label</b></p><ul>"
+            + "".join(f"<li>{escape(r)}</li>" for r in cls.reasons)
+            + "</ul>"
+        )
+    out.append(
+        "<p class='note'>A flag is a reason to talk with the student, not proof of misconduct.</p>"
+    )
+    return out
+
+
+def _html_rubric(rubric: Any) -> list[str]:
+    from html import escape
+
+    if rubric is None or not rubric.criteria:
+        return []
+    rows = [
+        "<h3>Rubric</h3><table><tr><th>Criterion</th><th>Level</th><th>Score (0-1)</th>"
+        "<th>Confidence</th><th>Evidence</th></tr>"
+    ]
+    for c in rubric.criteria:
+        evidence = list(c.evidence)
+        if c.label is None and c.reason and c.reason not in evidence:
+            evidence.insert(0, f"Not scored: {c.reason}")
+        elif c.reason and c.maps_to and c.maps_to != c.name:
+            evidence.insert(0, f"Scored as {c.maps_to}: {c.reason}")
+        rows.append(
+            f"<tr><td>{escape(c.name)}</td><td><b>{escape(c.label or 'not scored')}</b></td>"
+            f"<td>{'' if c.score is None else f'{c.score:.2f}'}</td>"
+            f"<td>{'' if c.confidence is None else f'{c.confidence:.0%}'}</td><td><ul>"
+            + "".join(f"<li>{escape(e)}</li>" for e in evidence)
+            + "</ul></td></tr>"
+        )
+    rows.append("</table>")
+    rows += [f"<p class='note'>{escape(n)}</p>" for n in rubric.notes]
+    return rows
+
+
+def _source_words(m: Any) -> str:
+    if m.source == "prompt":
+        return "the assignment prompt"
+    who = "AI" if m.role == "ai" else "student"
+    return f"chat log turn {m.turn_index + 1} ({who})"
+
+
+_MATCH_WORDS = {"verbatim": "word for word", "near_verbatim": "nearly word for word",
+                "paraphrase": "reworded"}  # fmt: skip
+
+
+def _html_sources(text: str, sim: Any) -> list[str]:
+    from html import escape
+
+    if sim is None or not sim.matches:
+        return []
+    rows = [
+        "<h3>Matched sources</h3><table><tr><th>Passage in the essay</th><th>Source</th>"
+        "<th>Match</th></tr>"
+    ]
+    for m in sim.matches[:25]:
+        passage = " ".join(text[m.start : m.end].split())
+        passage = passage if len(passage) <= 180 else passage[:180].rsplit(" ", 1)[0] + " …"
+        rows.append(
+            f"<tr><td>{escape(passage)}</td><td>{escape(_source_words(m))}</td>"
+            f"<td>{_MATCH_WORDS.get(m.kind, m.kind)} ({m.score:.0%})</td></tr>"
+        )
+    rows.append("</table>")
+    return rows
+
+
+def _span_words(span: Any) -> str:
+    """A highlight's source in plain words (no internal names such as `chat:1:verbatim`)."""
+    from aaie.reports.pdf import HIGHLIGHT_NAMES
+
+    name = HIGHLIGHT_NAMES.get(span.kind, span.kind)
+    parts = str(span.source).split(":")
+    if parts[0] == "chat" and len(parts) == 3 and parts[1].isdigit():
+        how = _MATCH_WORDS.get(parts[2], parts[2])
+        return f"{name}: chat log turn {int(parts[1]) + 1}, {how}"
+    if span.kind == "ai":
+        where = "pasted from the chat log" if span.source == "chat_log" else "the detector"
+        return f"{name} ({where}, probability {span.score:.0%})"
+    return f"{name} ({span.score:.0%})"
 
 
 def _marked(text: str, spans: list[Any]) -> str:
@@ -156,8 +285,7 @@ def _marked(text: str, spans: list[Any]) -> str:
     out, cursor = [], 0
     for s in spans:
         out.append(escape(text[cursor : s.start]))
-        title = f"{s.kind} {s.source} {s.score:.2f}"
-        out.append(f"<mark class='{s.kind}' title='{escape(title)}'>")
+        out.append(f"<mark class='{s.kind}' title='{escape(_span_words(s))}'>")
         out.append(escape(text[s.start : s.end]) + "</mark>")
         cursor = s.end
     out.append(escape(text[cursor:]))

@@ -14,7 +14,7 @@ def score_and_share(
     if ai_score is None or ai_fraction is None:
         return None
     share = round(100 * ai_fraction)
-    at = f" (flag threshold {threshold:g})" if threshold is not None else ""
+    at = f" (flag threshold {threshold:.0f})" if threshold is not None else ""
     text = (
         f"The AI score ({ai_score:.0f}/100) is about the text as a whole: how strongly its "
         f"overall style matches AI-written essays{at}. The {share} % is a different count: the "

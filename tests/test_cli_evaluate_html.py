@@ -1,0 +1,50 @@
+"""`aaie evaluate --html`: a report at the level of the PDF (#20)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from aaie.cli import app
+from tests.api.workflow_support import ESSAY, PROMPT
+
+runner = CliRunner()
+AI_TURN = (
+    "Renewable energy sources such as solar and wind power reduce greenhouse gas emissions and "
+    "lower long-term energy costs for cities, while creating local jobs in installation and "
+    "maintenance."
+)
+
+
+def test_html_report_has_rubric_table_scales_and_plain_legend(tmp_path: Path) -> None:
+    essay = tmp_path / "essay.txt"
+    essay.write_text(ESSAY + "\n\n" + AI_TURN, encoding="utf-8")
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text(PROMPT, encoding="utf-8")
+    chat = tmp_path / "chat.json"
+    chat.write_text(
+        json.dumps([{"role": "user", "text": "help"}, {"role": "ai", "text": AI_TURN}]),
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.html"
+    result = runner.invoke(
+        app,
+        ["evaluate", str(essay), "--prompt", str(prompt), "--chat-log", str(chat),
+         "--html", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert (
+        "<th>Criterion</th>" in html
+        and "Structure" in html
+        and "{" not in html.split("</style>")[1].split("<h3>Essay")[0]
+    )  # no raw JSON
+    assert "/ 100</b>" in html and "flag threshold" in html
+    assert "on a 0-1 scale" in html
+    assert "chat log turn 2" in html  # turns counted from 1, in words
+    assert "chat:1:" not in html and "chat_overlap" not in html.split("</style>")[1].replace(
+        "class='chat_overlap'", ""
+    )
+    assert "From the AI chat log" in html and "Likely AI-generated" in html
