@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 import filetype
 
@@ -87,7 +89,7 @@ def sniff(data: bytes, filename: str) -> Sniffed:
     ext = PurePosixPath(filename.lower()).suffix
     if ext in EXECUTABLE_EXTENSIONS:
         raise UnsupportedMediaType(f"{ext} files are not accepted. {ACCEPTED}")
-    found = _sniff_bytes(data, prefer_md=ext in {".md", ".markdown"})
+    found = _sniff_bytes(data, prefer_md=ext in {".md", ".markdown"}, docx_name=ext == ".docx")
     expected = EXTENSION_KIND.get(ext)
     if expected is not None and _family(expected) != _family(found.kind):
         raise UnsupportedMediaType(
@@ -107,13 +109,25 @@ def _describe(kind: Kind) -> str:
     ]
 
 
-def _sniff_bytes(data: bytes, *, prefer_md: bool) -> Sniffed:
+DAMAGED_DOCX = (
+    "This Word document is damaged and cannot be opened (it may have been cut off while "
+    "saving or uploading). Open it in Word and save it again, or send it as a PDF."
+)
+DAMAGED_PDF = (
+    "This PDF is damaged and cannot be read. Save or export it again, or send it as a .docx."
+)
+
+
+def _sniff_bytes(data: bytes, *, prefer_md: bool, docx_name: bool = False) -> Sniffed:
     guess = filetype.guess(data)
     if guess is not None:
         if guess.extension == "pdf":
             return Sniffed("pdf", "application/pdf")
         if guess.extension in ("docx", "zip") and _is_docx(data):
             return Sniffed("docx", DOCX_MIME)
+        if (guess.extension == "docx" or docx_name) and not _opens_as_zip(data):
+            # A Word file whose archive is cut off or corrupt: say so, not "not accepted".
+            raise ValidationFailed(DAMAGED_DOCX, details={"detected": "damaged docx"})
         raise UnsupportedMediaType(
             f"This file looks like {guess.mime}, which is not accepted. {ACCEPTED}",
             details={"detected": guess.mime},
@@ -129,6 +143,14 @@ def _sniff_bytes(data: bytes, *, prefer_md: bool) -> Sniffed:
     kind: Kind = "md" if prefer_md else "txt"
     mime = "text/markdown" if kind == "md" else "text/plain"
     return Sniffed(kind, f"{mime}; charset={charset}", text)
+
+
+def _opens_as_zip(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.testzip() is None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _is_docx(data: bytes) -> bool:
@@ -220,7 +242,7 @@ def _docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for damaged files
-        raise ValidationFailed("This Word document could not be read.") from exc
+        raise ValidationFailed(DAMAGED_DOCX) from exc
     blocks = [p.text for p in document.paragraphs if p.text.strip()]
     for table in document.tables:  # essays sometimes put content in tables
         for row in table.rows:
@@ -240,11 +262,78 @@ def _pdf_text(data: bytes) -> str:
         pages = []
         for page in reader.pages:
             try:
-                pages.append(page.extract_text() or "")
+                pages.append(_page_paragraphs(page))
             except Exception:  # one broken page should not lose the rest
-                pages.append("")
+                pages.append([])
     except ValidationFailed:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
-        raise ValidationFailed("This PDF could not be read.") from exc
-    return "\n\n".join(p.strip() for p in pages if p.strip())
+        raise ValidationFailed(DAMAGED_PDF) from exc
+    paragraphs: list[str] = []
+    for page in pages:
+        for i, para in enumerate(page):
+            # A paragraph that runs on from the previous page (no full stop there) is joined.
+            if i == 0 and paragraphs and not _ENDS_SENTENCE.search(paragraphs[-1]):
+                paragraphs[-1] = _join_lines([paragraphs[-1], para])
+            else:
+                paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?:][\"'”’)\]]*$")
+
+
+def _page_paragraphs(page: Any) -> list[str]:
+    """The page's paragraphs rebuilt from the layout: a PDF stores wrapped lines, not
+    paragraphs. A new paragraph starts after a larger vertical gap than between the lines of
+    a paragraph, at an indented first line, or after a short line that ends a sentence."""
+    lines: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: Any) -> None:
+        for piece in text.split("\n"):
+            if piece.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                lines.append((x, y, piece.strip()))
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    if len(lines) < 2:
+        return [p.strip() for p in re.split(r"\n\s*\n", plain) if p.strip()]
+    gaps = [a[1] - b[1] for a, b in itertools.pairwise(lines) if a[1] - b[1] > 0.5]
+    line_gap = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+    left = min(x for x, _, _ in lines)
+    width = max(len(t) for _, _, t in lines)
+    paragraphs: list[list[str]] = []
+    prev: tuple[float, float, str] | None = None
+    for x, y, text in lines:
+        new = prev is None
+        if prev is not None:
+            gap = prev[1] - y
+            new = (
+                (line_gap > 0 and gap > 1.35 * line_gap)  # extra space between paragraphs
+                or gap < -0.5  # back up the page: a new column or text box
+                or x > left + 8  # an indented first line
+                or (len(prev[2]) < 0.8 * width and bool(_ENDS_SENTENCE.search(prev[2])))
+            )
+            same_line = abs(gap) <= 0.5 and not new
+            if same_line:
+                paragraphs[-1][-1] += " " + text
+                prev = (x, y, paragraphs[-1][-1])
+                continue
+        if new:
+            paragraphs.append([text])
+        else:
+            paragraphs[-1].append(text)
+        prev = (x, y, text)
+    return [_join_lines(p) for p in paragraphs]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Wrapped lines as one paragraph; a word hyphenated at a line end is mended."""
+    out = lines[0]
+    for line in lines[1:]:
+        if re.search(r"[A-Za-z]-$", out) and line[:1].islower():
+            out = out[:-1] + line
+        else:
+            out += " " + line
+    return out
