@@ -259,10 +259,10 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValidationFailed("This PDF is password-protected; send an unlocked copy.")
-        pages = []
-        for page in reader.pages:
+        pages: list[list[str]] = []
+        for pdf_page in reader.pages:
             try:
-                pages.append(_page_paragraphs(page))
+                pages.append(_page_paragraphs(pdf_page))
             except Exception:  # one broken page should not lose the rest
                 pages.append([])
     except ValidationFailed:

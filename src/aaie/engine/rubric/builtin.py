@@ -8,7 +8,7 @@ import numpy as np
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.rubric.features import EssayFacts, essay_facts
-from aaie.engine.rubric.mapping import map_criterion
+from aaie.engine.rubric.mapping import CriterionMapping, criterion_text, map_criterion
 from aaie.engine.rubric.model import (
     load_scorer,
     on_topic_probability,
@@ -19,6 +19,7 @@ from aaie.engine.rubric.model import (
 from aaie.engine.rubric.types import (
     BASE_CRITERIA,
     CriterionResult,
+    RubricCriterionSpec,
     RubricResult,
     RubricSpec,
     label_for,
@@ -75,7 +76,7 @@ def score_builtin(
         overall: float | None = scores["overall"]
         notes += _overall_note(scores["overall"], [c.score for c in criteria])
     else:
-        criteria = [_custom_result(c.name, map_criterion(c), base) for c in spec.criteria]
+        criteria = [_custom_result(c, map_criterion(c), base, analysis) for c in spec.criteria]
         scored = [c.score for c in criteria if c.score is not None]
         overall = float(np.mean(scored)) if scored else None
     return RubricResult(
@@ -122,13 +123,61 @@ def _not_enough_text(analysis: TextAnalysis, spec: RubricSpec | None) -> RubricR
     )
 
 
-def _custom_result(name: str, mapping: object, base: dict[str, CriterionResult]) -> CriterionResult:
-    maps_to = getattr(mapping, "maps_to", None)
-    reason = getattr(mapping, "reason", None)
-    if maps_to is None:
-        return CriterionResult(name=name, label=None, score=None, scorable=False, reason=reason)
-    src = base[maps_to]
-    return src.model_copy(update={"name": name, "maps_to": maps_to, "reason": reason})
+# A custom criterion is scored less surely than a trained one: its confidence is the blended
+# criteria's confidence times this (bench/custom_criteria.py: see the scorer card).
+CUSTOM_CONFIDENCE = 0.6
+
+
+def _custom_result(
+    criterion: RubricCriterionSpec,
+    mapping: CriterionMapping,
+    base: dict[str, CriterionResult],
+    analysis: TextAnalysis,
+) -> CriterionResult:
+    name = criterion.name
+    if mapping.maps_to is None:
+        why = f"Not scored: {mapping.reason}."
+        return CriterionResult(
+            name=name, label=None, score=None, evidence=[why], scorable=False, reason=mapping.reason
+        )
+    if mapping.weights == {name: 1.0}:  # a built-in criterion under its own name
+        return base[name].model_copy(update={"reason": mapping.reason})
+    score = sum(w * float(base[b].score or 0.0) for b, w in mapping.weights.items())
+    confidence = CUSTOM_CONFIDENCE * sum(
+        w * float(base[b].confidence or 0.5) for b, w in mapping.weights.items()
+    )
+    evidence = [f"{mapping.reason[0].upper()}{mapping.reason[1:]}."]
+    evidence += _closest_sentences(analysis, criterion)
+    top = base[mapping.maps_to]
+    evidence += [f"{mapping.maps_to}: {e}" for e in top.evidence[:2]]
+    return CriterionResult(
+        name=name,
+        label=label_for(score),
+        score=round(score, 4),
+        evidence=evidence,
+        scorable=True,
+        maps_to=mapping.maps_to,
+        confidence=round(confidence, 3),
+        reason=mapping.reason,
+    )
+
+
+def _closest_sentences(analysis: TextAnalysis, criterion: RubricCriterionSpec) -> list[str]:
+    """The essay's sentences closest in meaning to the criterion (what a teacher would read)."""
+    from aaie.engine.embeddings import get_embedder
+
+    if not analysis.sentences:
+        return []
+    query = get_embedder().embed_cached([criterion_text(criterion)])[0]
+    sims = analysis.sentence_embeddings @ query
+    best = int(np.argmax(sims))
+    line = (
+        f'closest to "{criterion.name}" in the essay (similarity {float(sims[best]):.2f}): '
+        f'"{quote(analysis.sentences[best].text)}"'
+    )
+    if float(sims[best]) < 0.25:
+        line += "; no sentence is clearly about it"
+    return [line]
 
 
 def _base_result(
