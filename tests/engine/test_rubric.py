@@ -150,6 +150,33 @@ def test_custom_rubric_maps_onto_base_criteria_or_says_why_not() -> None:
     assert result.compact["Hand-drawn diagrams"] is None
 
 
+def test_custom_criteria_teachers_write_are_scored_with_confidence_and_evidence() -> None:
+    """#20: "Counterargument" and "Personal voice" came back blank, silently."""
+    from aaie.engine.rubric import rubric_check
+
+    rubric = {
+        "criteria": [
+            {"name": "Counterargument"},
+            {"name": "Personal voice"},
+            {"name": "Hand-drawn diagrams", "description": "Quality of the sketches"},
+        ]
+    }
+    result = rubric_score(ESSAY, PROMPT, rubric)
+    for name in ("Counterargument", "Personal voice"):
+        c = result.criterion(name)
+        assert c is not None and c.scorable and c.label is not None and c.score is not None
+        assert c.confidence is not None and 0 < c.confidence < 0.5
+        assert c.evidence and "blend of the built-in criteria" in c.evidence[0]
+        assert any(e.startswith(f'closest to "{name}" in the essay') for e in c.evidence)
+    diagrams = result.criterion("Hand-drawn diagrams")
+    assert diagrams is not None and diagrams.label is None
+    assert diagrams.evidence and diagrams.evidence[0].startswith("Not scored:")
+    check = {c["name"]: c for c in rubric_check(rubric)}
+    assert check["Counterargument"]["scorable"] and check["Personal voice"]["scorable"]
+    assert not check["Hand-drawn diagrams"]["scorable"]
+    assert "cannot see" in str(check["Hand-drawn diagrams"]["how"])
+
+
 def test_custom_rubric_accepts_a_bare_list_and_a_spec() -> None:
     crit = [{"name": "Structure", "description": "Order of ideas"}]
     assert rubric_score(ESSAY, PROMPT, crit).compact.keys() == {"Structure"}

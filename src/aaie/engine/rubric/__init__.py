@@ -37,8 +37,30 @@ __all__ = [
     "RubricSpec",
     "label_for",
     "parse_rubric",
+    "rubric_check",
     "rubric_score",
 ]
+
+
+def rubric_check(rubric: RubricSpec | dict | list | None) -> list[dict[str, object]]:
+    """How the built-in scorer will score each criterion of a rubric, said when the rubric is
+    saved: `{"name", "scorable", "how"}` per criterion ("how" is the plain-word reason)."""
+    spec = parse_rubric(rubric)
+    if spec is None:
+        return [
+            {"name": b, "scorable": True, "how": "a built-in criterion, trained on human scores"}
+            for b in BASE_CRITERIA
+        ]
+    from aaie.engine.rubric.mapping import map_criterion
+
+    out: list[dict[str, object]] = []
+    for c in spec.criteria:
+        m = map_criterion(c)
+        how = (
+            m.reason if m.maps_to is not None else f"not scored by the built-in scorer: {m.reason}"
+        )
+        out.append({"name": c.name, "scorable": m.maps_to is not None, "how": how})
+    return out
 
 
 def rubric_score(

@@ -37,6 +37,17 @@ COVERED_SKIP = 0.5  # sentences already this much covered lexically are not re-c
 MIN_STEM_OVERLAP = 0.34  # share of content stems a source sentence must share to be embedded
 PER_CANDIDATE = 2  # best-overlapping source sentences kept per candidate sentence
 MAX_SOURCE_SENTENCES = 12  # bound on source sentences embedded per call (latency)
+# Strongly paraphrased AI answers (clauses reordered, most words swapped: what QuillBot's
+# stronger modes or a "make it sound human" rewrite do) keep each sentence's meaning but rarely
+# reach PARAPHRASE_THRESHOLD one sentence at a time, and share few words. They are found as
+# passages: consecutive submission sentences that each align, one to one, with a different
+# sentence of the same AI turn, strongly on average (calibrated on
+# bench/similarity_paraphrase.py's dev split; human essays on the AI answer's own prompt stay
+# clear, see the model card).
+PASSAGE_LOW = 0.70  # a sentence joins a passage when its best cosine with the turn reaches this
+PASSAGE_MEAN = 0.80  # mean one-to-one cosine a passage must reach
+PASSAGE_MIN_SENTENCES = 3  # fewer aligned sentences are not a passage
+MAX_AI_SENTENCES = 200  # AI-turn sentences embedded per call (cached across calls)
 PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
 DEFAULT_FLAG_THRESHOLD = 40.0
 
@@ -330,6 +341,83 @@ def _candidate_sources(
     return [pool[i][:4] for i in sorted(best)]
 
 
+def _passage_matches(
+    analysis: TextAnalysis, sources: list[_Source], covered: np.ndarray
+) -> list[SimilarityMatch]:
+    """Paraphrased passages of AI turns: runs of consecutive submission sentences aligned one
+    to one with sentences of one AI turn (order free: a reordered paste is still a paste)."""
+    sents = analysis.sentences
+    cand = [
+        k
+        for k, s in enumerate(sents)
+        if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
+        and covered[s.start : s.end].mean() < COVERED_SKIP
+    ]
+    pool = [
+        (src, a, b, t)
+        for src in sources
+        if src.kind == "chat" and src.role == "ai"
+        for a, b, t in _source_sentences(src.text)
+        if len(t.split()) >= 4
+    ][:MAX_AI_SENTENCES]
+    if len(cand) < PASSAGE_MIN_SENTENCES or len(pool) < PASSAGE_MIN_SENTENCES:
+        return []
+    sims = analysis.sentence_embeddings[cand] @ _embed_sources([t for *_, t in pool]).T
+    out: list[SimilarityMatch] = []
+    taken: set[int] = set()
+    for turn in dict.fromkeys(src.turn for src, *_ in pool):
+        cols = [j for j, (src, *_) in enumerate(pool) if src.turn == turn]
+        best = sims[:, cols].max(axis=1)
+        for run in _runs([cand[r] for r in range(len(cand)) if best[r] >= PASSAGE_LOW]):
+            rows = [cand.index(k) for k in run if k not in taken]
+            pairs = _align(sims[np.ix_(rows, cols)])
+            if len(pairs) < PASSAGE_MIN_SENTENCES:
+                continue
+            if float(np.mean([c for _, _, c in pairs])) < PASSAGE_MEAN:
+                continue
+            for r, j, c in pairs:
+                k = cand[rows[r]]
+                src, a, b, _ = pool[cols[j]]
+                taken.add(k)
+                out.append(
+                    SimilarityMatch(
+                        start=sents[k].start, end=sents[k].end, source="chat",
+                        turn_index=src.turn, role="ai", source_start=a, source_end=b,
+                        kind="paraphrase", score=round(c, 4),
+                    )
+                )  # fmt: skip
+    return out
+
+
+def _runs(hits: list[int], gap: int = 1) -> list[list[int]]:
+    """Sentence indices grouped into runs (at most `gap` other sentences between two hits)."""
+    runs: list[list[int]] = []
+    for k in hits:
+        if runs and k - runs[-1][-1] <= gap + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
+def _align(sim: np.ndarray) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one alignment (row, column, cosine), strongest pairs first, each pair at
+    least PASSAGE_LOW: a source sentence explains one submission sentence only."""
+    order = np.dstack(np.unravel_index(np.argsort(-sim, axis=None), sim.shape))[0]
+    rows: set[int] = set()
+    cols: set[int] = set()
+    out = []
+    for r, c in order:
+        if sim[r, c] < PASSAGE_LOW:
+            break
+        if r in rows or c in cols:
+            continue
+        rows.add(int(r))
+        cols.add(int(c))
+        out.append((int(r), int(c), float(sim[r, c])))
+    return out
+
+
 def _mask(n: int, matches: list[SimilarityMatch]) -> np.ndarray:
     m = np.zeros(n, dtype=bool)
     for x in matches:
@@ -403,6 +491,7 @@ def _match(
     if sources:
         covered = _mask(len(text), matches)
         matches += _paraphrase_matches(analysis, sources, covered, paraphrase_threshold)
+        matches += _passage_matches(analysis, sources, _mask(len(text), matches))
     matches.sort(key=lambda m: (m.start, m.end, m.source, m.turn_index or -1))
     return matches
 

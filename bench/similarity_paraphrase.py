@@ -1,0 +1,218 @@
+"""Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
+
+Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test] [--errors]
+
+Cases come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the AI's
+answer), and the same model's rewrite of it "to sound more human" (same pair_index and
+generator) is what the student pastes. The student's own sentences around it come from the
+human text BiScope pairs with that AI text (`meta.human_id`: the same prompt), so the filler is
+on the same topic as the AI answer. Pasted share 50-76 % of the submission's words.
+
+Kinds (positives: the pasted passage is gold):
+- humanised: BiScope's rewrite as it is;
+- reordered: the rewrite with its sentences shuffled;
+- rewritten: the rewrite, shuffled, then each sentence rewritten by rule (clauses moved,
+  synonyms swapped, contractions; bench/similarity_data.paraphrase): the hardest;
+Negatives (nothing copied; the flag must stay off):
+- human_same_prompt: the human text on the same prompt as the chat's AI answer, alone;
+- human_other: a human text on another prompt.
+
+Pairs are split by pair_index hash into dev (tuning) and test (reported once): `--split`.
+Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import platform
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from similarity import mask, merged, nonspace
+from similarity_data import DATA, paraphrase, sentences
+
+POSITIVE = ("humanised", "reordered", "rewritten")
+NEGATIVE = ("human_same_prompt", "human_other")
+DOMAINS = ("Creative", "Arxiv", "Yelp")  # the domains where BiScope pairs a human text
+
+
+@dataclass
+class Case:
+    id: str
+    kind: str
+    text: str
+    chat_log: list[dict[str, str]]
+    gold: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _split_of(key: str) -> str:
+    return "test" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 3 == 0 else "dev"
+
+
+def load_pairs(split: str) -> list[dict]:
+    recs = [json.loads(x) for x in gzip.open(DATA / "detect" / "biscope.jsonl.gz", "rt")]
+    humans = {r["id"]: r for r in recs if r["label"] == "human"}
+    by: dict[tuple, dict] = {}
+    for r in recs:
+        m = r["meta"]
+        if r["label"] != "ai" or m["domain"] not in DOMAINS:
+            continue
+        key = (m["domain"], r["generator"], m["pair_index"])
+        by.setdefault(key, {})["para" if m.get("paraphrased") else "ai"] = r
+    out = []
+    for key, v in sorted(by.items(), key=lambda kv: str(kv[0])):
+        if "ai" not in v or "para" not in v:
+            continue
+        human = humans.get(v["ai"]["meta"].get("human_id", ""))
+        if human is None or _split_of(f"{key[0]}:{key[2]}") != split:
+            continue
+        if len(v["para"]["text"].split()) < 80 or len(human["text"].split()) < 80:
+            continue
+        out.append({"key": key, "ai": v["ai"]["text"], "para": v["para"]["text"],
+                    "human": human["text"]})  # fmt: skip
+    return out
+
+
+def _chat(ai_text: str) -> list[dict[str, str]]:
+    return [
+        {"role": "user", "text": "Can you write this for me? Make it good."},
+        {"role": "ai", "text": ai_text},
+        {"role": "user", "text": "Thanks, can you make it sound more natural?"},
+        {"role": "ai", "text": "Of course! Here are some tips: vary your sentences, use your "
+         "own examples, and read it aloud before you hand it in."},
+    ]  # fmt: skip
+
+
+def _assemble(pasted: list[str], own: list[str], rng: random.Random) -> tuple[str, list]:
+    """Own sentences around the pasted block, so the pasted share is 50-76 % of the words."""
+    words = sum(len(s.split()) for s in pasted)
+    target = rng.uniform(0.5, 0.76)
+    own_needed = words * (1 - target) / target
+    before, after, used = [], [], 0
+    for i, s in enumerate(own):
+        if used >= own_needed:
+            break
+        (before if i % 2 == 0 else after).append(s)
+        used += len(s.split())
+    parts = [" ".join(before), " ".join(pasted), " ".join(after)]
+    text = ""
+    gold = []
+    for k, part in enumerate(parts):
+        if not part:
+            continue
+        if text:
+            text += "\n\n"
+        if k == 1:
+            gold.append((len(text), len(text) + len(part)))
+        text += part
+    return text, gold
+
+
+def build_cases(n: int, split: str, seed: int = 20) -> list[Case]:
+    rng = random.Random(seed)
+    pairs = load_pairs(split)
+    rng.shuffle(pairs)
+    pairs = pairs[:n]
+    cases = []
+    for i, p in enumerate(pairs):
+        pid = "-".join(map(str, p["key"]))
+        para = sentences(p["para"])
+        own = sentences(p["human"])
+        for kind in POSITIVE:
+            pasted = list(para)
+            if kind != "humanised":
+                rng.shuffle(pasted)
+            if kind == "rewritten":
+                pasted = [paraphrase(s, rng) for s in pasted]
+            text, gold = _assemble(pasted, own, rng)
+            cases.append(Case(f"{pid}:{kind}", kind, text, _chat(p["ai"]), gold))
+        cases.append(Case(f"{pid}:human_same_prompt", "human_same_prompt", p["human"],
+                          _chat(p["ai"])))  # fmt: skip
+        other = pairs[(i + 1) % len(pairs)]
+        cases.append(Case(f"{pid}:human_other", "human_other", other["human"], _chat(p["ai"])))
+    return cases
+
+
+def evaluate(cases: list[Case], results: list) -> dict:
+    per: dict[str, dict] = {}
+    for kind in POSITIVE + NEGATIVE:
+        rows = [(c, r) for c, r in zip(cases, results, strict=True) if c.kind == kind]
+        tp = pred = gold = 0
+        flags = []
+        chat = []
+        for c, r in rows:
+            ns = nonspace(c.text)
+            pm = mask(len(c.text), merged([(m.start, m.end) for m in r.matches if m.role == "ai"]))
+            gm = mask(len(c.text), c.gold)
+            tp += int((pm & gm & ns).sum())
+            pred += int((pm & ns).sum())
+            gold += int((gm & ns).sum())
+            flags.append(r.flag)
+            chat.append(r.chat_pct)
+        p = tp / pred if pred else (1.0 if not gold else 0.0)
+        rec = tp / gold if gold else 1.0
+        per[kind] = {
+            "n": len(rows),
+            "flag_rate": float(np.mean(flags)) if flags else 0.0,
+            "char_p": p,
+            "char_r": rec,
+            "f1": 2 * p * rec / (p + rec) if p + rec else 0.0,
+            "chat_pct_mean": statistics.mean(chat) if chat else 0.0,
+        }
+    return per
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=60, help="BiScope pairs (5 cases each)")
+    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--errors", action="store_true")
+    args = ap.parse_args()
+    from aaie.engine.analysis import TextAnalysis
+    from aaie.engine.similarity import prompt_similarity
+
+    cases = build_cases(args.n, args.split)
+    results, lat = [], []
+    for case in cases:
+        analysis = TextAnalysis(case.text)
+        analysis.sentence_embeddings  # noqa: B018 - shared with detection in evaluate_all
+        t = time.perf_counter()
+        results.append(prompt_similarity(case.text, None, case.chat_log, analysis=analysis))
+        lat.append(1000 * (time.perf_counter() - t))
+    per = evaluate(cases, results)
+    print(
+        f"# paraphrased chat-log copies  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
+        f"{platform.machine()}  split {args.split}, {args.n} BiScope pairs, {len(cases)} cases"
+    )
+    print("| kind | cases | flagged | char precision | char recall | span F1 | mean chat % |")
+    print("|---|---|---|---|---|---|---|")
+    for kind, m in per.items():
+        print(
+            f"| {kind} | {m['n']} | {m['flag_rate']:.1%} | {m['char_p']:.3f} | "
+            f"{m['char_r']:.3f} | {m['f1']:.3f} | {m['chat_pct_mean']:.1f} |"
+        )
+    print(
+        f"\nprompt_similarity latency (submission embeddings shared, chat sentences embedded "
+        f"on first sight): p50 {np.percentile(lat, 50):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"
+    )
+    if args.errors:
+        for case, res in zip(cases, results, strict=True):
+            if case.kind in NEGATIVE and res.flag or case.kind in POSITIVE and not res.flag:
+                print(f"\n== {case.id} flag={res.flag} chat={res.chat_pct}")
+                for m in res.matches:
+                    if m.role == "ai":
+                        print("  PRED", m.kind, m.score, repr(case.text[m.start : m.end][:120]))
+
+
+if __name__ == "__main__":
+    main()
