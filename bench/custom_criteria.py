@@ -39,11 +39,14 @@ from aaie.engine.rubric import rubric_score
 from aaie.engine.rubric.mapping import map_criterion
 from aaie.engine.rubric.types import RubricCriterionSpec
 
-DATA = Path(
-    os.environ.get(
-        "AAIE_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = (
+    Path(
+        os.environ.get(
+            "AAIE_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+        )
     )
-) / "score"
+    / "score"
+)
 
 # ASAP traits: (prompt, trait key in `scores`, name shown to the teacher, rubric section title)
 ASAP_TRAITS = [
@@ -130,13 +133,19 @@ def evaluate(
             scaled = [to_scale(x, lo, hi, step) for x in p]
             row[method] = {
                 "qwk": cohen_kappa_score(
-                    (g / step).astype(int), (np.array(scaled) / step).astype(int),
+                    (g / step).astype(int),
+                    (np.array(scaled) / step).astype(int),
                     weights="quadratic",
-                ),  # fmt: skip
+                ),
                 "spearman": float(spearmanr(p, g).statistic),
             }
         rows.append(row)
     return rows
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
 
 
 def main() -> None:
@@ -144,16 +153,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=150, help="essays per prompt (hash sample)")
     args = ap.parse_args()
     t0 = time.time()
-    prompts = {
-        p["prompt_id"]: p for p in map(json.loads, open(DATA / "asap_prompts.jsonl", encoding="utf-8"))
-    }
-    asap = [json.loads(line) for line in open(DATA / "asap_dev.jsonl", encoding="utf-8")]
+    prompts = {p["prompt_id"]: p for p in read_jsonl(DATA / "asap_prompts.jsonl")}
+    asap = read_jsonl(DATA / "asap_dev.jsonl")
     out = []
     for pid in ("asap-7", "asap-8"):
         traits = [(k, asap_criterion(prompts[pid], t)) for p, k, _, t in ASAP_TRAITS if p == pid]
         essays = sample([e for e in asap if e["prompt_id"] == pid], args.n)
         out += [{"set": pid, **r} for r in evaluate(essays, traits, essays[0]["prompt"])]
-    ellipse = [json.loads(line) for line in open(DATA / "ellipse_dev.jsonl", encoding="utf-8")]
+    ellipse = read_jsonl(DATA / "ellipse_dev.jsonl")
     traits = [(k, RubricCriterionSpec(name=k, description=d)) for k, d in ELLIPSE_TRAITS.items()]
     out += [{"set": "ellipse", **r} for r in evaluate(sample(ellipse, args.n), traits, None)]
     print(f"# custom criteria  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "

@@ -60,7 +60,8 @@ def _split_of(key: str) -> str:
 
 
 def load_pairs(split: str) -> list[dict]:
-    recs = [json.loads(x) for x in gzip.open(DATA / "detect" / "biscope.jsonl.gz", "rt")]
+    with gzip.open(DATA / "detect" / "biscope.jsonl.gz", "rt") as fh:
+        recs = [json.loads(x) for x in fh]
     humans = {r["id"]: r for r in recs if r["label"] == "human"}
     by: dict[tuple, dict] = {}
     for r in recs:
@@ -172,23 +173,60 @@ def evaluate(cases: list[Case], results: list) -> dict:
     return per
 
 
+def sweep(cases: list[Case], analyses: list) -> None:
+    """Passage thresholds on the dev split: flag rate and F1 of positives, false flags and
+    false characters on the negatives (embeddings are cached, so each setting is cheap)."""
+    import itertools
+
+    from aaie.engine.similarity import engine, prompt_similarity
+
+    saved = (engine.PASSAGE_LOW, engine.PASSAGE_MEAN, engine.PASSAGE_MIN_SENTENCES)
+    print(
+        "| low | mean | min sentences | positives flagged | positives F1 (min kind) | "
+        "negatives flagged | negative chat % (mean / max) |\n|---|---|---|---|---|---|---|"
+    )
+    for low, mean, k in itertools.product((0.6, 0.65, 0.7), (0.72, 0.76, 0.8), (2, 3)):
+        if mean < low:
+            continue
+        engine.PASSAGE_LOW, engine.PASSAGE_MEAN, engine.PASSAGE_MIN_SENTENCES = low, mean, k
+        res = []
+        for c, a in zip(cases, analyses, strict=True):
+            a.memo.pop("similarity", None)
+            res.append(prompt_similarity(c.text, None, c.chat_log, analysis=a))
+        per = evaluate(cases, res)
+        pos = [per[x] for x in POSITIVE]
+        neg = [r for c, r in zip(cases, res, strict=True) if c.kind in NEGATIVE]
+        print(
+            f"| {low} | {mean} | {k} | {np.mean([p['flag_rate'] for p in pos]):.1%} | "
+            f"{min(p['f1'] for p in pos):.3f} | {np.mean([r.flag for r in neg]):.1%} | "
+            f"{np.mean([r.chat_pct for r in neg]):.1f} / {max(r.chat_pct for r in neg):.1f} |"
+        )
+    engine.PASSAGE_LOW, engine.PASSAGE_MEAN, engine.PASSAGE_MIN_SENTENCES = saved
+    for a in analyses:
+        a.memo.pop("similarity", None)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="BiScope pairs (5 cases each)")
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--sweep", action="store_true", help="passage thresholds grid (dev only)")
     args = ap.parse_args()
     from aaie.engine.analysis import TextAnalysis
     from aaie.engine.similarity import prompt_similarity
 
     cases = build_cases(args.n, args.split)
-    results, lat = [], []
+    results, lat, analyses = [], [], []
     for case in cases:
         analysis = TextAnalysis(case.text)
+        analyses.append(analysis)
         analysis.sentence_embeddings  # noqa: B018 - shared with detection in evaluate_all
         t = time.perf_counter()
         results.append(prompt_similarity(case.text, None, case.chat_log, analysis=analysis))
         lat.append(1000 * (time.perf_counter() - t))
+    if args.sweep:
+        sweep(cases, analyses)
     per = evaluate(cases, results)
     print(
         f"# paraphrased chat-log copies  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
@@ -197,6 +235,10 @@ def main() -> None:
     print("| kind | cases | flagged | char precision | char recall | span F1 | mean chat % |")
     print("|---|---|---|---|---|---|---|")
     for kind, m in per.items():
+        if kind in NEGATIVE:  # nothing to find: only false flags and false characters count
+            print(f"| {kind} | {m['n']} | {m['flag_rate']:.1%} | - | - | - | "
+                  f"{m['chat_pct_mean']:.1f} |")  # fmt: skip
+            continue
         print(
             f"| {kind} | {m['n']} | {m['flag_rate']:.1%} | {m['char_p']:.3f} | "
             f"{m['char_r']:.3f} | {m['f1']:.3f} | {m['chat_pct_mean']:.1f} |"
@@ -207,7 +249,7 @@ def main() -> None:
     )
     if args.errors:
         for case, res in zip(cases, results, strict=True):
-            if case.kind in NEGATIVE and res.flag or case.kind in POSITIVE and not res.flag:
+            if (case.kind in NEGATIVE) == res.flag:
                 print(f"\n== {case.id} flag={res.flag} chat={res.chat_pct}")
                 for m in res.matches:
                     if m.role == "ai":
