@@ -1,12 +1,12 @@
 """Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
 
-Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test] [--errors]
+Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test] [--sweep]
 
-Cases come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the AI's
-answer), and the same model's rewrite of it "to sound more human" (same pair_index and
-generator) is what the student pastes. The student's own sentences around it come from the
-human text BiScope pairs with that AI text (`meta.human_id`: the same prompt), so the filler is
-on the same topic as the AI answer. Pasted share 50-76 % of the submission's words.
+Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
+AI's answer), and the same model's rewrite of it "to sound more human" (same pair_index and
+generator) is what the student pastes, 50-76 % of the submission's words. The student's own
+sentences around it come from an OUTFOX human student essay (BiScope's own human texts are not
+used: BiScope made its AI texts from them, so they are not independent of the chat turn).
 
 Kinds (positives: the pasted passage is gold):
 - humanised: BiScope's rewrite as it is;
@@ -14,10 +14,11 @@ Kinds (positives: the pasted passage is gold):
 - rewritten: the rewrite, shuffled, then each sentence rewritten by rule (clauses moved,
   synonyms swapped, contractions; bench/similarity_data.paraphrase): the hardest;
 Negatives (nothing copied; the flag must stay off):
-- human_same_prompt: the human text on the same prompt as the chat's AI answer, alone;
-- human_other: a human text on another prompt.
+- human_same_prompt: an OUTFOX human essay, with the chat holding the two AI essays OUTFOX has
+  on the same problem statement (gpt-3.5 and davinci: independent answers to the same prompt);
+- human_other: the same essay with a chat on another BiScope topic.
 
-Pairs are split by pair_index hash into dev (tuning) and test (reported once): `--split`.
+Cases are split by pair hash into dev (tuning) and test (reported once): `--split`.
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags.
 """
 
@@ -43,7 +44,7 @@ from similarity_data import DATA, paraphrase, sentences
 
 POSITIVE = ("humanised", "reordered", "rewritten")
 NEGATIVE = ("human_same_prompt", "human_other")
-DOMAINS = ("Creative", "Arxiv", "Yelp")  # the domains where BiScope pairs a human text
+DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
 
 @dataclass
@@ -62,7 +63,6 @@ def _split_of(key: str) -> str:
 def load_pairs(split: str) -> list[dict]:
     with gzip.open(DATA / "detect" / "biscope.jsonl.gz", "rt") as fh:
         recs = [json.loads(x) for x in fh]
-    humans = {r["id"]: r for r in recs if r["label"] == "human"}
     by: dict[tuple, dict] = {}
     for r in recs:
         m = r["meta"]
@@ -72,16 +72,26 @@ def load_pairs(split: str) -> list[dict]:
         by.setdefault(key, {})["para" if m.get("paraphrased") else "ai"] = r
     out = []
     for key, v in sorted(by.items(), key=lambda kv: str(kv[0])):
-        if "ai" not in v or "para" not in v:
+        if "ai" not in v or "para" not in v or _split_of(f"{key[0]}:{key[2]}") != split:
             continue
-        human = humans.get(v["ai"]["meta"].get("human_id", ""))
-        if human is None or _split_of(f"{key[0]}:{key[2]}") != split:
+        if not 120 <= len(v["para"]["text"].split()) <= 700:
             continue
-        if len(v["para"]["text"].split()) < 80 or len(human["text"].split()) < 80:
-            continue
-        out.append({"key": key, "ai": v["ai"]["text"], "para": v["para"]["text"],
-                    "human": human["text"]})  # fmt: skip
+        out.append({"key": key, "ai": v["ai"]["text"], "para": v["para"]["text"]})
     return out
+
+
+def load_outfox(split: str) -> list[dict]:
+    """OUTFOX problem statements with a human essay and two AI essays on the same prompt."""
+    by: dict[str, dict[str, str]] = {}
+    with open(DATA / "detect" / "outfox_dev.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            key = f"{r['meta']['outfox_split']}-{r['meta']['index']}"
+            by.setdefault(key, {})[r["generator"] or "human"] = r["text"]
+    need = {"human", "gpt-3.5-turbo-0613", "text-davinci-003"}
+    return [
+        {"key": k, **v} for k, v in sorted(by.items()) if need <= set(v) and _split_of(k) == split
+    ]
 
 
 def _chat(ai_text: str) -> list[dict[str, str]]:
@@ -122,13 +132,15 @@ def _assemble(pasted: list[str], own: list[str], rng: random.Random) -> tuple[st
 def build_cases(n: int, split: str, seed: int = 20) -> list[Case]:
     rng = random.Random(seed)
     pairs = load_pairs(split)
+    outfox = load_outfox(split)
     rng.shuffle(pairs)
-    pairs = pairs[:n]
+    rng.shuffle(outfox)
+    pairs, outfox = pairs[:n], outfox[: max(n, 1)]
     cases = []
     for i, p in enumerate(pairs):
         pid = "-".join(map(str, p["key"]))
         para = sentences(p["para"])
-        own = sentences(p["human"])
+        own = sentences(outfox[i % len(outfox)]["human"])
         for kind in POSITIVE:
             pasted = list(para)
             if kind != "humanised":
@@ -137,10 +149,14 @@ def build_cases(n: int, split: str, seed: int = 20) -> list[Case]:
                 pasted = [paraphrase(s, rng) for s in pasted]
             text, gold = _assemble(pasted, own, rng)
             cases.append(Case(f"{pid}:{kind}", kind, text, _chat(p["ai"]), gold))
-        cases.append(Case(f"{pid}:human_same_prompt", "human_same_prompt", p["human"],
-                          _chat(p["ai"])))  # fmt: skip
-        other = pairs[(i + 1) % len(pairs)]
-        cases.append(Case(f"{pid}:human_other", "human_other", other["human"], _chat(p["ai"])))
+    for i, o in enumerate(outfox):
+        chat = _chat(o["gpt-3.5-turbo-0613"])
+        chat[3] = {"role": "ai", "text": o["text-davinci-003"]}
+        cases.append(Case(f"outfox-{o['key']}:human_same_prompt", "human_same_prompt",
+                          o["human"], chat))  # fmt: skip
+        other = pairs[i % len(pairs)]["ai"] if pairs else ""
+        cases.append(Case(f"outfox-{o['key']}:human_other", "human_other", o["human"],
+                          _chat(other)))  # fmt: skip
     return cases
 
 
@@ -208,7 +224,7 @@ def sweep(cases: list[Case], analyses: list) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=60, help="BiScope pairs (5 cases each)")
+    ap.add_argument("--n", type=int, default=60, help="BiScope pairs and OUTFOX essays")
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="passage thresholds grid (dev only)")
@@ -230,7 +246,7 @@ def main() -> None:
     per = evaluate(cases, results)
     print(
         f"# paraphrased chat-log copies  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
-        f"{platform.machine()}  split {args.split}, {args.n} BiScope pairs, {len(cases)} cases"
+        f"{platform.machine()}  split {args.split}, {len(cases)} cases"
     )
     print("| kind | cases | flagged | char precision | char recall | span F1 | mean chat % |")
     print("|---|---|---|---|---|---|---|")

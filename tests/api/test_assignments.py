@@ -217,3 +217,30 @@ def test_delete_removes_its_submissions_and_is_audited(
     assert [(e["resource_id"], e["actor_id"], e["details"]["submissions"]) for e in events] == [
         (aid, str(accounts["teacher"].id), 1)
     ]
+
+
+def test_saving_a_custom_rubric_says_how_each_criterion_is_scored(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """#20: custom criteria came back blank and the reason was only in /llm/rubric-score."""
+    rubric = {
+        "criteria": [
+            {"name": "Counterargument"},
+            {"name": "Personal voice"},
+            {"name": "Hand-drawn diagrams", "description": "Quality of the sketches"},
+        ]
+    }
+    headers = accounts["teacher"].headers
+    body = {"title": "Gardens", "prompt_text": "Should towns fund gardens?",
+            "params": {"rubric": rubric}}  # fmt: skip
+    created = client.post("/api/assignments", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    check = {c["name"]: c for c in created.json()["rubric_check"]}
+    assert check["Counterargument"]["scorable"] and check["Personal voice"]["scorable"]
+    assert not check["Hand-drawn diagrams"]["scorable"]
+    assert "cannot see" in check["Hand-drawn diagrams"]["how"]
+    aid = created.json()["assignmentId"]
+    staff = client.get(f"/api/assignments/{aid}", headers=headers).json()
+    assert [c["name"] for c in staff["rubric_check"]] == list(check)
+    student = client.get(f"/api/assignments/{aid}", headers=accounts["student"].headers).json()
+    assert "rubric_check" not in student

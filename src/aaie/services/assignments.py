@@ -90,6 +90,16 @@ def is_open(assignment: Assignment, now: datetime | None = None) -> bool:
     return due is None or due > (now or utcnow())
 
 
+def rubric_check(assignment: Assignment) -> list[dict[str, Any]] | None:
+    """For a custom rubric: per criterion whether and how the built-in scorer scores it."""
+    spec = params_of(assignment).rubric_spec()
+    if spec is None:
+        return None
+    from aaie.engine.rubric import rubric_check as check
+
+    return check(spec)
+
+
 def criteria_names(assignment: Assignment) -> list[str]:
     """The criteria an assignment is scored on: its custom rubric's, else the built-in four."""
     spec = params_of(assignment).rubric_spec()

@@ -26,6 +26,7 @@ from aaie.api.schemas.workflow import (
     AssignmentUpdate,
     CalibrationOut,
     Page,
+    RubricCheck,
     SubmitRequest,
     SubmitResponse,
 )
@@ -60,6 +61,9 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
         )
     else:
         out.owner_id, out.params = assignment.owner_id, assignments.params_of(assignment)
+        check = assignments.rubric_check(assignment)
+        if check is not None:  # a custom rubric: how each criterion is scored
+            out.rubric_check = [RubricCheck(**c) for c in check]
         out.submission_count = session.scalar(
             select(func.count())
             .select_from(Submission)
@@ -96,7 +100,11 @@ def create_assignment(
         resource_id=assignment.id,
         request_id=request.state.request_id,
     )
-    return AssignmentCreated(assignmentId=assignment.id)
+    check = assignments.rubric_check(assignment)
+    return AssignmentCreated(
+        assignmentId=assignment.id,
+        rubric_check=[RubricCheck(**c) for c in check] if check is not None else None,
+    )
 
 
 @router.get(

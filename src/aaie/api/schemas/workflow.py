@@ -57,8 +57,20 @@ class AssignmentUpdate(AssignmentCreate):
     params: AssignmentParams | None = None  # type: ignore[assignment]
 
 
+class RubricCheck(BaseModel):
+    """How the built-in scorer will score one criterion of the assignment's custom rubric."""
+
+    name: str
+    scorable: bool
+    how: str = Field(description="in plain words: the built-in criteria it is scored from, or "
+                     "why the built-in scorer cannot score it")  # fmt: skip
+
+
 class AssignmentCreated(BaseModel):
     assignmentId: uuid.UUID
+    # A custom rubric only: said when it is saved, so a teacher knows at once which criteria
+    # the built-in scorer will score and how (or why not).
+    rubric_check: list[RubricCheck] | None = None
 
 
 class AssignmentOut(BaseModel):
@@ -75,6 +87,7 @@ class AssignmentOut(BaseModel):
     owner_id: uuid.UUID | None = None
     params: AssignmentParams | None = None
     submission_count: int | None = None
+    rubric_check: list[RubricCheck] | None = None  # custom rubrics: see AssignmentCreated
     # Student only: their submission to it, if any.
     submissionId: uuid.UUID | None = None
 
