@@ -228,7 +228,14 @@ def main() -> None:
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="passage thresholds grid (dev only)")
+    ap.add_argument(
+        "--no-passages", action="store_true", help="the matcher before #20 (no passage rule)"
+    )
     args = ap.parse_args()
+    if args.no_passages:
+        from aaie.engine.similarity import engine
+
+        engine.PASSAGE_MIN_SENTENCES = 10**9
     from aaie.engine.analysis import TextAnalysis
     from aaie.engine.similarity import prompt_similarity
 
@@ -247,6 +254,7 @@ def main() -> None:
     print(
         f"# paraphrased chat-log copies  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
         f"{platform.machine()}  split {args.split}, {len(cases)} cases"
+        + ("  (no passage rule: the matcher before #20)" if args.no_passages else "")
     )
     print("| kind | cases | flagged | char precision | char recall | span F1 | mean chat % |")
     print("|---|---|---|---|---|---|---|")

@@ -117,3 +117,53 @@ def test_no_sources_and_malformed_chat_log() -> None:
     assert r.similarity_pct == 0 and r.matches == []
     with pytest.raises(ValueError):
         prompt_similarity(OWN, None, [{"role": "robot", "text": "hi"}])
+
+
+AI_ANSWER = (
+    "Community gardens turn empty city lots into green spaces where neighbours grow fresh "
+    "vegetables together. They improve public health because people who garden eat more "
+    "fruit and vegetables and get regular exercise. Gardens also strengthen communities, "
+    "since working side by side builds trust between residents who might never have met. "
+    "In addition, they help the environment by reducing runoff and supporting pollinators "
+    "such as bees and butterflies. Finally, gardens give children a hands-on way to learn "
+    "where food comes from and how plants grow."
+)
+# The same answer after a strong paraphraser: sentences reordered, clauses and words rewritten.
+PARAPHRASED = (
+    "Kids get a practical lesson in how plants develop and where their meals originate when "
+    "they spend time in a garden. Shared plots bring local residents closer, because "
+    "labouring next to one another creates trust among people who would otherwise remain "
+    "strangers. Vacant urban land becomes a green area in which residents cultivate fresh "
+    "produce as a group. Gardening makes people healthier, as those who tend plants consume "
+    "more fresh produce and are physically active on a regular basis. Such gardens also "
+    "benefit nature by cutting down on rainwater runoff and by feeding bees, butterflies and "
+    "other pollinators."
+)
+OWN = (
+    "I think my town should fund a community garden next spring. My grandmother grew tomatoes "
+    "on our balcony and I loved helping her."
+)
+HUMAN_SAME_PROMPT = (
+    "Our town should pay for a community garden, but only if volunteers commit to running it. "
+    "Last year a garden near my school was abandoned after two months and became a pile of "
+    "weeds. My neighbour says the council wastes money on projects nobody maintains. If a "
+    "club of students and parents promised to water and weed it every week, I would support "
+    "the idea, because I enjoy growing beans with my dad and I would like to share that."
+)
+
+
+def test_strongly_paraphrased_chat_answer_is_found_and_same_topic_essay_is_not() -> None:
+    """#20: whole-paragraph paraphrases of an AI turn were not found (0 of 29 flagged)."""
+    chat = [{"role": "user", "text": "Write about community gardens"},
+            {"role": "ai", "text": AI_ANSWER}]  # fmt: skip
+    text = OWN + "\n\n" + PARAPHRASED
+    sim = prompt_similarity(text, None, chat)
+    start = text.index(PARAPHRASED)
+    covered = sum(
+        min(m.end, len(text)) - max(m.start, start) for m in sim.matches if m.role == "ai"
+    )
+    assert covered >= 0.7 * len(PARAPHRASED)
+    assert sim.flag and sim.chat_pct >= 50
+    assert all(m.turn_index == 1 and m.start >= start for m in sim.matches if m.role == "ai")
+    other = prompt_similarity(HUMAN_SAME_PROMPT, None, chat)
+    assert not other.flag and other.chat_pct == 0
