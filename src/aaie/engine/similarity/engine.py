@@ -45,7 +45,7 @@ MAX_SOURCE_SENTENCES = 12  # bound on source sentences embedded per call (latenc
 # bench/similarity_paraphrase.py's dev split; human essays on the AI answer's own prompt stay
 # clear, see the model card).
 PASSAGE_LOW = 0.65  # a sentence joins a passage when its best cosine with the turn reaches this
-PASSAGE_MEAN = 0.72  # mean one-to-one cosine a passage must reach
+PASSAGE_MEAN = 0.76  # mean one-to-one cosine a passage must reach
 PASSAGE_MIN_SENTENCES = 3  # fewer aligned sentences are not a passage
 MAX_AI_SENTENCES = 200  # AI-turn sentences embedded per call (cached across calls)
 PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
