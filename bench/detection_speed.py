@@ -58,6 +58,7 @@ def main() -> None:
     t0 = time.perf_counter()
     from aaie.engine.analysis import TextAnalysis
     from aaie.engine.detection import classify
+    from aaie.engine.detection import language
     from aaie.engine.detection.features import warm_up
     from aaie.engine.detection.model import load_detector
     from aaie.engine.embeddings import get_embedder
@@ -65,6 +66,7 @@ def main() -> None:
     load_detector()
     get_embedder()
     warm_up()
+    language.warm_up()
     load_s = time.perf_counter() - t0
     result: dict[str, object] = {"load_s": round(load_s, 2)}
     classify(_essays(args.data_dir, 50, 1)[0])  # first call warms onnxruntime

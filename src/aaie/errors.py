@@ -56,6 +56,13 @@ class ValidationFailed(AAIEError):
     status_code, code, message = 422, "validation_error", "The request is not valid."
 
 
+class UnsupportedLanguage(AAIEError):
+    """The detector was validated on English only: another language gets this, not a guess."""
+
+    status_code, code = 422, "unsupported_language"
+    message = "The text is not in a language the detector supports."
+
+
 class RateLimited(AAIEError):
     status_code, code, message = 429, "rate_limited", "Too many requests; try again later."
 

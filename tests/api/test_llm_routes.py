@@ -146,3 +146,39 @@ def test_feedback_route_embeds_the_essay_once(
     assert response.status_code == 200, response.text
     first = next(s for s in embedded if s.startswith("Schools should not ban tablets"))
     assert embedded.count(first) == 1
+
+
+SPANISH = (
+    "La Revolución Mexicana fue un conflicto armado que comenzó en 1910 y transformó la vida "
+    "política del país. Los campesinos exigían tierras y los obreros mejores condiciones de "
+    "trabajo. Después de una década de guerra, la Constitución de 1917 reconoció muchos de esos "
+    "derechos."
+)
+
+
+@pytest.mark.parametrize("route", ["/llm/classify", "/llm/ai-score", "/llm/highlight-spans"])
+def test_detection_routes_refuse_a_language_they_cannot_judge(
+    client: TestClient, accounts: dict[str, Account], route: str
+) -> None:
+    response = client.post(
+        route, json={"student_submission": SPANISH}, headers=auth_headers(accounts, "teacher")
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_language"
+    assert error["details"]["language"] == "es" and error["details"]["supported"] == ["en"]
+    assert error["request_id"]
+
+
+def test_a_whole_evaluation_of_another_language_says_it_was_not_judged(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    response = client.post(
+        "/llm/evaluate-all",
+        json={"student_submission": SPANISH, "prompt_text": PROMPT},
+        headers=auth_headers(accounts, "teacher"),
+    )
+    assert response.status_code == 200, response.text
+    classification = response.json()["classification"]
+    assert classification["unsupported_language"] is True
+    assert classification["label"] == "Human" and classification["confidence"] <= 0.5

@@ -476,3 +476,93 @@ def test_a_vectoriser_the_served_code_cannot_reproduce_is_refused() -> None:
     trigrams = TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit(STUDENT)
     with pytest.raises(ValueError, match="cannot serve"):
         _served(trigrams, "word")
+
+
+# ------------------------------------------------------------------ languages and populations
+
+SPANISH = (
+    "La Revolución Mexicana fue un conflicto armado que comenzó en 1910 y transformó la vida "
+    "política del país. Los campesinos exigían tierras y los obreros mejores condiciones de "
+    "trabajo. Después de una década de guerra, la Constitución de 1917 reconoció muchos de esos "
+    "derechos. Sin embargo, la reforma agraria avanzó despacio y la desigualdad continuó durante "
+    "gran parte del siglo veinte."
+)
+
+
+def test_text_in_another_language_is_not_judged() -> None:
+    c = classify(SPANISH)
+    assert c.unsupported_language and c.language == "es"
+    assert c.label == "Human" and c.confidence <= 0.5
+    assert not any(s.is_ai for s in c.sentences)
+    assert "Spanish" in c.reasons[0] and "English only" in c.reasons[0]
+    assert ai_score(SPANISH).unsupported_language
+
+
+def test_informal_english_is_judged() -> None:
+    c = classify(HUMAN)
+    assert c.language == "en" and not c.unsupported_language
+
+
+def test_another_language_pasted_from_the_chat_log_is_still_evidence() -> None:
+    c = classify(SPANISH, chat_log=[{"role": "ai", "text": SPANISH}])
+    assert c.unsupported_language and c.label == "AI" and c.chat_log_fraction > 0.9
+
+
+def test_every_result_names_the_population_its_false_positive_rate_was_measured_on() -> None:
+    from aaie.engine.detection.model import load_detector
+
+    det = load_detector()
+    c = classify(HUMAN)
+    assert c.fpr_population in det.populations
+    assert c.fpr_at_threshold == det.populations[c.fpr_population]["label_fpr"]
+    assert any(c.fpr_population.split("_")[0] in r or "human" in r for r in c.reasons)
+
+
+def test_population_of_human_texts_follows_writer_group_and_genre() -> None:
+    from aaie.engine.detection.data import population
+
+    def doc(source: str, domain: str = "essay", group: str = "other_human") -> Doc:
+        return Doc("x", "t", "human", source, "", group, "train", "k", domain=domain)
+
+    assert population(doc("asap", group="native")) == "student_essays_native"
+    assert population(doc("ellipse", group="non_native")) == "student_essays_non_native"
+    assert population(doc("biscope", "Arxiv")) == "academic"
+    assert population(doc("l2r", "NewsArticle")) == "news_encyclopedic"
+    assert population(doc("fastdetectgpt", "fiction")) == "creative"
+    ai = Doc("y", "t", "ai", "biscope", "gpt-4", "ai", "train", "k")
+    assert population(ai) == "ai"
+
+
+def test_cross_validation_folds_are_whole_sources() -> None:
+    from aaie.engine.detection.train import SOURCE_FOLDS, source_fold
+
+    def doc(source: str, key: str) -> Doc:
+        return Doc("x", "t", "human", source, "", "native", "train", key)
+
+    # Every text of a source, whatever its prompt, lands in the source's fold ...
+    assert {source_fold(doc("biscope", f"p{i}")) for i in range(20)} == {SOURCE_FOLDS["biscope"]}
+    # ... and OUTFOX shares its fold with the same students' Feedback Prize essays.
+    assert source_fold(doc("outfox", "a")) == source_fold(doc("fp2021", "b"))
+    assert len(set(SOURCE_FOLDS.values())) == 5
+
+
+@needs_data
+def test_every_source_of_the_corpus_has_a_fold() -> None:
+    from aaie.engine.detection.data import load_new_sources
+    from aaie.engine.detection.synth import paired_hybrids
+    from aaie.engine.detection.train import SOURCE_FOLDS
+
+    docs = load_new_sources(DATA)
+    assert {d.source for d in docs} <= set(SOURCE_FOLDS)
+    hybrids = paired_hybrids(docs, "l2r")
+    assert hybrids and {h.source for h in hybrids} <= set(SOURCE_FOLDS)
+    for h in hybrids[:50]:  # spans cover AI sentences only, inside the text
+        assert all(0 <= a < b <= len(h.text) for a, b in h.ai_spans)
+
+
+def test_persuade_placeholders_and_encoding_artefacts_cannot_become_human_cues() -> None:
+    from aaie.engine.text import clean_persuade
+
+    raw = "Dear TEACHER_NAME,\xa0I am Generic_Name of Generic_School. It\x92s \x93fine\x94."
+    cleaned = clean_persuade(raw)
+    assert cleaned == 'Dear Mr. Smith, I am Alex of Lincoln High. It\'s "fine".'

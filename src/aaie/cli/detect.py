@@ -57,6 +57,8 @@ def detect(
             table.add_row(str(path), "-", "-", "-", "-", f"[red]{res}[/red]")
             continue
         note = "too short to judge" if res.insufficient_text else ""
+        if res.unsupported_language:
+            note = f"language not supported ({res.language}): not judged"
         table.add_row(
             str(path),
             res.label,

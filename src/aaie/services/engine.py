@@ -12,7 +12,8 @@ from aaie.engine import embeddings
 from aaie.engine.providers import CircuitBreaker, LLMProvider
 from aaie.engine.providers.openai_compat import ResponseFormat
 from aaie.engine.rubric import RubricSpec, parse_rubric
-from aaie.errors import PayloadTooLarge, ValidationFailed
+from aaie.engine.detection.language import SUPPORTED_LANGUAGES, identify_language
+from aaie.errors import PayloadTooLarge, UnsupportedLanguage, ValidationFailed
 
 
 def configure_engine(settings: Settings) -> None:
@@ -81,3 +82,20 @@ def validated_rubric(rubric: Any) -> RubricSpec | None:
     except (ValidationError, ValueError) as exc:
         details = exc.errors(include_url=False) if isinstance(exc, ValidationError) else str(exc)
         raise ValidationFailed("The rubric is not valid.", details=details) from None
+
+
+def refuse_unsupported_language(text: str) -> None:
+    """422 `unsupported_language` for a text the detector cannot judge (/llm/classify,
+    /llm/ai-score, /llm/highlight-spans). Whole evaluations go on: their classification says
+    `unsupported_language: true` and is not labelled from the statistics."""
+    language = identify_language(text)
+    if not language.supported:
+        raise UnsupportedLanguage(
+            f"The text reads as {language.name}; the detector was validated on English only "
+            "and does not judge other languages.",
+            details={
+                "language": language.code,
+                "probability": language.probability,
+                "supported": list(SUPPORTED_LANGUAGES),
+            },
+        )

@@ -69,7 +69,12 @@ class ClassificationDetails(BaseModel):
     fpr_at_score: float | None = Field(
         None, description="share of human essays in validation that scored this high or higher"
     )
+    # The human population (writer group x genre) the FPR was measured on (detector-8).
+    fpr_population: str | None = None
     insufficient_text: bool | None = None
+    # Not English: not judged by the statistics (the UI shows "language not supported").
+    unsupported_language: bool | None = None
+    language: str | None = None
     reasons: list[str] | None = None
 
 

@@ -19,7 +19,12 @@ from aaie.api.schemas.llm import EngineRequest, EvaluateAllRequest, RedactReques
 from aaie.engine import detection, feedback, highlights, pipeline, redaction, rubric, similarity
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.stream import stream_feedback
-from aaie.services.engine import check_size, provider_from_settings, validated_rubric
+from aaie.services.engine import (
+    check_size,
+    provider_from_settings,
+    refuse_unsupported_language,
+    validated_rubric,
+)
 
 router = APIRouter(
     prefix="/llm",
@@ -33,6 +38,7 @@ router = APIRouter(
 def classify(body: EngineRequest, _: StaffUser, settings: SettingsDep) -> detection.Classification:
     """Human / AI / Hybrid with calibrated confidence, per-sentence probabilities and reasons."""
     check_size(body.total_chars(), settings)
+    refuse_unsupported_language(body.student_submission)
     return detection.classify(body.student_submission, body.prompt_text, body.chat_log)
 
 
@@ -40,6 +46,7 @@ def classify(body: EngineRequest, _: StaffUser, settings: SettingsDep) -> detect
 def ai_score(body: EngineRequest, _: StaffUser, settings: SettingsDep) -> detection.AIScore:
     """0–100 calibrated AI likelihood, the policy threshold and its measured false-positive rate."""
     check_size(body.total_chars(), settings)
+    refuse_unsupported_language(body.student_submission)
     return detection.ai_score(body.student_submission, body.prompt_text, body.chat_log)
 
 
@@ -49,6 +56,7 @@ def highlight_spans(
 ) -> highlights.Highlights:
     """Sorted, non-overlapping `ai` / `prompt_overlap` / `chat_overlap` spans (char offsets)."""
     check_size(body.total_chars(), settings)
+    refuse_unsupported_language(body.student_submission)
     return highlights.highlight_spans(body.student_submission, body.prompt_text, body.chat_log)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 _CHUNK = 1024
+_SAVE_EVERY = 20
 
 
 def _key(text: str) -> str:
@@ -40,7 +41,9 @@ class EmbeddingCache:
             vecs = get_embedder().embed(chunk).astype(np.float16)
             for t, v in zip(chunk, vecs, strict=True):
                 self._vecs[_key(t)] = v
-            self.save()
+            # Saving rewrites the whole file: every _SAVE_EVERY chunks keeps that linear in total.
+            if (i // _CHUNK) % _SAVE_EVERY == _SAVE_EVERY - 1 or i + _CHUNK >= len(todo):
+                self.save()
             if progress:
                 progress(min(i + _CHUNK, len(todo)), len(todo))
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
+from aaie.engine.detection.language import Language, identify_language
 from aaie.engine.detection.model import (
     PASSAGE_SENTENCES,
     Detector,
@@ -81,7 +82,14 @@ class Classification(BaseModel):
     insufficient_text: bool
     threshold: float
     fpr_at_threshold: float
-    fpr_at_score: float  # share of human essays in validation that scored this high or higher
+    fpr_at_score: float  # share of human texts in validation that scored this high or higher
+    # The human population (writer group x genre, e.g. "academic") this text looks most like:
+    # fpr_at_threshold / fpr_at_score were measured on it (out of fold, source held out).
+    fpr_population: str | None = None
+    language: str = "en"
+    # Not English: the statistics are not used (label Human unless the chat log shows AI text,
+    # like a text too short to judge); /llm/classify and /llm/highlight-spans answer 422.
+    unsupported_language: bool = False
     chat_log_fraction: float = 0.0
     word_count: int
     sentences: list[SentenceScore]
@@ -94,7 +102,9 @@ class AIScore(BaseModel):
     threshold: float
     fpr_at_threshold: float
     fpr_at_score: float
+    fpr_population: str | None = None
     insufficient_text: bool
+    unsupported_language: bool = False
     label_at_threshold: bool  # labelled AI/Hybrid: flagged, an AI passage, or chat-log evidence
     chat_log_evidence: bool
     ai_passage: bool = False  # a run of high-probability sentences (labels even below threshold)
@@ -147,7 +157,9 @@ def ai_score(
         threshold=c.threshold,
         fpr_at_threshold=c.fpr_at_threshold,
         fpr_at_score=c.fpr_at_score,
+        fpr_population=c.fpr_population,
         insufficient_text=c.insufficient_text,
+        unsupported_language=c.unsupported_language,
         label_at_threshold=res.flagged or res.passage or c.chat_log_fraction > 0,
         chat_log_evidence=c.chat_log_fraction > 0,
         ai_passage=res.passage,
@@ -231,6 +243,8 @@ def _run(
     sentences = analysis.sentences
     n_words = analysis.word_count
     insufficient = n_words < MIN_WORDS or len(sentences) < MIN_SENTENCES
+    language = identify_language(text)
+    unjudged = insufficient or not language.supported  # the statistics do not label it
     sent_feats = F.sentence_features(sentences)
     doc_feat = F.doc_features(text, sentences, sent_feats)
     emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
@@ -238,9 +252,9 @@ def _run(
     p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb, lex))
     p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent, lex)[None, :])[0])
     score = round(100.0 * p_doc, 3)
-    flagged = not insufficient and score >= det.threshold
+    flagged = not unjudged and score >= det.threshold
     passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
-    if insufficient:
+    if unjudged:
         passage[:] = False
     if passage.any():  # the passage's own evidence, so a Hybrid below threshold is not "unsure"
         p_doc = max(p_doc, det.passage_probability(float(p_sent[passage].min())))
@@ -249,7 +263,8 @@ def _run(
     gate = flagged or bool(passage.any())
     label, fraction, scores = _label(sentences, scores, gate)
     chat_fraction = _fraction(sentences, [s.source == "chat_log" for s in scores])
-    confidence = _confidence(label, p_doc, chat_fraction, insufficient)
+    confidence = _confidence(label, p_doc, chat_fraction, unjudged)
+    population = det.nearest_population(doc_emb)
     c = Classification(
         label=label,
         confidence=confidence,
@@ -257,31 +272,58 @@ def _run(
         ai_fraction=round(fraction, 4),
         insufficient_text=insufficient,
         threshold=det.threshold,
-        fpr_at_threshold=det.fpr_at_threshold,
-        fpr_at_score=round(det.fpr_at(score), 4),
+        fpr_at_threshold=det.population_fpr(population),
+        fpr_at_score=round(det.population_fpr_at(population, score), 4),
+        fpr_population=population,
+        language=language.code,
+        unsupported_language=not language.supported,
         chat_log_fraction=round(chat_fraction, 4),
         word_count=n_words,
         sentences=scores,
         reasons=_reasons(
-            det, label, score, fraction, scores, insufficient, n_words, doc_feat, sentences
+            det, label, score, fraction, scores, insufficient, n_words, doc_feat, sentences,
+            population,
         ),
         model_version=str(det.card.get("version", "")),
     )
+    if not language.supported:
+        c.reasons.insert(0, _language_reason(language))
     if passage.any() and not flagged:
-        c.reasons.insert(1 + insufficient, _passage_reason(det, passage))
+        c.reasons.insert(1 + insufficient, _passage_reason(det, passage, population))
     return _Result(c, flagged, bool(passage.any()))
 
 
-def _passage_reason(det: Detector, passage: np.ndarray) -> str:
+def _passage_reason(det: Detector, passage: np.ndarray, population: str | None) -> str:
     idx = [int(i) for i in np.flatnonzero(passage)]
-    rate = 100 * max(det.label_fpr.get(g, 0.0) for g in ("native", "non_native"))
+    rate = 100 * det.population_fpr(population)
     return (
         f"Sentence(s) {_ranges(idx)} form a passage: runs of {PASSAGE_SENTENCES} consecutive "
         f"sentences that together read as AI-written (probability >= "
         f"{det.passage_threshold:.2f}); "
-        f"{rate:.1f}% of human essays in validation were labelled AI or Hybrid by this rule "
-        "or the AI score."
+        f"{rate:.1f}% of {_population_words(population)} in validation were labelled AI or "
+        "Hybrid by this rule or the AI score."
     )
+
+
+def _language_reason(language: Language) -> str:
+    return (
+        f"The text reads as {language.name} (probability {language.probability:.2f}). The "
+        "detector was trained and validated on English only, so it does not judge this text."
+    )
+
+
+POPULATION_WORDS = {
+    "student_essays_native": "human essays by native-speaker students",
+    "student_essays_non_native": "human essays by English learners",
+    "academic": "human academic and technical texts (abstracts, medical, legal, teaching)",
+    "news_encyclopedic": "human news and encyclopedic texts",
+    "creative": "human stories and creative writing",
+    "web_reviews": "human reviews and web posts",
+}
+
+
+def _population_words(population: str | None) -> str:
+    return POPULATION_WORDS.get(population or "", "human essays")
 
 
 def _has_ai_turn(turns: list[ChatTurn]) -> bool:
@@ -428,6 +470,7 @@ def _reasons(
     n_words: int,
     doc_feat: np.ndarray,
     sentences: list[Sentence],
+    population: str | None = None,
 ) -> list[str]:
     reasons: list[str] = []
     if insufficient:
@@ -442,10 +485,12 @@ def _reasons(
             )
         )
     side = "at or above" if score >= det.threshold else "below"
+    words = _population_words(population)
     reasons.append(
         f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
-        f"{100 * det.fpr_at(score):.1f}% of human essays in validation scored this high "
-        f"({100 * det.fpr_at_threshold:.1f}% reach the threshold)."
+        f"{100 * det.population_fpr_at(population, score):.1f}% of {words} in validation "
+        f"scored this high, and {100 * det.population_fpr(population):.1f}% were labelled AI "
+        "or Hybrid."
     )
     for turn, idx in _chat_turns(scores).items():
         # Turns are counted from 1, as a reader counts (and as the report and the app do).

@@ -23,7 +23,7 @@ import numpy as np
 
 from aaie.engine.tfidf import Vocabulary
 
-PAIRED_SOURCES = frozenset({"outfox", "outfox_hybrid", "fastdetectgpt"})
+PAIRED_SOURCES = frozenset({"outfox", "outfox_hybrid", "fastdetectgpt", "biscope", "l2r"})
 WORD_FEATURES = 30_000
 CHAR_FEATURES = 30_000
 C = 1.0

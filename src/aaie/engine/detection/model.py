@@ -247,7 +247,32 @@ class Detector:
     lexical: LexicalModel | None = None
     cue_stats: dict[str, Any] = field(default_factory=dict)  # human/AI feature means for reasons
     human_scores: Any = None  # sorted out-of-fold ai_scores of human essays (validation)
+    # detector-8: per human population (writer group x genre) its document-embedding centroid,
+    # sorted out-of-fold scores and out-of-fold label rate (train.population_profiles).
+    populations: dict[str, dict[str, Any]] = field(default_factory=dict)
     card: dict[str, Any] = field(default_factory=dict)
+
+    def nearest_population(self, doc_emb: np.ndarray) -> str | None:
+        """The human population whose texts this one looks most like (cosine of the document
+        embedding to each population's centroid); None for a model without populations."""
+        if not self.populations:
+            return None
+        names = sorted(self.populations)
+        sims = [float(self.populations[n]["centroid"] @ doc_emb) for n in names]
+        return names[int(np.argmax(sims))]
+
+    def population_fpr(self, name: str | None) -> float:
+        """Out-of-fold share of the population's human texts labelled AI or Hybrid."""
+        if name is None or name not in self.populations:
+            return self.fpr_at_threshold
+        return float(self.populations[name]["label_fpr"])
+
+    def population_fpr_at(self, name: str | None, score: float) -> float:
+        """Share of the population's human texts (out of fold) scoring >= `score`."""
+        if name is None or name not in self.populations:
+            return self.fpr_at(score)
+        scores = self.populations[name]["scores"]
+        return float(1.0 - np.searchsorted(scores, score, side="left") / max(len(scores), 1))
 
     def fpr_at(self, score: float) -> float:
         """Share of human essays in validation whose ai_score was >= `score`."""

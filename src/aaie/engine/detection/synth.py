@@ -216,5 +216,60 @@ def fastdetectgpt_hybrids(docs: list[Doc], seed: int = SEED) -> list[Doc]:
     return out
 
 
+# detector-8: hybrids from the BiScope and L2R pairs (a human text and an LLM's text written from
+# it or rewritten from it), in genres beyond essays. "polished_sentences" puts the AI text's
+# sentence at the same relative position in place of scattered human sentences: the closest we
+# can make, from these data, to a document an LLM polished sentence by sentence.
+PAIRED_MIXES = ("polished_sentences", "ai_block", "ai_continuation")
+PAIRED_HYBRIDS_PER_SOURCE = 1200
+
+
+def paired_hybrids(docs: list[Doc], source: str, seed: int = SEED) -> list[Doc]:
+    """One seeded mix per train-split AI text of `source` whose human text is in the corpus."""
+    rng = random.Random(f"{seed}-{source}")
+    humans = {d.id: d for d in docs if d.label == "human" and d.split == "train"}
+    ais = sorted(
+        (d for d in docs if d.source == source and d.label == "ai" and d.split == "train"),
+        key=lambda d: d.id,
+    )
+    out: list[Doc] = []
+    for ai in ais:
+        human = humans.get(str(ai.meta.get("human_id")))
+        if human is None:
+            continue
+        h = [s.text for s in split_sentences(human.text)]
+        a = [s.text for s in split_sentences(ai.text)]
+        if len(h) < 4 or len(a) < 2:
+            continue
+        kind = rng.choice(PAIRED_MIXES)
+        tagged = _paired_mix(h, a, kind, rng)
+        if tagged and MIN_AI_FRACTION <= _ai_fraction(tagged) <= MAX_AI_FRACTION:
+            out.append(_doc(human, ai, tagged, kind, f"synth_{source}", 0))
+    if len(out) > PAIRED_HYBRIDS_PER_SOURCE:
+        out = sorted(rng.sample(out, PAIRED_HYBRIDS_PER_SOURCE), key=lambda d: d.id)
+    return out
+
+
+def _paired_mix(h: list[str], a: list[str], kind: str, rng: random.Random) -> Tagged | None:
+    if kind == "polished_sentences":
+        share = rng.uniform(0.2, 0.6)
+        picked = {i for i in range(len(h)) if rng.random() < share}
+        row = [
+            (a[min(len(a) - 1, round(i * len(a) / len(h)))], True) if i in picked else (t, False)
+            for i, t in enumerate(h)
+        ]
+        return [row]
+    if kind == "ai_continuation":
+        cut = rng.randrange(2, len(h) - 1)
+        rest = a[round(cut * len(a) / len(h)) :] or a[-1:]
+        return [[(t, False) for t in h[:cut]] + [(t, True) for t in rest]]
+    return mix([h[: len(h) // 2], h[len(h) // 2 :]], [a], "ai_block", rng)
+
+
 def synthetic_hybrids(docs: list[Doc]) -> list[Doc]:
-    return outfox_hybrids(docs) + fastdetectgpt_hybrids(docs)
+    return (
+        outfox_hybrids(docs)
+        + fastdetectgpt_hybrids(docs)
+        + paired_hybrids(docs, "biscope")
+        + paired_hybrids(docs, "l2r")
+    )
