@@ -247,7 +247,7 @@ def _run(
     unjudged = insufficient or not language.supported  # the statistics do not label it
     sent_feats = F.sentence_features(sentences)
     doc_feat = F.doc_features(text, sentences, sent_feats)
-    emb, doc_emb = analysis.sentence_embeddings, analysis.document_embedding
+    emb, doc_emb = _embeddings(det, analysis)
     lex = det.lexical_log_odds([s.text for s in sentences])
     p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb, lex))
     p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent, lex)[None, :])[0])
@@ -264,7 +264,7 @@ def _run(
     label, fraction, scores = _label(sentences, scores, gate)
     chat_fraction = _fraction(sentences, [s.source == "chat_log" for s in scores])
     confidence = _confidence(label, p_doc, chat_fraction, unjudged)
-    population = det.nearest_population(doc_emb)
+    population = det.nearest_population(doc_feat)
     c = Classification(
         label=label,
         confidence=confidence,
@@ -291,6 +291,14 @@ def _run(
     if passage.any() and not flagged:
         c.reasons.insert(1 + insufficient, _passage_reason(det, passage, population))
     return _Result(c, flagged, bool(passage.any()))
+
+
+def _embeddings(det: Detector, analysis: TextAnalysis) -> tuple[np.ndarray, np.ndarray]:
+    """MiniLM embeddings for a detector that uses them (detector-7); detector-8 does not, so
+    classifying alone runs no embedding pass."""
+    if det.projection is None:
+        return np.zeros((len(analysis.sentences), 0), np.float32), np.zeros(0, np.float32)
+    return analysis.sentence_embeddings, analysis.document_embedding
 
 
 def _passage_reason(det: Detector, passage: np.ndarray, population: str | None) -> str:

@@ -94,7 +94,7 @@ def sentence_matrix(
     sent_emb: np.ndarray,
     doc_feat: np.ndarray,
     doc_emb: np.ndarray,
-    projection: Projection,
+    projection: Projection | None,
     lex: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per-sentence rows for the sentence model.
@@ -109,22 +109,31 @@ def sentence_matrix(
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
     near_f, wide_f = _neighbour_mean(sent_feats, 1), _neighbour_mean(sent_feats, 3)
-    near_e, wide_e = _neighbour_mean(sent_emb, 1), _neighbour_mean(sent_emb, 3)
-    doc_e = np.repeat(doc_emb[None, :], n, axis=0)
     doc_f = np.repeat(doc_feat[None, :], n, axis=0)
     own_doc = doc_f[:, : sent_feats.shape[1]]  # the document's values of the sentence features
     pos = np.arange(n, dtype=np.float32)[:, None]
     position = np.hstack([pos / max(n - 1, 1), pos == 0, pos == n - 1])
-    sims = np.stack(
-        [_cosine(sent_emb, near_e), _cosine(sent_emb, wide_e), _cosine(sent_emb, doc_e)], axis=1
-    )
     blocks = [sent_feats, near_f, wide_f, doc_f, sent_feats - near_f, sent_feats - wide_f]
-    blocks += [sent_feats - own_doc, _doc_z(sent_feats), position, sims]
-    own_p, doc_p = projection(sent_emb), projection(doc_e)
-    blocks += [own_p, projection(near_e), projection(wide_e), doc_p, own_p - doc_p]
+    blocks += [sent_feats - own_doc, _doc_z(sent_feats), position]
+    if projection is not None:  # detector-7 and earlier: MiniLM embeddings in context
+        blocks += _embedding_blocks(sent_emb, doc_emb, projection)
     if lex is not None:
         blocks.append(_in_context(lex))
     return np.hstack(blocks).astype(np.float32)
+
+
+def _embedding_blocks(
+    sent_emb: np.ndarray, doc_emb: np.ndarray, projection: Projection
+) -> list[np.ndarray]:
+    """Embedding similarity to neighbours and document, and the projected embeddings."""
+    n = len(sent_emb)
+    near_e, wide_e = _neighbour_mean(sent_emb, 1), _neighbour_mean(sent_emb, 3)
+    doc_e = np.repeat(doc_emb[None, :], n, axis=0)
+    sims = np.stack(
+        [_cosine(sent_emb, near_e), _cosine(sent_emb, wide_e), _cosine(sent_emb, doc_e)], axis=1
+    )
+    own_p, doc_p = projection(sent_emb), projection(doc_e)
+    return [sims, own_p, projection(near_e), projection(wide_e), doc_p, own_p - doc_p]
 
 
 def _in_context(lex: np.ndarray) -> np.ndarray:
@@ -234,7 +243,7 @@ class Detector:
     sentence_threshold: float
     threshold: float  # on the calibrated 0-100 ai_score
     fpr_at_threshold: float
-    projection: Projection
+    projection: Projection | None  # None: a detector without MiniLM embeddings (detector-8)
     # A passage (PASSAGE_SENTENCES consecutive sentences) whose window probability is >=
     # passage_threshold labels the text even below `threshold`; chosen so that human essays
     # labelled AI/Hybrid by either rule stay <= 1 % per writer group and essay source.
@@ -252,14 +261,16 @@ class Detector:
     populations: dict[str, dict[str, Any]] = field(default_factory=dict)
     card: dict[str, Any] = field(default_factory=dict)
 
-    def nearest_population(self, doc_emb: np.ndarray) -> str | None:
-        """The human population whose texts this one looks most like (cosine of the document
-        embedding to each population's centroid); None for a model without populations."""
+    def nearest_population(self, doc_feat: np.ndarray) -> str | None:
+        """The human population whose texts this one is written most like (nearest centroid of
+        z-scored document style features); None for a model without populations."""
         if not self.populations:
             return None
-        names = sorted(self.populations)
-        sims = [float(self.populations[n]["centroid"] @ doc_emb) for n in names]
-        return names[int(np.argmax(sims))]
+        scale = self.populations["_scale"]
+        z = (doc_feat - scale["mean"]) / scale["std"]
+        names = sorted(n for n in self.populations if n != "_scale")
+        dist = [float(np.linalg.norm(z - self.populations[n]["centroid"])) for n in names]
+        return names[int(np.argmin(dist))]
 
     def population_fpr(self, name: str | None) -> float:
         """Out-of-fold share of the population's human texts labelled AI or Hybrid."""

@@ -69,7 +69,14 @@ TARGET_FPR = 0.01
 # OUTFOX students reach 2.1 % (2 of 97): docs/models/detector.md, "detector-6".
 SCORE_TARGET_FPR = 0.005
 LABEL_TARGET_FPR = 0.005
-PURE_SENTENCES_PER_DOC = 10
+# detector-8: 6 (was 10): the corpus is three times larger; hybrids still give every sentence.
+PURE_SENTENCES_PER_DOC = 6
+# detector-8 uses no MiniLM embeddings. They carry topic and genre - what a corpus-trained
+# detector wrongly learns - and held out they did not help detector-5 (flan-t5 7 vs 4 %, FDG
+# source 18.5 vs 18.8 %: docs/models/detector.md, "Tried in session 3"). Dropping them also
+# takes the embedding pass (the slow part, ~280k sentences here) out of training and of
+# /llm/classify. Set True to train the detector-7 design.
+USE_EMBEDDINGS = False
 EMBEDDING_COMPONENTS = 32
 
 Log = Callable[[str], None]
@@ -132,19 +139,23 @@ def sentence_labels(doc: Doc, sentences: list[Sentence]) -> np.ndarray:
 
 
 def build_items(docs: list[Doc], cache_dir: Path, log: Log) -> list[Item]:
-    path = cache_dir / f"items-{FEATURE_VERSION}-{_corpus_hash(docs)}.pkl"
+    tag = "" if USE_EMBEDDINGS else "-noemb"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"items-{FEATURE_VERSION}{tag}-{_corpus_hash(docs)}.pkl"
     if path.exists():
         with path.open("rb") as fh:
             return pickle.load(fh)
-    cache = EmbeddingCache(cache_dir)
     splits = [split_sentences(d.text) for d in docs]
-    cache.fill(
-        (s.text for ss in splits for s in ss), lambda a, b: log(f"embedded {a}/{b} sentences")
-    )
+    log(f"split {len(docs)} texts into sentences")
+    cache = EmbeddingCache(cache_dir) if USE_EMBEDDINGS else None
+    if cache is not None:
+        cache.fill(
+            (s.text for ss in splits for s in ss), lambda a, b: log(f"embedded {a}/{b} sentences")
+        )
     items = []
     for doc, sents in zip(docs, splits, strict=True):
         sf = F.sentence_features(sents)
-        emb = cache.get([s.text for s in sents])
+        emb = cache.get([s.text for s in sents]) if cache else np.zeros((len(sents), 0), np.float32)
         items.append(
             Item(
                 doc,
@@ -162,6 +173,8 @@ def build_items(docs: list[Doc], cache_dir: Path, log: Log) -> list[Item]:
 
 
 def _mean_emb(emb: np.ndarray) -> np.ndarray:
+    if emb.shape[1] == 0:
+        return np.zeros(0, dtype=np.float32)
     if len(emb) == 0:
         return np.zeros(384, dtype=np.float32)
     m = emb.mean(axis=0)
@@ -184,10 +197,13 @@ def _corpus_hash(docs: list[Doc]) -> str:
 # ---------------------------------------------------------------- sentence model
 
 
-def fit_projection(items: list[Item], n: int = 20_000) -> Projection:
-    """PCA of a seeded sample of sentence embeddings (unsupervised: no labels used)."""
+def fit_projection(items: list[Item], n: int = 20_000) -> Projection | None:
+    """PCA of a seeded sample of sentence embeddings (unsupervised: no labels used); None for a
+    detector without embeddings."""
     from sklearn.decomposition import PCA
 
+    if not USE_EMBEDDINGS:
+        return None
     emb = np.vstack([it.sent_emb for it in items if it.sentences]).astype(np.float64)
     rng = np.random.default_rng(SEED)
     if len(emb) > n:
@@ -196,7 +212,7 @@ def fit_projection(items: list[Item], n: int = 20_000) -> Projection:
     return Projection(pca.mean_.astype(np.float32), pca.components_.astype(np.float32))
 
 
-def item_rows(it: Item, projection: Projection) -> np.ndarray:
+def item_rows(it: Item, projection: Projection | None) -> np.ndarray:
     return sentence_matrix(
         it.sent_feats, it.sent_emb, it.doc_feat, it.doc_emb, projection, it.sent_lex
     )
@@ -260,7 +276,7 @@ def training_rows(items: list[Item], seed: int = SEED) -> list[np.ndarray]:
 
 
 def sentence_xy(
-    items: list[Item], projection: Projection, seed: int = SEED
+    items: list[Item], projection: Projection | None, seed: int = SEED
 ) -> tuple[np.ndarray, np.ndarray]:
     """All sentences of hybrids; a seeded sample of sentences of pure texts."""
     xs, ys = [], []
@@ -272,7 +288,7 @@ def sentence_xy(
     return np.vstack(xs), np.concatenate(ys).astype(int)
 
 
-def fit_sentence_model(items: list[Item], projection: Projection) -> Any:
+def fit_sentence_model(items: list[Item], projection: Projection | None) -> Any:
     """Gradient-boosted trees: beat the logistic regression on valid hybrids (sentence AUROC
     0.915 vs 0.889) by using interactions, e.g. a sentence's contrast with its neighbours."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -284,13 +300,13 @@ def fit_sentence_model(items: list[Item], projection: Projection) -> Any:
     return model.fit(x, y)
 
 
-def item_sentence_probs(model: Any, it: Item, projection: Projection) -> np.ndarray:
+def item_sentence_probs(model: Any, it: Item, projection: Projection | None) -> np.ndarray:
     if not it.sentences:
         return np.zeros(0)
     return np.asarray(model.predict_proba(item_rows(it, projection))[:, 1])
 
 
-def oof_sentence_probs(items: list[Item], projection: Projection, log: Log) -> list[np.ndarray]:
+def oof_sentence_probs(items: list[Item], projection: Projection | None, log: Log) -> list[np.ndarray]:
     """Stage-1 sentence probabilities of every text from a model that did not see its fold."""
     out: list[np.ndarray] = [np.zeros(0)] * len(items)
     for k in range(N_FOLDS):
@@ -306,14 +322,15 @@ STAGE1_VERSION = "s1-hgb300-lr0.08-l2-1"
 
 
 def fit_stage1(
-    items: list[Item], projection: Projection, log: Log, cache_dir: Path | None = None
+    items: list[Item], projection: Projection | None, log: Log, cache_dir: Path | None = None
 ) -> tuple[list[np.ndarray], Any]:
     """Out-of-fold stage-1 probabilities and the stage-1 model fitted on all `items`: the slow
     part of training (six tree fits), cached on disk by the exact inputs (deterministic)."""
     h = hashlib.sha1(STAGE1_VERSION.encode() + FEATURE_VERSION.encode())
     h.update(_corpus_hash([it.doc for it in items]).encode())
     h.update(_folds_hash(items))
-    h.update(projection.mean.tobytes() + projection.components.tobytes())
+    if projection is not None:
+        h.update(projection.mean.tobytes() + projection.components.tobytes())
     for it in items:
         h.update(b"" if it.sent_lex is None else it.sent_lex.tobytes())
 
@@ -525,16 +542,19 @@ def population_profiles(
     new text looks like), its sorted out-of-fold scores (`fpr_at_score`) and the share of it
     labelled AI or Hybrid out of fold (`fpr_at_threshold`)."""
     pops = np.array([population(it.doc) for it in items])
-    out: dict[str, dict[str, Any]] = {}
+    feats = np.stack([it.doc_feat for it in items])
+    human = pops != "ai"
+    mean, std = feats[human].mean(0), feats[human].std(0) + 1e-6
+    out: dict[str, dict[str, Any]] = {"_scale": {"mean": mean.astype(np.float32),
+                                                 "std": std.astype(np.float32)}}  # fmt: skip
     for name in sorted(set(pops.tolist()) - {"ai"}):
         m = pops == name
         if m.sum() < MIN_POPULATION:
             continue
-        centroid = np.stack([it.doc_emb for it, k in zip(items, m, strict=True) if k]).mean(0)
         out[name] = {
-            "centroid": (centroid / max(float(np.linalg.norm(centroid)), 1e-12)).astype(
-                np.float32
-            ),
+            # Centroid of the population's document style features (z-scored): the genre a
+            # new text looks like, judged by how it is written, not what it is about.
+            "centroid": ((feats[m] - mean) / std).mean(0).astype(np.float32),
             "scores": np.sort(score[m].round(2)).astype(np.float32),
             "label_fpr": round(float(labelled[m].mean()), 4),
             "n": int(m.sum()),
@@ -565,8 +585,32 @@ def fit_detector(
     """Fit everything on `items`; returns the artifact payload and the out-of-fold figures.
 
     `synth` (synthetic hybrids) only train the two sentence stages; the document model, the
-    calibration and every threshold use the real texts only."""
+    calibration and every threshold use the real texts only. The whole result is cached on disk
+    by its exact inputs and the training code itself, so `aaie train detector` and
+    bench/detection_loso.py share one fit (~40 min on 2 cores) instead of repeating it."""
     synth = synth or []
+    h = hashlib.sha1(_code_hash() + _folds_hash(items + synth))
+    h.update(_corpus_hash([it.doc for it in items + synth]).encode())
+    key = f"fit-{h.hexdigest()[:16]}"
+    return _disk_cached(
+        cache_dir, key, lambda: _fit_detector(items, log, synth, cache_dir), log, "detector fit"
+    )
+
+
+def _code_hash() -> bytes:
+    """The source of the modules a fit depends on: a changed line invalidates cached fits."""
+    from aaie.engine.detection import engine, features, lexical, model, synth
+
+    h = hashlib.sha1()
+    for module in (engine, features, lexical, model, synth):
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.digest()
+
+
+def _fit_detector(
+    items: list[Item], log: Log, synth: list[Item], cache_dir: Path | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     lex, lexical = fit_lexical_stage(items + synth, log, cache_dir)
     items, synth = with_lexical(items, lex[: len(items)]), with_lexical(synth, lex[len(items) :])
     sent_items = items + synth
@@ -665,7 +709,8 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "score_target_fpr": SCORE_TARGET_FPR,
         "label_target_fpr": LABEL_TARGET_FPR,
         "threshold_groups": list(ESSAY_GROUPS),
-        "threshold_populations": sorted(payload["populations"]),
+        "threshold_populations": sorted(k for k in payload["populations"] if k != "_scale"),
+        "uses_embeddings": USE_EMBEDDINGS,
         "folds": "leave-one-source-out: " + "; ".join(FOLD_NAMES),
         "sentence_threshold": payload["sentence_threshold"],
         "passage_threshold": payload["passage_threshold"],
