@@ -269,6 +269,8 @@ class Detector:
         scale = self.populations["_scale"]
         z = (doc_feat - scale["mean"]) / scale["std"]
         names = sorted(n for n in self.populations if n != "_scale")
+        if not names:
+            return None
         dist = [float(np.linalg.norm(z - self.populations[n]["centroid"])) for n in names]
         return names[int(np.argmin(dist))]
 
