@@ -148,6 +148,14 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
             "labelled_ai_or_hybrid": round(float(called[v].mean()), 4)}
         for k, v in sorted(hyb.items())
     }  # fmt: skip
+    out["curves"] = {
+        "score": [round(float(x), 3) for x in score],
+        "is_ai": [int(it.doc.is_ai) for it in items],
+        "population": [population(it.doc) for it in items],
+        "generator": [it.doc.generator for it in items],
+        "family": [family(it.doc.generator) if it.doc.is_ai else "" for it in items],
+        "source": [it.doc.source for it in items],
+    }
     return out
 
 

@@ -1,0 +1,120 @@
+"""Markdown tables (and ROC figures) from bench/detection_loso.py's JSON.
+
+    .venv/bin/python bench/detection_loso_report.py /tmp/detection-loso-source.json [--png PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def table(title: str, rows: dict[str, dict[str, Any]], rate: str, head: str) -> list[str]:
+    out = [f"**{title}**", "", f"| {head} | n | labelled AI or Hybrid | AI score ≥ threshold |"]
+    out.append("| --- | --- | --- | --- |")
+    for k, v in rows.items():
+        out.append(f"| {k} | {v['n']} | {pct(v[rate])} | {pct(v['score_at_threshold'])} |")
+    return [*out, ""]
+
+
+def report(res: dict[str, Any]) -> str:
+    lines = [
+        f"Scheme: **{res['scheme']}** (folds = whole {res['scheme']}s; every text scored by models "
+        f"that never saw its {res['scheme'] if res['scheme'] == 'source' else 'generator family'})."
+        f" Thresholds: AI score {res['threshold']:.2f}, passage {res['passage_threshold']:.4f}, "
+        f"sentence {res['sentence_threshold']:.2f}. Run time {res['seconds'] / 60:.0f} min.",
+        "",
+        f"Human texts labelled AI or Hybrid, pooled over every population: "
+        f"**{pct(res['human_pooled'])}**.",
+        "",
+    ]
+    lines += table("Human texts per population", res["human_by_population"],
+                   "labelled_ai_or_hybrid", "population")  # fmt: skip
+    lines += table("Human texts per source / domain", res["human_by_source"],
+                   "labelled_ai_or_hybrid", "source")  # fmt: skip
+    lines += table("AI texts per generator", res["ai_by_generator"], "labelled_ai_or_hybrid",
+                   "generator")  # fmt: skip
+    lines += table("AI texts per generator family", res["ai_by_family"], "labelled_ai_or_hybrid",
+                   "family")  # fmt: skip
+    lines += table("AI texts per source / genre", res["ai_by_domain"], "labelled_ai_or_hybrid",
+                   "source / genre")  # fmt: skip
+    lines += table("AI texts, plain vs paraphrased by the model itself (BiScope)",
+                   res["ai_paraphrased"], "labelled_ai_or_hybrid", "kind")  # fmt: skip
+    lines += ["**Hybrids: char-level precision / recall / F1 of the AI sentences**", ""]
+    lines += ["| hybrids | n | labelled AI or Hybrid | precision | recall | F1 |",
+              "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for k, v in res["hybrid_char_f1"].items():
+        lines.append(
+            f"| {k} | {v['n']} | {pct(v['labelled_ai_or_hybrid'])} | {v['precision']:.2f} | "
+            f"{v['recall']:.2f} | **{v['f1']:.2f}** |"
+        )
+    lines += ["", "**AUROC of the AI score within each source** (AI and hybrid vs its own humans)",
+              "", "| source | AUROC |", "| --- | --- |"]  # fmt: skip
+    for k, v in res["auroc_by_source"].items():
+        lines.append(f"| {k} | {'–' if v is None else f'{v:.3f}'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("json", type=Path)
+    ap.add_argument("--png", type=Path, default=None, help="ROC figure per population / family")
+    args = ap.parse_args()
+    res = json.loads(args.json.read_text(encoding="utf-8"))
+    print(report(res))
+    if args.png and "curves" in res:
+        roc_figure(res, args.png)
+
+
+def roc_figure(res: dict[str, Any], path: Path) -> None:
+    """ROC of the AI score per human population (vs all AI texts) and per generator family (vs
+    all human texts), out of fold, with the shipped threshold marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import roc_curve
+
+    c = res["curves"]
+    score, is_ai = np.array(c["score"]), np.array(c["is_ai"])
+    pops, fams = np.array(c["population"]), np.array(c["family"])
+    human = is_ai == 0
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2))
+    panels = [
+        ("human population (vs every AI text)", sorted(set(pops[human].tolist())),
+         lambda k: (pops == k) & human, is_ai == 1),
+        ("generator family (vs every human text)", sorted(set(fams[~human].tolist()) - {""}),
+         lambda k: (fams == k) & ~human, human),
+    ]  # fmt: skip
+    for ax, (title, keys, pick, rest) in zip(axes, panels, strict=True):
+        for k in keys:
+            m = pick(k) | rest
+            if m.sum() < 20 or len(set(is_ai[m].tolist())) < 2:
+                continue
+            fpr, tpr, thr = roc_curve(is_ai[m], score[m])
+            at = np.searchsorted(-thr, -res["threshold"])
+            ax.plot(fpr, tpr, label=f"{k} (n={int(pick(k).sum())})")
+            ax.plot(fpr[min(at, len(fpr) - 1)], tpr[min(at, len(tpr) - 1)], "k.")
+        ax.set_xscale("log")
+        ax.set_xlim(1e-3, 1)
+        ax.set_xlabel("false-positive rate (log)")
+        ax.set_ylabel("true-positive rate")
+        ax.set_title(f"ROC per {title}", fontsize=10)
+        ax.legend(fontsize=7, loc="lower right")
+        ax.grid(alpha=0.3)
+    fig.suptitle(
+        f"detector-8, leave-one-{res['scheme']}-out scores (dot = threshold {res['threshold']:.1f})"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
