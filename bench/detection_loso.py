@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/detection_loso.py [--data-dir ../shared/data] [--scheme source|generator]
 
-`--scheme source` (the shipped procedure): `aaie train detector`'s own cross-validation, whose
-folds ARE whole sources (train.SOURCE_FOLDS): every figure is for texts of a source the models
-never saw - stacked sentence models, document model and calibration alike. The engine's label
-rule (thresholds as shipped, chosen on these same out-of-fold scores) is applied to each text.
+`--scheme source`: the training procedure with folds that are whole sources
+(train.SOURCE_FOLDS): every figure is for texts of a source the models never saw - stacked
+sentence models, document model and calibration alike - and the thresholds are chosen on these
+same out-of-fold scores. `--scheme prompt`: the shipped folds (by prompt / source item): the
+out-of-fold figures of the shipped procedure.
 `--scheme generator`: the same procedure with folds by generator FAMILY for AI texts (humans by
 source item), so each family is scored by models that never saw it; thresholds are re-chosen on
 that run's own out-of-fold human scores.
@@ -184,7 +185,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/detection-cache"))
-    ap.add_argument("--scheme", choices=("source", "generator"), default="source")
+    ap.add_argument("--scheme", choices=("prompt", "source", "generator"), default="source")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     t0 = time.time()
@@ -194,6 +195,8 @@ def main() -> None:
 
     if args.scheme == "generator":
         T.source_fold = generator_fold  # type: ignore[assignment]
+    elif args.scheme == "source":
+        T.source_fold = T.leave_one_source_out_fold
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     payload, oof = T.fit_detector(items, log, synth, args.cache_dir)
     out = {"scheme": args.scheme, **tables(items, payload, oof)}
