@@ -24,9 +24,10 @@ def table(title: str, rows: dict[str, dict[str, Any]], rate: str, head: str) -> 
 
 
 def report(res: dict[str, Any]) -> str:
+    held = {"source": "its source", "generator": "its generator family",
+            "prompt": "its prompt or source item"}[res["scheme"]]  # fmt: skip
     lines = [
-        f"Scheme: **{res['scheme']}** (folds = whole {res['scheme']}s; every text scored by models "
-        f"that never saw its {res['scheme'] if res['scheme'] == 'source' else 'generator family'})."
+        f"Scheme: **{res['scheme']}** (every text scored by models that never saw {held})."
         f" Thresholds: AI score {res['threshold']:.2f}, passage {res['passage_threshold']:.4f}, "
         f"sentence {res['sentence_threshold']:.2f}. Run time {res['seconds'] / 60:.0f} min.",
         "",
