@@ -70,7 +70,11 @@ def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float
         fp += int((~truth & mark).sum())
         fn += int((truth & ~mark).sum())
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / max(p + r, 1e-9), 4),
+    }
 
 
 def engine_labels(

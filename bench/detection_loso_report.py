@@ -1,6 +1,6 @@
 """Markdown tables (and ROC figures) from bench/detection_loso.py's JSON.
 
-    .venv/bin/python bench/detection_loso_report.py /tmp/detection-loso-source.json [--png PATH]
+.venv/bin/python bench/detection_loso_report.py /tmp/detection-loso-source.json [--png PATH]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The shipped detector on DEV texts it never trained on (seeded samples of what the training
 sample left out), through the engine's own `classify`, as the API runs it.
 
-    OMP_NUM_THREADS=2 .venv/bin/python bench/detection_unseen.py [--data-dir ../shared/data] [--n 20]
+    OMP_NUM_THREADS=2 .venv/bin/python bench/detection_unseen.py [--data-dir D] [--n 20]
 
 Unseen TEXTS of seen sources (not unseen sources: bench/detection_loso.py measures those):
 - human: Feedback Prize 2021 essays outside the training sample (US students, grades 6-12) and
@@ -56,7 +56,16 @@ def char_f1(pairs: list[tuple[str, list[tuple[int, int]], Any]]) -> dict[str, fl
         fp += int((~truth & mark).sum())
         fn += int((truth & ~mark).sum())
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / max(p + r, 1e-9), 3)}
+    return {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(2 * p * r / max(p + r, 1e-9), 3),
+    }
+
+
+def summary(cases: list[tuple[str, list[tuple[int, int]], Any]]) -> dict[str, Any]:
+    labelled = float(np.mean([r.label != "Human" for *_, r in cases]))
+    return {"n": len(cases), **char_f1(cases), "labelled": round(labelled, 3)}
 
 
 def splice(human: str, ai: str, rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
@@ -130,14 +139,15 @@ def main() -> None:
     for key in sorted(groups):
         labels = [classify(t).label for t in groups[key]]
         out["labelled_ai_or_hybrid"][key] = {
-            "n": len(labels), "rate": round(float(np.mean([x != "Human" for x in labels])), 3)}
+            "n": len(labels),
+            "rate": round(float(np.mean([x != "Human" for x in labels])), 3),
+        }
     essays = [r for r in bs if r["label"] == "ai" and r["meta"]["domain"] == "Essay"]
     spliced = []
     for h, a in zip(rng.sample(fp, 3 * args.n), rng.sample(essays, 3 * args.n), strict=True):
         text, spans = splice(clean_persuade(h["text"]), a["text"], rng)
         spliced.append((text, spans, classify(text)))
-    out["spliced_essays"] = {"n": len(spliced), **char_f1(spliced),
-                             "labelled": round(float(np.mean([r.label != "Human" for *_, r in spliced])), 3)}  # fmt: skip
+    out["spliced_essays"] = summary(spliced)
     humans = {str(r["id"]): r["text"] for r in l2r_all if r["label"] == "human"}
     pairs = [r for r in l2r if r["label"] == "ai" and str(r["meta"].get("human_id")) in humans]
     polished = []
@@ -145,8 +155,7 @@ def main() -> None:
         text, spans = polish(humans[str(r["meta"]["human_id"])], r["text"], rng)
         if spans:
             polished.append((text, spans, classify(text)))
-    out["polished_documents"] = {"n": len(polished), **char_f1(polished),
-                                 "labelled": round(float(np.mean([r.label != "Human" for *_, r in polished])), 3)}  # fmt: skip
+    out["polished_documents"] = summary(polished)
     out["seconds"] = round(time.time() - t0)
     args.out.write_text(json.dumps(out, indent=1), encoding="utf-8")
     print(json.dumps(out, indent=1))

@@ -125,8 +125,6 @@ def _human_doc(r: dict[str, Any], source: str, group: str, split: str, text: str
     )
 
 
-
-
 # ---------------------------------------------------------------- detector-8: more sources
 #
 # detector-7 learnt "school essay vs polished prose": every source paired school-age writing with
@@ -231,8 +229,8 @@ def load_biscope(data_dir: Path) -> list[Doc]:
     rows = _read_gz(data_dir / "detect" / "biscope.jsonl.gz")
     keep: list[dict[str, Any]] = []
     humans = [r for r in rows if r["label"] == "human"]
-    for domain, cell in sorted(_cells(humans, lambda r: r["meta"]["domain"]).items()):
-        keep += cell if domain != "Yelp" else _sample(cell, BISCOPE_YELP_HUMANS, "bs-yelp")
+    for domain, texts in sorted(_cells(humans, lambda r: r["meta"]["domain"]).items()):
+        keep += texts if domain != "Yelp" else _sample(texts, BISCOPE_YELP_HUMANS, "bs-yelp")
     ai = _cells(
         [r for r in rows if r["label"] != "human"],
         lambda r: (r["meta"]["domain"], r["generator"], r["meta"].get("paraphrased")),
@@ -272,8 +270,11 @@ def load_coauthor(data_dir: Path) -> list[Doc]:
 
 
 def load_new_sources(data_dir: Path) -> list[Doc]:
-    return load_fp2021(data_dir) + load_biscope(data_dir) + load_l2r(data_dir) + (
-        load_coauthor(data_dir)
+    return (
+        load_fp2021(data_dir)
+        + load_biscope(data_dir)
+        + load_l2r(data_dir)
+        + (load_coauthor(data_dir))
     )
 
 

@@ -317,7 +317,9 @@ def item_sentence_probs(model: Any, it: Item, projection: Projection | None) -> 
     return np.asarray(model.predict_proba(item_rows(it, projection))[:, 1])
 
 
-def oof_sentence_probs(items: list[Item], projection: Projection | None, log: Log) -> list[np.ndarray]:
+def oof_sentence_probs(
+    items: list[Item], projection: Projection | None, log: Log
+) -> list[np.ndarray]:
     """Stage-1 sentence probabilities of every text from a model that did not see its fold."""
     out: list[np.ndarray] = [np.zeros(0)] * len(items)
     for k in range(N_FOLDS):
