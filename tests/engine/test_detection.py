@@ -533,17 +533,32 @@ def test_population_of_human_texts_follows_writer_group_and_genre() -> None:
     assert population(ai) == "ai"
 
 
-def test_cross_validation_folds_are_whole_sources() -> None:
-    from aaie.engine.detection.train import SOURCE_FOLDS, source_fold
+def test_leave_one_source_out_folds_are_whole_sources() -> None:
+    from aaie.engine.detection.train import SOURCE_FOLDS, leave_one_source_out_fold
 
     def doc(source: str, key: str) -> Doc:
         return Doc("x", "t", "human", source, "", "native", "train", key)
 
     # Every text of a source, whatever its prompt, lands in the source's fold ...
-    assert {source_fold(doc("biscope", f"p{i}")) for i in range(20)} == {SOURCE_FOLDS["biscope"]}
+    folds = {leave_one_source_out_fold(doc("biscope", f"p{i}")) for i in range(20)}
+    assert folds == {SOURCE_FOLDS["biscope"]}
     # ... and OUTFOX shares its fold with the same students' Feedback Prize essays.
-    assert source_fold(doc("outfox", "a")) == source_fold(doc("fp2021", "b"))
+    assert leave_one_source_out_fold(doc("outfox", "a")) == leave_one_source_out_fold(
+        doc("fp2021", "b")
+    )
     assert len(set(SOURCE_FOLDS.values())) == 5
+
+
+def test_shipped_folds_keep_a_prompt_on_one_side() -> None:
+    from aaie.engine.detection.train import source_fold
+
+    def doc(source: str, key: str) -> Doc:
+        return Doc("x", "t", "human", source, "", "native", "train", key)
+
+    # A prompt's human essay, its AI essays and hybrids share a fold, whatever their source ...
+    assert len({source_fold(doc(s, "outfox-7")) for s in ("outfox", "outfox_hybrid")}) == 1
+    # ... while the prompts of one source spread over every fold.
+    assert {source_fold(doc("biscope", f"p{i}")) for i in range(40)} == {0, 1, 2, 3, 4}
 
 
 @needs_data
