@@ -54,18 +54,18 @@ def generator_fold(doc: Any) -> int:
     return FAMILY_FOLDS.get(family(doc.generator), 0)
 
 
-def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float]:
-    """Character-level precision / recall / F1 of the AI sentences against `ai_spans`."""
+Ranges = list[tuple[int, int]]
+
+
+def char_f1_of(cases: list[tuple[int, Ranges, Ranges]]) -> dict[str, float]:
+    """Character-level precision / recall / F1 over (text length, true AI ranges, marked ranges)."""
     tp = fp = fn = 0
-    for it, pred in zip(items, predicted, strict=True):
-        n = len(it.doc.text)
-        truth = np.zeros(n, dtype=bool)
-        for a, b in it.doc.ai_spans:
+    for n, true_ranges, marked_ranges in cases:
+        truth, mark = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        for a, b in true_ranges:
             truth[a:b] = True
-        mark = np.zeros(n, dtype=bool)
-        for s, is_ai in zip(it.sentences, pred, strict=True):
-            if is_ai:
-                mark[s.start : s.end] = True
+        for a, b in marked_ranges:
+            mark[a:b] = True
         tp += int((truth & mark).sum())
         fp += int((~truth & mark).sum())
         fn += int((truth & ~mark).sum())
@@ -75,6 +75,17 @@ def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float
         "recall": round(r, 4),
         "f1": round(2 * p * r / max(p + r, 1e-9), 4),
     }
+
+
+def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float]:
+    """Character-level F1 of the sentences marked AI against each text's `ai_spans`."""
+    return char_f1_of(
+        [
+            (len(it.doc.text), it.doc.ai_spans,
+             [(s.start, s.end) for s, is_ai in zip(it.sentences, pred, strict=True) if is_ai])
+            for it, pred in zip(items, predicted, strict=True)
+        ]
+    )  # fmt: skip
 
 
 def engine_labels(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -30,6 +31,9 @@ import numpy as np
 from aaie.engine.detection import classify
 from aaie.engine.detection import data as D
 from aaie.engine.text import clean_persuade, split_sentences
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from detection_loso import char_f1_of
 
 SEED = 41
 
@@ -43,24 +47,13 @@ def _unseen(rows: list[dict[str, Any]], trained: set[str]) -> list[dict[str, Any
 
 
 def char_f1(pairs: list[tuple[str, list[tuple[int, int]], Any]]) -> dict[str, float]:
-    tp = fp = fn = 0
-    for text, spans, result in pairs:
-        truth = np.zeros(len(text), dtype=bool)
-        for a, b in spans:
-            truth[a:b] = True
-        mark = np.zeros(len(text), dtype=bool)
-        for s in result.sentences:
-            if s.is_ai:
-                mark[s.start : s.end] = True
-        tp += int((truth & mark).sum())
-        fp += int((~truth & mark).sum())
-        fn += int((truth & ~mark).sum())
-    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return {
-        "precision": round(p, 3),
-        "recall": round(r, 3),
-        "f1": round(2 * p * r / max(p + r, 1e-9), 3),
-    }
+    """Character-level F1 of the sentences `classify` marked AI against the spliced ranges."""
+    return char_f1_of(
+        [
+            (len(t), spans, [(s.start, s.end) for s in r.sentences if s.is_ai])
+            for t, spans, r in pairs
+        ]
+    )
 
 
 def summary(cases: list[tuple[str, list[tuple[int, int]], Any]]) -> dict[str, Any]:
