@@ -231,32 +231,38 @@ def load_biscope(data_dir: Path) -> list[Doc]:
     humans = [r for r in rows if r["label"] == "human"]
     for domain, texts in sorted(_cells(humans, lambda r: r["meta"]["domain"]).items()):
         keep += texts if domain != "Yelp" else _sample(texts, BISCOPE_YELP_HUMANS, "bs-yelp")
-    ai = _cells(
-        [r for r in rows if r["label"] != "human"],
+    keep += _sample_ai(
+        rows,
         lambda r: (r["meta"]["domain"], r["generator"], r["meta"].get("paraphrased")),
+        BISCOPE_AI_PER_CELL,
+        "bs",
     )
-    for cell in sorted(ai):
-        keep += _sample(ai[cell], BISCOPE_AI_PER_CELL, f"bs-{cell}")
-    return [
-        _new_doc(r, "biscope", f"biscope-{r['meta']['domain']}-{r['meta']['pair_index']}",
-                 str(r["meta"]["domain"]))
-        for r in keep
-    ]  # fmt: skip
+    return _paired_docs(keep, "biscope")
 
 
 def load_l2r(data_dir: Path) -> list[Doc]:
     rows = _read_gz(data_dir / "detect" / "l2r.jsonl.gz")
     keep = [r for r in rows if r["label"] == "human"]
-    ai = _cells(
-        [r for r in rows if r["label"] != "human"],
-        lambda r: (r["meta"]["domain"], r["generator"]),
+    keep += _sample_ai(
+        rows, lambda r: (r["meta"]["domain"], r["generator"]), L2R_AI_PER_CELL, "l2r"
     )
-    for cell in sorted(ai):
-        keep += _sample(ai[cell], L2R_AI_PER_CELL, f"l2r-{cell}")
+    return _paired_docs(keep, "l2r")
+
+
+def _sample_ai(
+    rows: list[dict[str, Any]], cell: Any, per_cell: int, tag: str
+) -> list[dict[str, Any]]:
+    """A seeded sample of `per_cell` AI texts from every cell (e.g. domain x generator)."""
+    ai = _cells([r for r in rows if r["label"] != "human"], cell)
+    return [r for key in sorted(ai) for r in _sample(ai[key], per_cell, f"{tag}-{key}")]
+
+
+def _paired_docs(rows: list[dict[str, Any]], source: str) -> list[Doc]:
+    """Docs of a paired source: a human text and the AI texts written from it share a fold key."""
     return [
-        _new_doc(r, "l2r", f"l2r-{r['meta']['domain']}-{r['meta']['pair_index']}",
+        _new_doc(r, source, f"{source}-{r['meta']['domain']}-{r['meta']['pair_index']}",
                  str(r["meta"]["domain"]))
-        for r in keep
+        for r in rows
     ]  # fmt: skip
 
 

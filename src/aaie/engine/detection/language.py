@@ -54,6 +54,7 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+@lru_cache(maxsize=64)  # the API's language check and the engine ask about the same text
 def identify_language(text: str) -> Language:
     code, probability = _identifier().classify(text[:MAX_CHARS])
     return Language(str(code), round(float(probability), 4))
