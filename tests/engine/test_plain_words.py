@@ -60,3 +60,16 @@ def test_ai_wording_reasons_name_only_evidence_a_teacher_accepts() -> None:
     for marker in ("delve", "fostering", "crucial role", "moreover", "tapestry"):
         assert is_telling(marker), marker
     assert not is_telling("tasks", "Tasks matter. Some tasks are hard. We plan tasks.")
+
+
+def test_ai_wording_reasons_leave_out_topic_nouns() -> None:
+    """A noun is what the essay is about ("nights" in an essay about sleep), not how it was
+    written, even used once or twice; the adjectives and verbs around it can be evidence."""
+    from aaie.engine.explain import is_telling
+
+    sentence = "Students who stay up on school nights find it crucial to fostering better habits."
+    assert not is_telling("nights", sentence, sentence)
+    assert not is_telling("school nights", sentence, sentence)
+    assert is_telling("crucial", sentence, sentence)
+    assert is_telling("fostering", sentence, sentence)
+    assert is_telling("tapestry", "", "Life is a rich tapestry of moments.")

