@@ -48,3 +48,24 @@ def test_html_report_has_rubric_table_scales_and_plain_legend(tmp_path: Path) ->
         "class='chat_overlap'", ""
     )
     assert "From the AI chat log" in html and "Likely AI-generated" in html
+
+
+def test_html_report_says_not_judged_for_another_language_and_why_criteria_have_no_level(
+    tmp_path: Path,
+) -> None:
+    """#20: a French text was shown an AI score as if judged; an unscored criterion printed
+    its reason twice ("Not scored: ..." from the engine and again from the report)."""
+    from tests.api.test_evidence_views import FRENCH
+
+    french, short = tmp_path / "french.txt", tmp_path / "short.txt"
+    french.write_text(FRENCH, encoding="utf-8")
+    short.write_text("Phones are bad.", encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["evaluate", str(french), str(short), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8").split("</style>")[1]
+    first, second = html.split("short.txt")[0], html.split("short.txt")[1]
+    assert "Not judged" in first and "looks like French" in first
+    assert "/ 100</b>" not in first  # no AI score shown as if it were a verdict
+    assert second.count("Not scored by AAIE: not enough text to score") == 4  # once a criterion
+    assert "Not scored: " not in second

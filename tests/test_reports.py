@@ -287,5 +287,5 @@ def test_pdf_shows_why_a_criterion_has_no_band_and_the_overall_note() -> None:
     note = "Overall Good (0.65) differs from the criteria, which average 0.80 (Excellent)"
     details["rubric_overall"] = {**details["rubric_overall"], "notes": [note]}
     text = pdf_text(render_pdf(package))
-    assert "Not scored: the built-in scorer cannot judge drawings" in text
+    assert "Not scored by AAIE: the built-in scorer cannot judge drawings" in text
     assert note in text

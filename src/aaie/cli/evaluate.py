@@ -157,24 +157,33 @@ def _html_report(results: list[tuple[Path, str, Any]]) -> str:
 def _html_summary(ev: Any) -> list[str]:
     from html import escape
 
-    from aaie.engine.explain import score_and_share
+    from aaie.engine.explain import not_judged, population_words, score_and_share
 
     cls, score, sim = ev.classification, ev.ai_score, ev.similarity
     items = []
+    judged = None
     if cls is not None:
-        if cls.insufficient_text:
+        judged = not_judged(
+            unsupported_language=cls.unsupported_language,
+            language=cls.language,
+            insufficient_text=cls.insufficient_text,
+            word_count=cls.word_count,
+        )
+        if cls.unsupported_language and cls.label == "Human":  # a default, not a finding
+            items.append(f"Classification: <b>Not judged</b> ({escape(judged or '')})")
+        elif cls.insufficient_text:
             items.append("Classification: <b>Not enough text</b> (too short to tell)")
         else:
             items.append(
                 f"Classification: <b>{escape(cls.label)}</b> (confidence {cls.confidence:.0%}; "
                 f"{cls.ai_fraction:.0%} of sentences read as AI-written)"
             )
-    if score is not None:
+    if score is not None and not (cls is not None and cls.unsupported_language):
         side = "at or above" if score.ai_score >= score.threshold else "below"
         items.append(
             f"AI score: <b>{score.ai_score:.0f} / 100</b>, {side} the flag threshold "
-            f"{score.threshold:.0f} ({score.fpr_at_threshold:.1%} of human-written essays in "
-            "validation reach the threshold)"
+            f"{score.threshold:.0f} (at this threshold, {score.fpr_at_threshold:.1%} of the "
+            f"{escape(population_words(score.fpr_population))} we tested were labelled AI)"
         )
     if sim is not None:
         items.append(
@@ -190,11 +199,11 @@ def _html_summary(ev: Any) -> list[str]:
             "on a 0-1 scale; Excellent from 0.75, Good from 0.5, Fair from 0.25)"
         )
     out = ["<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"] if items else []
-    if cls is not None and score is not None and not cls.insufficient_text:
+    if cls is not None and score is not None and not (cls.insufficient_text or judged):
         both = score_and_share(score.ai_score, score.threshold, cls.ai_fraction)
         if both:
             out.append(f"<p class='note'>{escape(both)}</p>")
-    if cls is not None and cls.reasons:
+    if cls is not None and cls.reasons and not (judged and cls.label == "Human"):
         out.append(
             "<p><b>Why this label</b></p><ul>"
             + "".join(f"<li>{escape(r)}</li>" for r in cls.reasons)
@@ -209,6 +218,8 @@ def _html_summary(ev: Any) -> list[str]:
 def _html_rubric(rubric: Any) -> list[str]:
     from html import escape
 
+    from aaie.engine.explain import not_scored_words
+
     if rubric is None or not rubric.criteria:
         return []
     rows = [
@@ -217,8 +228,8 @@ def _html_rubric(rubric: Any) -> list[str]:
     ]
     for c in rubric.criteria:
         evidence = list(c.evidence)
-        if c.label is None and c.reason and c.reason not in evidence:
-            evidence.insert(0, f"Not scored: {c.reason}")
+        if c.label is None and c.reason:  # the reason once, in the words every reader sees
+            evidence = [not_scored_words(c.reason)] + [e for e in evidence if c.reason not in e]
         elif c.reason and c.maps_to and c.maps_to != c.name:
             evidence.insert(0, f"Scored as {c.maps_to}: {c.reason}")
         rows.append(

@@ -40,6 +40,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from aaie import __version__
+from aaie.engine.explain import not_scored_words, population_words
 from aaie.reports.view import Highlight, ReportView, read_report
 
 PAGE_W, PAGE_H = A4
@@ -296,11 +297,17 @@ def _summary(view: ReportView) -> Iterable[Flowable]:
         )
     )
     yield table
-    notes = list(_fpr_notes(view))
-    both = _score_and_share(view)
+    not_judged = (view.classification or {}).get("not_judged")
+    notes = [] if not_judged else list(_fpr_notes(view))
+    if not_judged:
+        notes.append(str(not_judged))
+    both = None if not_judged else _score_and_share(view)
     if both:
         notes.insert(0, both)
-    reasons = [str(r) for r in (view.classification or {}).get("reasons") or []]
+    cls = view.classification or {}
+    reasons = [str(r) for r in cls.get("reasons") or []]
+    if not_judged and cls.get("label") in (None, "Human"):
+        reasons = []  # the statistics' reasons (score, style) judge nothing here
     if reasons:
         yield Spacer(1, 6)
         yield _markup("<b>Why this label</b>", "cell")
@@ -326,6 +333,8 @@ def _classification_card(view: ReportView) -> list[Flowable] | None:
     if not cls or not cls.get("label"):
         return None
     label = str(cls["label"])
+    if cls.get("unsupported_language") and label == "Human":  # a default, not a finding
+        return _card("Classification", "Not judged", ["not English: see below"], None)
     if cls.get("insufficient_text"):  # a default label, not a finding: say so plainly
         return _card(
             "Classification",
@@ -343,8 +352,8 @@ def _classification_card(view: ReportView) -> list[Flowable] | None:
 
 def _ai_score_card(view: ReportView) -> list[Flowable] | None:
     score = (view.ai_score or {}).get("ai_score")
-    if not isinstance(score, int | float):
-        return None
+    if not isinstance(score, int | float) or (view.classification or {}).get("not_judged"):
+        return None  # a text the detector did not judge: no score shown as if it were one
     threshold = (view.ai_score or {}).get("threshold")
     notes = [f"flag threshold {threshold:g}" if isinstance(threshold, int | float) else ""]
     above = isinstance(threshold, int | float) and score >= threshold
@@ -392,7 +401,10 @@ def _score_and_share(view: ReportView) -> str | None:
 
 
 def _fpr_notes(view: ReportView) -> Iterable[str]:
-    """The false-positive-rate note: what the threshold means on human writing."""
+    """The false-positive-rate note: what the threshold means on the human texts it was
+    measured on (the population the text is written most like)."""
+    cls = view.classification or {}
+    words = cls.get("fpr_population_words") or population_words(cls.get("fpr_population"))
     for source, name in ((view.ai_score, "AI score"), (view.classification, "classifier")):
         if not source:
             continue
@@ -404,9 +416,9 @@ def _fpr_notes(view: ReportView) -> Iterable[str]:
                 else " at its threshold"
             )
             yield (
-                f"False-positive rate: the {name}{at} flagged {_pct(fpr, 1)} of human-written "
-                "essays in its calibration set. A flag is a reason to talk with the student, "
-                "not proof of misconduct."
+                f"False-positive rate: the {name}{at} labelled {_pct(fpr, 1)} of the {words} "
+                "we tested as AI. A flag is a reason to talk with the student, not proof of "
+                "misconduct."
             )
             return  # one note; both scores share one calibration
 
@@ -531,8 +543,9 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
             cells.append(_p(f"{row.score:.2f}" if row.score is not None else "", "cell"))
         if with_evidence:
             evidence = list(row.evidence)
-            if row.label is None and row.reason and row.reason not in evidence:
-                evidence.insert(0, f"Not scored: {row.reason}")
+            if row.label is None and row.reason:  # the reason once, in the same words
+                evidence = [e for e in evidence if row.reason not in e]
+                evidence.insert(0, not_scored_words(row.reason))
             cells.append(_bullets(evidence, "cell") if evidence else _p("", "cell"))
         rows.append(cells)
     if with_evidence:

@@ -99,7 +99,7 @@ def read_report(report: dict[str, Any]) -> ReportView:
         evaluation_status=report.get("evaluation_status"),
         error=report.get("error"),
         filename=_dict(report.get("file")).get("filename"),
-        rubric=_rubric_rows(evaluation, details),
+        rubric=_rubric_rows(evaluation, details, _dict(report.get("rubric_notes"))),
         rubric_overall=_dict(details.get("rubric_overall")) or None,
         feedback=_feedback_text(evaluation.get("feedback")),
         versions=[_version_row(v, audience) for v in report.get("versions") or []],
@@ -140,7 +140,11 @@ def _feedback_text(feedback: Any) -> str | None:
     return feedback if isinstance(feedback, str) and feedback.strip() else None
 
 
-def _rubric_rows(evaluation: dict[str, Any], details: dict[str, Any]) -> list[RubricRow]:
+def _rubric_rows(
+    evaluation: dict[str, Any], details: dict[str, Any], notes: dict[str, Any]
+) -> list[RubricRow]:
+    """Per criterion its level, score and evidence; `notes` (criterion -> why it has no level,
+    every audience) fills the reason where the detail does not carry it."""
     rubric = evaluation.get("rubric")
     criteria = details.get("rubric") if isinstance(details.get("rubric"), list) else None
     if criteria is None and isinstance(rubric, dict) and isinstance(rubric.get("criteria"), list):
@@ -162,7 +166,13 @@ def _rubric_rows(evaluation: dict[str, Any], details: dict[str, Any]) -> list[Ru
         _dict(rubric).get("compact") if isinstance(_dict(rubric).get("compact"), dict) else rubric
     )
     return [
-        RubricRow(str(name), str(label) if label is not None else None, None, [])
+        RubricRow(
+            str(name),
+            str(label) if label is not None else None,
+            None,
+            [],
+            reason=str(notes[name]) if label is None and notes.get(name) else None,
+        )
         for name, label in _dict(compact).items()
     ]
 

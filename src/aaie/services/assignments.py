@@ -100,6 +100,18 @@ def rubric_check(assignment: Assignment) -> list[dict[str, Any]] | None:
     return check(spec)
 
 
+def criteria_text(assignment: Assignment) -> list[dict[str, Any]]:
+    """Every criterion as the rubric states it (name, description, band descriptors): rubric
+    text that every reader of the assignment, students included, may see."""
+    spec = params_of(assignment).rubric_spec()
+    if spec is None:
+        return [{"name": b} for b in BASE_CRITERIA]
+    return [
+        {"name": c.name, "description": c.description or None, "bands": c.bands or None}
+        for c in spec.criteria
+    ]
+
+
 def criteria_names(assignment: Assignment) -> list[str]:
     """The criteria an assignment is scored on: its custom rubric's, else the built-in four."""
     spec = params_of(assignment).rubric_spec()

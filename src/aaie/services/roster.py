@@ -228,9 +228,8 @@ def class_table(
 
 
 def _summary(sub: Submission, version: SubmissionVersion | None, future: bool) -> dict[str, Any]:
-    view = visibility.evaluation_view(
-        visibility.stored_evaluation(version), Audience.teacher, future=future
-    )
+    evaluation = visibility.stored_evaluation(version)
+    view = visibility.evaluation_view(evaluation, Audience.teacher, future=future)
     cls = view.classification if view else None
     return {
         "submissionId": str(sub.id),
@@ -244,6 +243,10 @@ def _summary(sub: Submission, version: SubmissionVersion | None, future: bool) -
         "similarity_pct": view.similarity.similarity_pct if view and view.similarity else None,
         "flagged": sub.flagged if future else None,
         "rubric": view.rubric if view else {},
+        "rubric_notes": visibility.rubric_notes(evaluation),
+        "not_judged": (
+            visibility.classification_details(evaluation).not_judged if evaluation else None
+        ),
     }
 
 

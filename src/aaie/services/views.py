@@ -69,8 +69,15 @@ class ClassificationDetails(BaseModel):
     fpr_at_score: float | None = Field(
         None, description="share of human essays in validation that scored this high or higher"
     )
-    # The human population (writer group x genre) the FPR was measured on (detector-8).
+    # The human population (writer group x genre) the FPR was measured on (detector-8), and
+    # the same in a teacher's words ("human academic and technical texts ...").
     fpr_population: str | None = None
+    fpr_population_words: str | None = None
+    not_judged: str | None = Field(
+        None,
+        description="set when the detector did not judge the text (another language, too "
+        "little text): why, in plain words; the label is then not a verdict",
+    )
     insufficient_text: bool | None = None
     # Not English: not judged by the statistics (the UI shows "language not supported").
     unsupported_language: bool | None = None
@@ -134,6 +141,10 @@ class VersionView(BaseModel):
     file: FileView | None
     evaluation: EvaluationView | None
     feedback_details: FeedbackDetails | None
+    rubric_notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="criterion -> why it has no level, in plain words (criteria without one)",
+    )
     error: str | None = Field(None, description="failed evaluations only")
     evaluation_details: EvaluationDetails | None = Field(None, description="teachers only")
     redacted: bool | None = Field(None, description="teachers only")
@@ -160,6 +171,10 @@ class SubmissionPackage(BaseModel):
     evaluation_status: EvaluationStatus | None
     evaluation: EvaluationView | None
     feedback_details: FeedbackDetails | None
+    rubric_notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="criterion -> why it has no level, in plain words (criteria without one)",
+    )
     versions: list[VersionView]
     error: str | None = Field(None, description="when the current evaluation failed")
     # Teachers (of the assignment) and admins only:

@@ -1,7 +1,8 @@
 """The ONE place that turns stored submissions and evaluations into what a caller may see (§11.6).
 
-* student (the submission's own student) → feedback and the public rubric (compact labels) only;
-  never classification, AI score, similarity, highlights, rubric evidence or review status.
+* student (the submission's own student) → feedback, the public rubric (compact labels) and
+  why a criterion has no level (`rubric_notes`: rubric words, not detector output) only; never
+  classification, AI score, similarity, highlights, rubric evidence or review status.
 * teacher of the assignment / admin → everything:
     - future_scoring off → `evaluation` carries exactly the T2 fields
       `{classification: {label, confidence}, rubric: {criterion: label}, feedback: str}`;
@@ -30,6 +31,7 @@ from aaie.db.models import (
     SubmissionVersion,
     User,
 )
+from aaie.engine.explain import not_judged, population_words
 from aaie.engine.pipeline import Evaluation
 from aaie.engine.rubric.types import Label, RubricResult
 from aaie.engine.types import ChatTurn
@@ -158,15 +160,42 @@ def feedback_details(evaluation: Evaluation | None) -> FeedbackDetails | None:
     return FeedbackDetails(strengths=list(feedback.strengths), next_steps=list(feedback.next_steps))
 
 
+def rubric_notes(evaluation: Evaluation | None) -> dict[str, str]:
+    """Criterion -> why it has no level, in plain words (every audience: it is about the
+    rubric, not about the detector): a custom criterion AAIE cannot see in a text, or too
+    little text to score."""
+    rubric = evaluation.rubric if evaluation else None
+    return {
+        c.name: c.reason
+        for c in (rubric.criteria if rubric else [])
+        if c.label is None and c.reason
+    }
+
+
+def classification_details(evaluation: Evaluation) -> ClassificationDetails:
+    """The classifier's detail for staff, with its population and a not-judged reason worded
+    for a teacher."""
+    cls = evaluation.classification
+    if cls is None:
+        return ClassificationDetails()
+    out = ClassificationDetails.model_validate(cls.model_dump(include=_CLASSIFICATION_DETAIL_KEYS))
+    out.fpr_population_words = population_words(cls.fpr_population)
+    out.not_judged = not_judged(
+        unsupported_language=cls.unsupported_language,
+        language=cls.language,
+        insufficient_text=cls.insufficient_text,
+        word_count=cls.word_count,
+    )
+    return out
+
+
 def evaluation_details(evaluation: Evaluation | None) -> EvaluationDetails | None:
     """Teacher-only detail behind the T2 fields: why that label, which evidence per criterion."""
     if evaluation is None:
         return None
-    cls, rubric = evaluation.classification, evaluation.rubric
+    rubric = evaluation.rubric
     return EvaluationDetails(
-        classification=ClassificationDetails.model_validate(
-            cls.model_dump(include=_CLASSIFICATION_DETAIL_KEYS) if cls else {}
-        ),
+        classification=classification_details(evaluation),
         rubric=[
             CriterionDetails(
                 name=c.name,
@@ -220,6 +249,7 @@ def version_view(
         file=file_view(file),
         evaluation=evaluation_view(evaluation, audience, future=future),
         feedback_details=feedback_details(evaluation),
+        rubric_notes=rubric_notes(evaluation),
     )
     if version.evaluation_status == EvaluationStatus.failed:
         # The engine's error text may quote internals; staff see it, students a plain sentence.
@@ -273,6 +303,7 @@ def submission_package(
         evaluation_status=current.evaluation_status if current else None,
         evaluation=current.evaluation if current else None,
         feedback_details=current.feedback_details if current else None,
+        rubric_notes=current.rubric_notes if current else {},
         versions=views,
     )
     if current is not None and "error" in current.model_fields_set:

@@ -25,6 +25,7 @@ from aaie.api.schemas.workflow import (
     AssignmentPage,
     AssignmentUpdate,
     CalibrationOut,
+    CriterionText,
     Page,
     RubricCheck,
     SubmitRequest,
@@ -50,6 +51,7 @@ def _out(session: SessionDep, user: User, assignment: Assignment) -> AssignmentO
         due_at=assignments.aware(assignment.due_at),
         is_open=assignments.is_open(assignment),
         rubric_criteria=assignments.criteria_names(assignment),
+        rubric_text=[CriterionText(**c) for c in assignments.criteria_text(assignment)],
         created_at=assignments.aware(assignment.created_at),
         updated_at=assignments.aware(assignment.updated_at),
     )

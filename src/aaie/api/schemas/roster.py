@@ -61,6 +61,12 @@ class SubmissionSummary(BaseModel):
     similarity_pct: float | None = Field(None, description="with future_scoring only")
     flagged: bool | None = Field(None, description="similarity flag; with future_scoring only")
     rubric: dict[str, str | None] = Field(default_factory=dict)
+    rubric_notes: dict[str, str] = Field(
+        default_factory=dict, description="criterion -> why it has no level, in plain words"
+    )
+    not_judged: str | None = Field(
+        None, description="why the detector did not judge the text; the label is no verdict"
+    )
 
 
 class RosterRow(BaseModel):

@@ -64,6 +64,24 @@ class RubricCheck(BaseModel):
     scorable: bool
     how: str = Field(description="in plain words: the built-in criteria it is scored from, or "
                      "why the built-in scorer cannot score it")  # fmt: skip
+    scored_from: dict[str, float] = Field(
+        default_factory=dict,
+        description="built-in criterion -> its weight in the blend the criterion is scored "
+        "as (empty when it cannot be scored)",
+    )
+    detail: str | None = Field(
+        None, description="the measurement behind a 'cannot score' verdict (MiniLM similarities)"
+    )
+
+
+class CriterionText(BaseModel):
+    """A criterion as the rubric states it: what students are told they are assessed on."""
+
+    name: str
+    description: str | None = Field(None, description="custom criteria: the teacher's words")
+    bands: dict[str, str] | None = Field(
+        None, description="custom criteria: what each level (Excellent ... Poor) means"
+    )
 
 
 class AssignmentCreated(BaseModel):
@@ -81,6 +99,11 @@ class AssignmentOut(BaseModel):
     due_at: datetime | None
     is_open: bool
     rubric_criteria: list[str] = Field(description="the criteria the work is scored on")
+    rubric_text: list[CriterionText] = Field(
+        default_factory=list,
+        description="every criterion with its description and band descriptors, as students "
+        "read them (built-in criteria: the name only)",
+    )
     created_at: datetime
     updated_at: datetime
     # Staff only (absent for students): who owns it and its evaluation settings.

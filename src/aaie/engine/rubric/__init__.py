@@ -44,11 +44,18 @@ __all__ = [
 
 def rubric_check(rubric: RubricSpec | dict | list | None) -> list[dict[str, object]]:
     """How the built-in scorer will score each criterion of a rubric, said when the rubric is
-    saved: `{"name", "scorable", "how"}` per criterion ("how" is the plain-word reason)."""
+    saved: per criterion `name`, `scorable`, `how` (in plain words: how it is scored, or why it
+    cannot be), `scored_from` (built-in criterion -> weight of the blend; empty when not
+    scorable) and `detail` (the measurement behind an unscorable verdict)."""
     spec = parse_rubric(rubric)
     if spec is None:
         return [
-            {"name": b, "scorable": True, "how": "a built-in criterion, trained on human scores"}
+            {
+                "name": b,
+                "scorable": True,
+                "how": "a built-in criterion, trained on human scores",
+                "scored_from": {b: 1.0},
+            }
             for b in BASE_CRITERIA
         ]
     from aaie.engine.rubric.mapping import map_criterion
@@ -56,10 +63,15 @@ def rubric_check(rubric: RubricSpec | dict | list | None) -> list[dict[str, obje
     out: list[dict[str, object]] = []
     for c in spec.criteria:
         m = map_criterion(c)
-        how = (
-            m.reason if m.maps_to is not None else f"not scored by the built-in scorer: {m.reason}"
-        )
-        out.append({"name": c.name, "scorable": m.maps_to is not None, "how": how})
+        entry: dict[str, object] = {
+            "name": c.name,
+            "scorable": m.maps_to is not None,
+            "how": m.reason,
+            "scored_from": dict(m.weights),
+        }
+        if m.detail:
+            entry["detail"] = m.detail
+        out.append(entry)
     return out
 
 

@@ -136,10 +136,13 @@ def _custom_result(
 ) -> CriterionResult:
     name = criterion.name
     if mapping.maps_to is None:
-        why = f"Not scored: {mapping.reason}."
+        evidence = [f"Not scored: {mapping.reason}."]
+        if mapping.detail:
+            evidence.append(f"{mapping.detail[0].upper()}{mapping.detail[1:]}.")
         return CriterionResult(
-            name=name, label=None, score=None, evidence=[why], scorable=False, reason=mapping.reason
-        )
+            name=name, label=None, score=None, evidence=evidence, scorable=False,
+            reason=mapping.reason,
+        )  # fmt: skip
     if mapping.weights == {name: 1.0}:  # a built-in criterion under its own name
         return base[name].model_copy(update={"reason": mapping.reason})
     score = sum(w * float(base[b].score or 0.0) for b, w in mapping.weights.items())

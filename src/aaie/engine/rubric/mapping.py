@@ -98,6 +98,13 @@ NOT_IN_TEXT: dict[str, str] = {
     "conduct": "Conduct and process: teamwork, participation, effort, attendance, meeting "
     "deadlines, drafts handed in on time.",
 }
+# The same four in plain words, for the reason a teacher and a student read.
+NOT_IN_TEXT_WORDS: dict[str, str] = {
+    "visuals": "drawings, diagrams and other visual work",
+    "speaking": "speaking or presenting aloud",
+    "formatting": "the document's formatting (layout, fonts, citation format)",
+    "conduct": "conduct and process (effort, teamwork, deadlines)",
+}
 # Words that place a criterion in the written text, whatever else it mentions.
 _WRITING = re.compile(
     r"\b(?:writ\w*|essay\w*|sentence\w*|paragraph\w*|word\w*|text|voice|argu\w*)\b", re.I
@@ -114,6 +121,7 @@ class CriterionMapping:
     # Base criterion -> weight (sums to 1): the custom score is this blend of their scores.
     weights: dict[str, float] = field(default_factory=dict)
     similarity: float = 0.0  # MiniLM similarity of the criterion to its main base criterion
+    detail: str = ""  # the measurements behind `reason` (teachers' evidence, not the reason)
 
 
 @lru_cache(maxsize=1)
@@ -169,9 +177,10 @@ def _map(name: str, description: str, bands: tuple[tuple[str, str], ...]) -> Cri
         what = list(NOT_IN_TEXT)[k]
         return CriterionMapping(
             None,
-            f"'{name}' is about {what}, which the built-in scorer cannot see in the essay's "
-            f"text (similarity {float(outside[k]):.2f}, closest written-text criterion "
-            f"{float(boosted.max()):.2f}); use an LLM provider or score it by hand",
+            f"'{name}' is about {NOT_IN_TEXT_WORDS[what]}, which AAIE cannot see in the text "
+            "of an essay; the teacher scores it by hand (or an LLM provider can)",
+            detail=f"closer in meaning to {what} (similarity {float(outside[k]):.2f}) than to "
+            f"any written-text criterion ({float(boosted.max()):.2f})",
         )
     w = np.exp((boosted - boosted.max()) / TEMPERATURE)
     w = w / w.sum()
