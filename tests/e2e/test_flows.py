@@ -176,7 +176,7 @@ def test_teacher_and_student_walk_the_main_flow(
     expect(tp.locator("#chat-turn-1")).to_have_class(re.compile("active"))
     expect(tp.locator("#chat-turn-1")).to_contain_text("used in the essay")
     expect(tp.locator(".legend-row")).to_contain_text("From the student's AI chat")
-    expect(tp.locator(".fpr")).to_contain_text(re.compile(r"About \d+ in 1,000 human essays"))
+    expect(tp.locator(".fpr")).to_contain_text(re.compile(r"[\d.]+ % of the human .+ we tested"))
     expect(tp.locator(".rubric-evidence")).to_contain_text("Structure")
     student_feedback = ap.locator(".feedback").inner_text()
     expect(tp.locator(".feedback")).to_have_text(student_feedback)

@@ -50,7 +50,7 @@ export function AssignmentPage({ id }) {
       ${a.prompt_text && html`<section class="card" aria-labelledby="prompt-h">
         <h2 id="prompt-h" style="margin-top:0">The task</h2>
         <p style="white-space:pre-wrap">${a.prompt_text}</p>
-        <${PublicRubric} criteria=${a.rubric_criteria} />
+        <${PublicRubric} criteria=${a.rubric_text} />
       </section>`}
       ${a.submissionId
         ? html`<p class="card">You have submitted this assignment.
@@ -71,7 +71,12 @@ function PublicRubric({ criteria }) {
   if (!criteria || !criteria.length) return null;
   return html`<h3>How your work is assessed</h3>
     <p class="small muted">Each criterion gets a level: Excellent, Good, Fair or Poor.</p>
-    <ul class="public-rubric">${criteria.map((c) => html`<li key=${c}><strong>${c}</strong>${BUILTIN_MEANING[c] ? `: ${BUILTIN_MEANING[c]}` : ""}</li>`)}</ul>`;
+    <ul class="public-rubric">${criteria.map((c) => {
+      const meaning = c.description || BUILTIN_MEANING[c.name];
+      const bands = Object.entries(c.bands || {});
+      return html`<li key=${c.name}><strong>${c.name}</strong>${meaning ? `: ${meaning}` : ""}
+        ${bands.length > 0 && html`<dl class="bands small">${bands.map(([level, words]) => html`<div key=${level}><dt>${level}</dt><dd>${words}</dd></div>`)}</dl>`}</li>`;
+    })}</ul>`;
 }
 
 // --- chat logs: pasted turns ("User: ..." / "AI: ...") or a JSON file ---
@@ -203,18 +208,38 @@ export function Feedback({ evaluation, status, error }) {
   return html`<div class="feedback" style="white-space:pre-wrap">${evaluation.feedback}</div>`;
 }
 
-export function RubricLabels({ rubric }) {
+// Why a criterion has no level, as everyone reads it: "Not scored by AAIE: ..." (the PDF and
+// `aaie evaluate --html` write the same: aaie.engine.explain.not_scored_words).
+export function notScoredWords(reason) {
+  if (!reason) return "Not scored by AAIE.";
+  const text = reason.replace(/^not scored( by [^:]+)?:\s*/i, "");
+  const first = /^[a-z]/.test(text.charAt(1)) ? text.charAt(0).toLowerCase() : text.charAt(0); // keep "AAIE"
+  return `Not scored by AAIE: ${first}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
+}
+
+// criteria: the rubric's text (name, description, band descriptors) from the assignment.
+export function RubricLabels({ rubric, notes, criteria }) {
   const entries = Object.entries(rubric || {});
   if (!entries.length) return null;
+  const text = Object.fromEntries((criteria || []).map((c) => [c.name, c]));
   return html`<table class="rubric-labels">
     <caption class="muted small" style="text-align:left">Each criterion is Excellent, Good, Fair or Poor.</caption>
     <thead><tr><th scope="col">Criterion</th><th scope="col">Level</th></tr></thead>
-    <tbody>${entries.map(([name, label]) => html`<tr key=${name}><td>${name}</td><td><${Badge} kind=${label}>${label || "—"}</${Badge}></td></tr>`)}</tbody>
+    <tbody>${entries.map(([name, label]) => html`<tr key=${name}>
+      <td>${name}${text[name] && text[name].description && html`<br /><span class="small muted">${text[name].description}</span>`}</td>
+      <td>${label
+        ? html`<${Badge} kind=${label}>${label}</${Badge}>${text[name] && text[name].bands && text[name].bands[label] && html`<br /><span class="small muted">${text[name].bands[label]}</span>`}`
+        : html`<span class="not-scored small">${notScoredWords((notes || {})[name])}</span>`}</td></tr>`)}</tbody>
   </table>`;
 }
 
 export function SubmissionPage({ id }) {
-  const state = useAsync(() => get(`/api/submissions/${id}`), [id]);
+  const state = useAsync(async () => {
+    const sub = await get(`/api/submissions/${id}`);
+    // The rubric's words (descriptions, band descriptors) come with the assignment.
+    const assignment = await get(`/api/assignments/${sub.assignmentId}`).catch(() => null);
+    return { ...sub, criteria: assignment ? assignment.rubric_text : [] };
+  }, [id]);
   const [pick, setPick] = useState(null);
   const sub = state.data;
   useEffect(() => {
@@ -247,7 +272,7 @@ export function SubmissionPage({ id }) {
           <p class="muted small">${EVAL_WORDS[v.evaluation_status] || ""}</p>
           <${Feedback} evaluation=${v.evaluation} status=${v.evaluation_status} error=${v.error} />
           <h3>Rubric</h3>
-          <${RubricLabels} rubric=${v.evaluation && v.evaluation.rubric} />
+          <${RubricLabels} rubric=${v.evaluation && v.evaluation.rubric} notes=${v.rubric_notes} criteria=${s.criteria} />
         </section>
         <section class="card" aria-labelledby="text-h">
           <h2 id="text-h" style="margin-top:0">What you handed in</h2>

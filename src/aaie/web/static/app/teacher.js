@@ -6,7 +6,7 @@ import {
   html, Async, useAsync, setTitle, dueText, fmtDate, Badge, pct, conf, STATUS_WORDS, EVAL_WORDS,
   navigate, ErrorBox, slug,
 } from "./ui.js";
-import { Feedback, RubricLabels } from "./student.js";
+import { Feedback, RubricLabels, notScoredWords } from "./student.js";
 import { diffWords } from "./diff.js";
 import { unzip } from "./zip.js";
 
@@ -99,7 +99,8 @@ export function AssignmentEditor({ assignment, onSaved }) {
         onSaved && onSaved();
       } else {
         const made = await post("/api/assignments", body);
-        navigate(`/app/assignments/${made.assignmentId}/roster?new=1`);
+        // A custom rubric: first say, right there, how AAIE will score each criterion.
+        navigate(`/app/assignments/${made.assignmentId}/${made.rubric_check ? "edit" : "roster"}?new=1`);
       }
     } catch (e) {
       setError(e instanceof ApiError && e.details ? new Error(`${e.message} ${detailWords(e.details)}`) : e);
@@ -113,26 +114,26 @@ export function AssignmentEditor({ assignment, onSaved }) {
     <form class="card" onSubmit=${save} aria-label=${editing ? "Assignment settings" : "New assignment"}>
       <div class="grid2">
         <div class="field"><label for="title">Title</label>
-          <input id="title" name="title" type="text" required maxlength="200" value=${assignment?.title || ""} /></div>
+          <input id="title" name="title" type="text" required maxlength="200" defaultValue=${assignment?.title || ""} /></div>
         <div class="field"><label for="prompt_id">Prompt id <span class="hint">optional, e.g. P001</span></label>
-          <input id="prompt_id" name="prompt_id" type="text" maxlength="64" value=${assignment?.prompt_id || ""} /></div>
+          <input id="prompt_id" name="prompt_id" type="text" maxlength="64" defaultValue=${assignment?.prompt_id || ""} /></div>
       </div>
       <div class="field"><label for="prompt_text">Prompt <span class="hint">the task as students read it; relevance and feedback are judged against it</span></label>
         <textarea id="prompt_text" name="prompt_text" maxlength="20000">${assignment?.prompt_text || ""}</textarea></div>
       <div class="grid2">
         <div class="field"><label for="due_at">Due <span class="hint">your local time; empty = no due date</span></label>
-          <input id="due_at" name="due_at" type="datetime-local" value=${toLocalInput(assignment?.due_at)} /></div>
+          <input id="due_at" name="due_at" type="datetime-local" defaultValue=${toLocalInput(assignment?.due_at)} /></div>
         <div class="field"><label for="similarity_flag_pct">Similarity flag at (%) <span class="hint">empty = the instance default</span></label>
-          <input id="similarity_flag_pct" name="similarity_flag_pct" type="number" min="0" max="100" step="1" value=${p.similarity_flag_pct ?? ""} /></div>
+          <input id="similarity_flag_pct" name="similarity_flag_pct" type="number" min="0" max="100" step="1" defaultValue=${p.similarity_flag_pct ?? ""} /></div>
       </div>
       <fieldset><legend>Evaluation</legend>
-        <label class="check"><input type="radio" name="mode" value="sync" checked=${p.mode !== "async"} />
+        <label class="check"><input type="radio" name="mode" value="sync" defaultChecked=${p.mode !== "async"} />
           <span>Right away <span class="hint">the student waits a few seconds and sees feedback at once</span></span></label>
-        <label class="check"><input type="radio" name="mode" value="async" checked=${p.mode === "async"} />
+        <label class="check"><input type="radio" name="mode" value="async" defaultChecked=${p.mode === "async"} />
           <span>In the background <span class="hint">for big classes and batch uploads; results appear when ready</span></span></label>
-        <label class="check"><input type="checkbox" name="future_scoring" checked=${!!p.future_scoring} />
+        <label class="check"><input type="checkbox" name="future_scoring" defaultChecked=${!!p.future_scoring} />
           <span>Show me the AI score, similarity and highlights <span class="hint">(future scoring; students never see them)</span></span></label>
-        <label class="check"><input type="checkbox" name="calibrate_rubric" checked=${p.calibrate_rubric !== false} />
+        <label class="check"><input type="checkbox" name="calibrate_rubric" defaultChecked=${p.calibrate_rubric !== false} />
           <span>Follow my grading <span class="hint">once I grade five essays, rubric scores move onto my scale</span></span></label>
       </fieldset>
       <fieldset><legend>Rubric</legend>
@@ -160,8 +161,32 @@ export function AssignmentEditor({ assignment, onSaved }) {
       </fieldset>
       <${ErrorBox} error=${error} />
       ${saved && html`<p class="success" role="status">Saved. Existing evaluations are not re-run.</p>`}
+      ${editing && assignment.rubric_check && html`<${RubricCheck} check=${assignment.rubric_check}
+        created=${new URLSearchParams(location.search).has("new")} id=${assignment.assignmentId} />`}
       <p><button class="primary" type="submit" disabled=${busy}>${editing ? "Save changes" : "Create assignment"}</button></p>
     </form>`;
+}
+
+// How AAIE scores each criterion of a custom rubric (the API's rubric_check), said when it is
+// saved: which criteria it scores and from which built-in ones, which it cannot and why.
+function RubricCheck({ check, created, id }) {
+  const blend = (weights) => Object.entries(weights || {}).sort((a, b) => b[1] - a[1])
+    .map(([name, w]) => `${name} ${Math.round(w * 100)} %`).join(", ");
+  const scored = check.filter((c) => c.scorable).length;
+  const panel = useRef(null);
+  // Just created: the form opens at the top, the answer is below it; bring it into view.
+  useEffect(() => { if (created && panel.current && panel.current.scrollIntoView) panel.current.scrollIntoView({ block: "center" }); }, []);
+  return html`<section ref=${panel} class="notice rubric-check-panel" role="status" aria-labelledby="rubric-check-h">
+    ${created && html`<p><strong>Assignment created.</strong> Next: <a href=${`/app/assignments/${id}/roster`}>enrol students</a>.</p>`}
+    <h3 id="rubric-check-h" style="margin:.2rem 0">How AAIE will score your criteria</h3>
+    <p class="small">${scored} of ${check.length} criteria can be scored by AAIE's built-in scorer.
+      A custom criterion is scored less surely than a built-in one: each essay shows its own confidence.</p>
+    <ul class="rubric-check">${check.map((c) => html`<li key=${c.name}>
+      <strong>${c.name}</strong>: ${c.scorable
+        ? html`<${Badge} kind="done">Scored</${Badge}> from the closest built-in criteria: ${blend(c.scored_from)}.`
+        : html`<${Badge} kind="not-scored">Not scored</${Badge}> ${notScoredWords(c.how)}`}
+    </li>`)}</ul>
+  </section>`;
 }
 
 function detailWords(details) {
@@ -271,10 +296,14 @@ function ClassRow({ row }) {
     <td data-label="Version">${s.version}</td>
     <td data-label="Status"><${Badge} kind=${s.status}>${STATUS_WORDS[s.status]}</${Badge}></td>
     <td data-label="Label">${evaluating ? html`<${Badge} kind=${s.evaluation_status}>${EVAL_WORDS[s.evaluation_status]}</${Badge}>`
-      : html`<${Badge} kind=${s.label}>${s.label || "—"}</${Badge}> <span class="small">${conf(s.confidence)}</span>`}</td>
+      : s.not_judged && (!s.label || s.label === "Human")
+        ? html`<${Badge} kind="not-judged"><span title=${s.not_judged}>Not judged</span></${Badge}><span class="sr-only"> ${s.not_judged}</span>`
+        : html`<${Badge} kind=${s.label}>${s.label || "—"}</${Badge}> <span class="small">${conf(s.confidence)}</span>`}</td>
     <td data-label="AI score" class="num">${s.ai_score == null ? "—" : Math.round(s.ai_score)}</td>
     <td data-label="Similarity" class="num">${pct(s.similarity_pct)} ${s.flagged ? html`<${Badge} kind="flag">Flagged</${Badge}>` : ""}</td>
-    <td data-label="Rubric"><span class="chips">${Object.entries(s.rubric || {}).map(([k, v]) => html`<${Badge} kind=${v} key=${k}><span title=${k}>${k.slice(0, 4)}</span>: ${v}</${Badge}>`)}</span></td>
+    <td data-label="Rubric"><span class="chips">${Object.entries(s.rubric || {}).map(([k, v]) => v
+      ? html`<${Badge} kind=${v} key=${k}><span title=${k}>${k.slice(0, 4)}</span>: ${v}</${Badge}>`
+      : html`<${Badge} kind="not-scored" key=${k}><span title=${`${k}: ${notScoredWords((s.rubric_notes || {})[k])}`}>${k.slice(0, 4)}</span>: not scored</${Badge}>`)}</span></td>
     <td data-label="Submitted" class="nowrap">${fmtDate(s.submitted_at)}</td>
   </tr>`;
 }
@@ -574,32 +603,53 @@ function Verdict({ evaluation, details }) {
   const score = evaluation && evaluation.ai_score;
   const fprScore = d.fpr_at_score ?? score?.fpr_at_score;
   const fprThreshold = d.fpr_at_threshold ?? score?.fpr_at_threshold;
+  const threshold = d.threshold ?? score?.threshold;
+  // Not judged (another language, too little text): the label is a default, not a verdict;
+  // only evidence from the chat log can still label the text.
+  const fromChat = d.not_judged && cls.label && cls.label !== "Human";
   const words = {
     Human: "reads as written by the student",
     Hybrid: "mixes the student's own writing with AI-written or AI-sourced passages",
     AI: "reads as mostly AI-written",
   }[cls.label] || "has no verdict yet";
-  const per1000 = (x) => Math.max(0, Math.round(x * 1000));
+  const population = d.fpr_population_words || "human essays";
   return html`<section class="card verdict-card" aria-labelledby="verdict-h">
     <h2 id="verdict-h" style="margin-top:0">Verdict</h2>
-    <p class="verdict"><${Badge} kind=${cls.label}>${cls.label || "—"}</${Badge}> This essay ${words}.</p>
-    <p>Confidence: <strong>${conf(cls.confidence)}</strong>.</p>
-    ${d.ai_score != null || score ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
-    ${fprScore != null && html`<p class="fpr">About <strong>${per1000(fprScore)} in 1,000</strong> human essays score this high.
-      ${fprThreshold != null && html` At the threshold (${Math.round(d.threshold ?? score?.threshold)}), about ${per1000(fprThreshold)} in 1,000 human essays would be flagged by mistake.`}</p>`}
-    ${d.insufficient_text && html`<p class="notice">The essay is short: the statistics are not used for the label.</p>`}
-    ${(d.reasons || []).length > 0 && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
+    ${d.not_judged && !fromChat
+      ? html`<p class="verdict not-judged">${d.not_judged}</p>
+          <p>No Human, AI or Hybrid verdict is given, and no score is shown: the detector's numbers mean nothing here.</p>`
+      : html`<p class="verdict"><${Badge} kind=${cls.label}>${cls.label || "—"}</${Badge}> This essay ${words}${fromChat ? ", from the chat log the student handed in" : ""}.</p>
+          ${fromChat && html`<p class="notice not-judged">${d.not_judged} The label comes from the chat log only.</p>`}
+          <p>Confidence: <strong>${conf(cls.confidence)}</strong>.</p>
+          ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
+          ${!d.not_judged && fprScore != null && html`<p class="fpr">${fprPct(fprScore)} of the ${population} we tested scored this high.
+            ${fprThreshold != null && html` At this threshold (${Math.round(threshold)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI.`}</p>`}`}
+    ${(d.reasons || []).length > 0 && !(d.not_judged && !fromChat) && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
     <p class="small muted">A verdict is evidence for a conversation with the student, not proof.</p>
   </section>`;
 }
 
-function RubricEvidence({ details, fallback }) {
+// A measured rate as a person says it: "0.4 %" (one decimal; "under 0.1 %" rather than 0).
+function fprPct(x) {
+  const v = 100 * x;
+  return v > 0 && v < 0.05 ? "under 0.1 %" : `${v.toFixed(1)} %`;
+}
+
+function RubricEvidence({ details, fallback, notes, criteria }) {
   const rows = (details && details.rubric) || [];
-  if (!rows.length) return html`<${RubricLabels} rubric=${fallback} />`;
-  return html`<div class="stack rubric-evidence">${rows.map((c) => html`<div key=${c.name}>
-    <h3 style="margin:.4rem 0 .2rem">${c.name} <${Badge} kind=${c.label}>${c.label}</${Badge}>
-      ${c.score != null && html` <span class="small muted">score ${c.score.toFixed(2)}</span>`}</h3>
-    <ul class="small">${(c.evidence || []).map((e, i) => html`<li key=${i}>${e}</li>`)}</ul></div>`)}</div>`;
+  if (!rows.length) return html`<${RubricLabels} rubric=${fallback} notes=${notes} criteria=${criteria} />`;
+  return html`<div class="stack rubric-evidence">${rows.map((c) => {
+    // The reason is said once, in words; the engine's own "Not scored" line is not repeated.
+    const evidence = (c.evidence || []).filter((e) => !(c.label == null && c.reason && e.includes(c.reason)));
+    return html`<div key=${c.name} class="criterion-evidence">
+      <h3 style="margin:.4rem 0 .2rem">${c.name} ${c.label
+        ? html`<${Badge} kind=${c.label}>${c.label}</${Badge}>
+          ${c.score != null && html` <span class="small muted">score ${c.score.toFixed(2)}</span>`}
+          ${c.confidence != null && html` <span class="small muted">· confidence ${conf(c.confidence)}</span>`}`
+        : html`<${Badge} kind="not-scored">Not scored</${Badge}>`}</h3>
+      ${c.label == null && html`<p class="not-scored small">${notScoredWords(c.reason || (notes || {})[c.name])}</p>`}
+      <ul class="small">${evidence.map((e, i) => html`<li key=${i}>${e}</li>`)}</ul></div>`;
+  })}</div>`;
 }
 
 function StatusPanel({ sub, onDone }) {
@@ -731,7 +781,7 @@ export function SubmissionPage({ id }) {
           </section>
           <section class="card" aria-labelledby="rubric-h">
             <h2 id="rubric-h" style="margin-top:0">Rubric and evidence</h2>
-            <${RubricEvidence} details=${v.evaluation_details} fallback=${ev && ev.rubric} />
+            <${RubricEvidence} details=${v.evaluation_details} fallback=${ev && ev.rubric} notes=${v.rubric_notes} />
           </section>
           ${s.versions.length > 1 && html`<${VersionDiff} versions=${s.versions} />`}
         </div>
