@@ -157,7 +157,8 @@ def _html_report(results: list[tuple[Path, str, Any]]) -> str:
 def _html_summary(ev: Any) -> list[str]:
     from html import escape
 
-    from aaie.engine.explain import not_judged, population_words, score_and_share
+    from aaie.engine.detector_words import not_judged, population_words
+    from aaie.engine.explain import score_and_share
 
     cls, score, sim = ev.classification, ev.ai_score, ev.similarity
     items = []

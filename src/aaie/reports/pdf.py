@@ -40,7 +40,8 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 
 from aaie import __version__
-from aaie.engine.explain import not_scored_words, population_words
+from aaie.engine.detector_words import population_words
+from aaie.engine.explain import not_scored_words
 from aaie.reports.view import Highlight, ReportView, read_report
 
 PAGE_W, PAGE_H = A4

@@ -31,7 +31,7 @@ from aaie.db.models import (
     SubmissionVersion,
     User,
 )
-from aaie.engine.explain import not_judged, population_words
+from aaie.engine.detector_words import not_judged, population_words
 from aaie.engine.pipeline import Evaluation
 from aaie.engine.rubric.types import Label, RubricResult
 from aaie.engine.types import ChatTurn
