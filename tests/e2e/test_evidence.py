@@ -77,6 +77,8 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     expect(rubric).to_contain_text("Counterargument: Answers the strongest objection to your view")
     expect(rubric).to_contain_text("Names and rebuts a serious objection")
     expect(rubric).to_contain_text("Hand-drawn diagrams: Quality of the sketches in the margin")
+    check_accessibility(sp, "student assignment with a custom rubric")
+    screenshot(sp, "student-assignment-custom-rubric")
     sp.get_by_label(re.compile("^Your essay")).fill(ESSAY)
     sp.get_by_role("button", name="Submit", exact=True).click()
     sp.wait_for_url(re.compile(r"/app/submissions/[\w-]+"))
@@ -108,9 +110,12 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     flo_row = table.locator("tr", has_text=FLO[0])
     expect(flo_row.locator(".badge.not-judged")).to_have_text("Not judged")
     expect(flo_row.locator(".badge.Human, .badge.AI, .badge.Hybrid")).to_have_count(0)
+    expect(flo_row.locator("td[data-label='AI score']")).to_have_text("—")
+    expect(tp.locator(".chart", has_text="Rubric levels")).to_contain_text("not scored by AAIE")
     sam_row = table.locator("tr", has_text=SAM[0])
     expect(sam_row.locator(".badge.not-scored")).to_contain_text("not scored")
     check_accessibility(tp, "class table with a custom rubric")
+    screenshot(tp, "teacher-class-table-custom-rubric")
 
     # 5. Flo's submission: no verdict, no AI score, the plain reason.
     tp.goto(f"/app/submissions/{flo_sid}")

@@ -299,7 +299,7 @@ function ClassRow({ row }) {
       : s.not_judged && (!s.label || s.label === "Human")
         ? html`<${Badge} kind="not-judged"><span title=${s.not_judged}>Not judged</span></${Badge}><span class="sr-only"> ${s.not_judged}</span>`
         : html`<${Badge} kind=${s.label}>${s.label || "—"}</${Badge}> <span class="small">${conf(s.confidence)}</span>`}</td>
-    <td data-label="AI score" class="num">${s.ai_score == null ? "—" : Math.round(s.ai_score)}</td>
+    <td data-label="AI score" class="num">${s.ai_score == null || s.not_judged ? "—" : Math.round(s.ai_score)}</td>
     <td data-label="Similarity" class="num">${pct(s.similarity_pct)} ${s.flagged ? html`<${Badge} kind="flag">Flagged</${Badge}>` : ""}</td>
     <td data-label="Rubric"><span class="chips">${Object.entries(s.rubric || {}).map(([k, v]) => v
       ? html`<${Badge} kind=${v} key=${k}><span title=${k}>${k.slice(0, 4)}</span>: ${v}</${Badge}>`
@@ -315,7 +315,8 @@ function ClassChart({ table }) {
   const missing = table.items.filter((r) => !r.submission).length;
   const counts = { Human: 0, Hybrid: 0, AI: 0 };
   subs.forEach((s) => { if (s.label in counts) counts[s.label]++; });
-  const scores = subs.map((s) => s.ai_score).filter((x) => x != null);
+  // A text the detector did not judge (another language, too short) has no AI score to count.
+  const scores = subs.filter((s) => !s.not_judged).map((s) => s.ai_score).filter((x) => x != null);
   const criteria = [...new Set(subs.flatMap((s) => Object.keys(s.rubric || {})))];
   const W = 360, H = 150;
   let left;
@@ -348,7 +349,7 @@ function ClassChart({ table }) {
   const right = criteria.length ? html`<figure class="chart" style="margin:0">
     <figcaption><strong>Rubric levels per criterion</strong></figcaption>
     <svg viewBox=${`0 0 ${W} ${criteria.length * 28 + 4}`} role="img"
-      aria-label=${criteria.map((c) => `${c}: ${LABELS.map((l) => `${subs.filter((s) => s.rubric[c] === l).length} ${l}`).join(", ")}`).join("; ")}>
+      aria-label=${criteria.map((c) => `${c}: ${subs.every((s) => !s.rubric[c]) ? "not scored by AAIE" : LABELS.map((l) => `${subs.filter((s) => s.rubric[c] === l).length} ${l}`).join(", ")}`).join("; ")}>
       ${criteria.map((c, i) => {
         let x = 120;
         return html`<g key=${c}><text x="0" y=${i * 28 + 17}>${c.length > 18 ? c.slice(0, 17) + "…" : c}</text>
@@ -358,7 +359,8 @@ function ClassChart({ table }) {
             const el = html`<rect key=${l} x=${x} y=${i * 28 + 4} width=${w} height="18" fill=${BAND_COLORS[l]} />`;
             x += w;
             return el;
-          })}</g>`;
+          })}
+          ${subs.length > 0 && subs.every((s) => !s.rubric[c]) && html`<text x="120" y=${i * 28 + 17} fill="#4b5563">not scored by AAIE</text>`}</g>`;
       })}
     </svg>
     <div class="legend-row">${LABELS.map((l) => html`<span key=${l}><span class="swatch" style=${`background:${BAND_COLORS[l]}`}></span>${l}</span>`)}</div>
@@ -622,8 +624,9 @@ function Verdict({ evaluation, details }) {
           ${fromChat && html`<p class="notice not-judged">${d.not_judged} The label comes from the chat log only.</p>`}
           <p>Confidence: <strong>${conf(cls.confidence)}</strong>.</p>
           ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
-          ${!d.not_judged && fprScore != null && html`<p class="fpr">${fprPct(fprScore)} of the ${population} we tested scored this high.
-            ${fprThreshold != null && html` At this threshold (${Math.round(threshold)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI.`}</p>`}`}
+          ${!d.not_judged && (fprThreshold != null || fprScore != null) && html`<p class="fpr">${fprThreshold != null
+            ? html`At this threshold (${Math.round(threshold)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
+            : html`${fprPct(fprScore)} of the ${population} we tested scored as high as this essay.`}</p>`}`}
     ${(d.reasons || []).length > 0 && !(d.not_judged && !fromChat) && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
     <p class="small muted">A verdict is evidence for a conversation with the student, not proof.</p>
   </section>`;
