@@ -526,10 +526,12 @@ def _rubric(view: ReportView) -> Iterable[Flowable]:
         return
     with_scores = any(r.score is not None for r in view.rubric)
     with_evidence = any(r.evidence or (r.label is None and r.reason) for r in view.rubric)
+    # A student's copy carries no evidence, only why a criterion has no level.
+    why = "Evidence" if any(r.evidence for r in view.rubric) else "Why"
     header = (
         ["Criterion", "Level"]
         + (["Score"] if with_scores else [])
-        + (["Evidence"] if with_evidence else [])
+        + ([why] if with_evidence else [])
     )
     rows: list[list[Any]] = [[_p(h, "cell_bold") for h in header]]
     for row in view.rubric:
