@@ -57,7 +57,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from aaie.engine.analysis import TextAnalysis
-    from aaie.engine.detection import classify, language
+    from aaie.engine import language
+    from aaie.engine.detection import classify
     from aaie.engine.detection.features import warm_up
     from aaie.engine.detection.model import load_detector
     from aaie.engine.embeddings import get_embedder

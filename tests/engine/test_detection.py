@@ -498,6 +498,15 @@ def test_text_in_another_language_is_not_judged() -> None:
     assert ai_score(SPANISH).unsupported_language
 
 
+def test_a_text_not_judged_gets_no_score_style_or_wording_reasons() -> None:
+    """Only why it was not judged: a score, a style cue or quoted AI wording would read as a
+    finding about a text the statistics cannot read (a language, or too few words)."""
+    for text in (SPANISH, "Phones are bad. They distract us."):
+        reasons = classify(text).reasons
+        assert reasons, text
+        assert not any("AI score" in r or r.startswith(("Style", "Wording")) for r in reasons)
+
+
 def test_informal_english_is_judged() -> None:
     c = classify(HUMAN)
     assert c.language == "en" and not c.unsupported_language

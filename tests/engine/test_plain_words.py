@@ -73,3 +73,27 @@ def test_ai_wording_reasons_leave_out_topic_nouns() -> None:
     assert is_telling("crucial", sentence, sentence)
     assert is_telling("fostering", sentence, sentence)
     assert is_telling("tapestry", "", "Life is a rich tapestry of moments.")
+
+
+FRENCH_ESSAY = (
+    "Les réseaux sociaux ont transformé la manière dont les jeunes communiquent. Chaque jour, "
+    "les élèves passent plusieurs heures sur leur téléphone pour discuter avec leurs amis, "
+    "regarder des vidéos et partager des photos. Certains parents pensent que cette habitude "
+    "nuit à la concentration en classe. Pourtant, les réseaux permettent aussi de découvrir de "
+    "nouvelles idées et de rester en contact avec la famille qui habite loin. À mon avis, il "
+    "faut apprendre à les utiliser avec modération plutôt que de les interdire complètement."
+)
+
+
+def test_a_text_in_another_language_is_not_scored_or_given_english_advice() -> None:
+    """The built-in scorer and feedback know English only: a French essay gets no bands and no
+    English spelling advice, but a plain sentence saying why (an LLM provider may do better)."""
+    from aaie.engine.pipeline import evaluate_all
+
+    ev = evaluate_all(FRENCH_ESSAY, prompt_text="Les réseaux sociaux sont-ils utiles ?")
+    assert ev.rubric is not None and ev.feedback is not None
+    assert all(c.label is None and not c.scorable for c in ev.rubric.criteria)
+    assert ev.rubric.overall_label is None
+    assert all("French" in (c.reason or "") for c in ev.rubric.criteria)
+    assert "French" in ev.feedback.text and "Not assessed" in ev.feedback.text
+    assert "spelling" not in ev.feedback.text.lower() and not ev.feedback.next_steps

@@ -19,7 +19,7 @@ def not_judged(
     """Why the detector did not judge a text, in plain words (None when it did): another
     language than English, or too little text. Its label is then a default, not a verdict."""
     from aaie.engine.detection import MIN_SENTENCES, MIN_WORDS
-    from aaie.engine.detection.language import LANGUAGE_NAMES
+    from aaie.engine.language import LANGUAGE_NAMES
 
     if unsupported_language:
         name = LANGUAGE_NAMES.get(language or "")

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from aaie.config import Settings
 from aaie.engine import embeddings
-from aaie.engine.detection.language import SUPPORTED_LANGUAGES, identify_language
+from aaie.engine.language import SUPPORTED_LANGUAGES, identify_language
 from aaie.engine.providers import CircuitBreaker, LLMProvider
 from aaie.engine.providers.openai_compat import ResponseFormat
 from aaie.engine.rubric import RubricSpec, parse_rubric

@@ -34,7 +34,6 @@ from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
-from aaie.engine.detection.language import Language, identify_language
 from aaie.engine.detection.model import (
     PASSAGE_SENTENCES,
     Detector,
@@ -42,6 +41,7 @@ from aaie.engine.detection.model import (
     load_detector,
     passage_mask,
 )
+from aaie.engine.language import Language, identify_language
 from aaie.engine.types import ChatTurn, Sentence, as_chat_log
 
 MIN_WORDS = 50
@@ -291,6 +291,7 @@ def _run(
             doc_feat,
             sentences,
             population,
+            judged=not unjudged,
         ),
         model_version=str(det.card.get("version", "")),
     )
@@ -487,7 +488,10 @@ def _reasons(
     doc_feat: np.ndarray,
     sentences: list[Sentence],
     population: str | None = None,
+    judged: bool = True,
 ) -> list[str]:
+    """Why the label is what it is. A text the statistics do not judge (too short, or not
+    English) gets no score, style or wording reasons: they would read as findings."""
     reasons: list[str] = []
     if insufficient:
         reasons.append(
@@ -500,17 +504,13 @@ def _reasons(
                 else "The label comes from the chat log, not from the text's statistics."
             )
         )
-    side = "at or above" if score >= det.threshold else "below"
-    words = _population_words(population)
-    reasons.append(
-        f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
-        f"{100 * det.population_fpr_at(population, score):.1f}% of {words} in validation "
-        f"scored this high, and {100 * det.population_fpr(population):.1f}% were labelled AI "
-        "or Hybrid."
-    )
+    if judged:
+        reasons.append(_score_reason(det, score, population))
     for turn, idx in _chat_turns(scores).items():
         # Turns are counted from 1, as a reader counts (and as the report and the app do).
         reasons.append(f"Sentence(s) {_ranges(idx)} reproduce AI turn {turn + 1} of the chat log.")
+    if not judged:
+        return reasons
     model_ai = [s.index for s in scores if s.is_ai and s.source == "model"]
     if label == "Hybrid" and model_ai:
         reasons.append(f"Sentence(s) {_ranges(model_ai)} read as AI-written; the rest do not.")
@@ -527,6 +527,17 @@ def _reasons(
     if label == "AI":
         reasons.append(f"{100 * fraction:.0f}% of the text is judged AI-written.")
     return reasons
+
+
+def _score_reason(det: Detector, score: float, population: str | None) -> str:
+    side = "at or above" if score >= det.threshold else "below"
+    words = _population_words(population)
+    return (
+        f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
+        f"{100 * det.population_fpr_at(population, score):.1f}% of {words} in validation "
+        f"scored this high, and {100 * det.population_fpr(population):.1f}% were labelled AI "
+        "or Hybrid."
+    )
 
 
 def _telling_phrases(

@@ -17,6 +17,7 @@ from wordfreq import zipf_frequency
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.guard import mentions_banned
 from aaie.engine.feedback.types import Feedback, NextStep
+from aaie.engine.language import identify_language, not_english
 from aaie.engine.rubric.features import TASK_WORDS, EssayFacts, essay_facts, is_misspelled
 from aaie.engine.rubric.types import BASE_CRITERIA, RubricResult
 from aaie.engine.spelling import in_variety, variety
@@ -341,6 +342,10 @@ def _scores(rubric: RubricResult | None, facts_scores: dict[str, float]) -> dict
 def feedback_builtin(
     analysis: TextAnalysis, prompt_text: str | None, rubric: RubricResult | None
 ) -> Feedback:
+    language = identify_language(analysis.text)
+    if not language.supported and analysis.word_count >= MIN_SCORE_WORDS:
+        # Spelling, transitions and every step are English-only: advice would be wrong.
+        return Feedback(text=not_english(language, "feedback"))
     facts = essay_facts(analysis, prompt_text)
     if analysis.word_count < MIN_SCORE_WORDS:
         return _too_short(_Ctx(analysis, facts, prompt_text, {b: 0.5 for b in BASE_CRITERIA}))

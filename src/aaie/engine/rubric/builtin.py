@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from aaie.engine.analysis import TextAnalysis
+from aaie.engine.language import identify_language, not_english
 from aaie.engine.rubric.features import EssayFacts, essay_facts
 from aaie.engine.rubric.mapping import CriterionMapping, criterion_text, map_criterion
 from aaie.engine.rubric.model import (
@@ -46,7 +47,10 @@ def score_builtin(
     analysis: TextAnalysis, prompt_text: str | None, spec: RubricSpec | None
 ) -> RubricResult:
     if analysis.word_count < MIN_SCORE_WORDS:
-        return _not_enough_text(analysis, spec)
+        return _unscored(spec, not_enough_text(analysis.word_count, MIN_SCORE_WORDS, "score"))
+    language = identify_language(analysis.text)
+    if not language.supported:
+        return _unscored(spec, not_english(language, "scorer"))
     facts = essay_facts(analysis, prompt_text)
     # Without a prompt, the training prompt the essay clearly answers (if any) stands in for it.
     recognised = None if prompt_text else recognised_prompt(analysis.document_embedding)
@@ -105,9 +109,9 @@ def _overall_note(overall: float, criteria: list[float | None]) -> list[str]:
     ]
 
 
-def _not_enough_text(analysis: TextAnalysis, spec: RubricSpec | None) -> RubricResult:
-    """Too little text to judge: no band for any criterion, and a plain note saying why."""
-    why = not_enough_text(analysis.word_count, MIN_SCORE_WORDS, "score")
+def _unscored(spec: RubricSpec | None, why: str) -> RubricResult:
+    """A text the built-in scorer cannot judge (too short, not English): no band for any
+    criterion, and a plain note saying why."""
     names = [c.name for c in spec.criteria] if spec is not None else list(BASE_CRITERIA)
     criteria = [
         CriterionResult(name=n, label=None, score=None, evidence=[why], scorable=False, reason=why)

@@ -1,11 +1,13 @@
-"""Which language a submission is written in, and whether the detector may judge it.
+"""Which language a submission is written in, and whether the engine may judge it.
 
-The detector was trained and validated on English only. On human Spanish, French and German
-encyclopedic text detector-7 labelled 4-34 % AI or Hybrid: its statistics (English word
-frequencies, English n-grams) mean nothing there, so it must say "not supported" instead of
-guessing. `py3langid` (a maintained NumPy port of langid.py, BSD-3, model inside the wheel: no
-download) names the language; a text counts as English unless another language is named with
-high probability, because short or informal English (text-speak, many names) can look uncertain.
+The detector, the built-in rubric scorer and the built-in feedback were trained and validated on
+English only. On human Spanish, French and German encyclopedic text detector-7 labelled 4-34 %
+AI or Hybrid, and the scorer gave a French essay bands and English spelling advice: their
+statistics (English word frequencies, n-grams, dictionaries) mean nothing there, so they say
+"not supported" instead of guessing. `py3langid` (a maintained NumPy port of langid.py, BSD-3,
+model inside the wheel: no download) names the language; a text counts as English unless another
+language is named with high probability, because short or informal English (text-speak, many
+names) can look uncertain.
 """
 
 from __future__ import annotations
@@ -62,3 +64,12 @@ def identify_language(text: str) -> Language:
 
 def warm_up() -> None:
     _identifier()
+
+
+def not_english(language: Language, what: str) -> str:
+    """The one plain sentence the built-in scorer and feedback use for a text they cannot read
+    (`what`: "scorer" or "feedback")."""
+    return (
+        f"Not assessed: this text reads as {language.name}, and AAIE's built-in {what} was "
+        "trained on English essays only. Your teacher will read it."
+    )
