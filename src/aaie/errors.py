@@ -36,6 +36,13 @@ class Forbidden(AAIEError):
     status_code, code, message = 403, "forbidden", "Your role may not do this."
 
 
+class WrongPassword(AAIEError):
+    """The current password given to change it is wrong. 403, not 401: the caller is signed
+    in, and clients treat a 401 as "the session ended"."""
+
+    status_code, code, message = 403, "wrong_password", "The current password is incorrect."
+
+
 class NotFound(AAIEError):
     status_code, code, message = 404, "not_found", "The resource does not exist."
 

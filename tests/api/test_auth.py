@@ -37,6 +37,7 @@ def test_admin_registers_teacher_who_can_then_log_in(
         "user_id": created.json()["user_id"],
         "email": "new.teacher@example.edu",
         "role": "teacher",
+        "must_change_password": False,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, auth_headers
+from tests.conftest import PASSWORD, Account, auth_headers
 
 WHO = ["anonymous", "student", "teacher", "admin", "deactivated"]
 
@@ -24,10 +24,23 @@ ROUTES: list[tuple[str, str, dict | None, list[tuple[str, int]]]] = [
         {"email": "fresh@example.edu", "password": "p" * 12, "role": "student"},
         _expect(401, 403, 403, 201, 401),
     ),
+    (
+        "POST",
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": "n" * 12},
+        _expect(401, 204, 204, 204, 401),
+    ),
     ("GET", "/api/users", None, _expect(401, 403, 403, 200, 401)),
     ("GET", "/api/users/{other_student}", None, _expect(401, 403, 403, 200, 401)),
     ("PUT", "/api/users/{other_student}", {"is_active": True}, _expect(401, 403, 403, 200, 401)),
     ("DELETE", "/api/users/{other_student}", None, _expect(401, 403, 403, 204, 401)),
+    # A teacher may reset only a student whose account they created (tests/api/test_passwords.py).
+    (
+        "POST",
+        "/api/users/{other_student}/password-reset",
+        None,
+        _expect(401, 403, 403, 200, 401),
+    ),
     ("GET", "/healthz", None, _expect(200, 200, 200, 200, 200)),
     ("GET", "/readyz", None, _expect(200, 200, 200, 200, 200)),
     # Not by role: by address or metrics token (tests/api/test_hostile_input.py).

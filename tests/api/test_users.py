@@ -18,7 +18,14 @@ def test_admin_lists_users_paginated_without_password_hashes(
     assert first["total"] == len(accounts)
     assert len(first["items"]) == 2 and len(second["items"]) == 2
     assert {u["user_id"] for u in first["items"]}.isdisjoint(u["user_id"] for u in second["items"])
-    assert set(first["items"][0]) == {"user_id", "email", "role", "is_active", "created_at"}
+    assert set(first["items"][0]) == {
+        "user_id",
+        "email",
+        "role",
+        "is_active",
+        "must_change_password",
+        "created_at",
+    }
     assert "argon2" not in client.get("/api/users?limit=200", headers=admin).text
 
 

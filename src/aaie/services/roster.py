@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from aaie.config import Settings
 from aaie.db.models import Assignment, Enrolment, Role, Submission, SubmissionVersion, User
 from aaie.errors import NotFound, ValidationFailed
 from aaie.services import users, visibility
+from aaie.services.passwords import temporary_password
 from aaie.services.visibility import Audience
 
 MAX_ROSTER_ROWS = 2000
@@ -105,10 +105,6 @@ def _at_column(cells: list[str]) -> int | None:
 # --- enrolling ---------------------------------------------------------------------------------
 
 
-def temporary_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
 def enrol(
     session: Session, actor: User, assignment: Assignment, entries: list[RosterEntry]
 ) -> EnrolResult:
@@ -130,7 +126,9 @@ def enrol(
         created = False
         if user is None:
             password = temporary_password()
-            user = users.create(session, email, password, Role.student)
+            user = users.create(
+                session, email, password, Role.student, created_by=actor, must_change_password=True
+            )
             result.created.append(
                 {"student_id": user.id, "email": email, "temporary_password": password}
             )

@@ -18,7 +18,13 @@ from sqlalchemy.exc import DBAPIError
 from aaie.db.models import Role, User
 
 _USER_BY_ID = select(
-    User.id, User.email, User.role, User.is_active, User.token_version, User.created_at
+    User.id,
+    User.email,
+    User.role,
+    User.is_active,
+    User.token_version,
+    User.created_at,
+    User.must_change_password,
 ).where(User.id == bindparam("user_id"))
 
 
@@ -45,6 +51,7 @@ class UserLookup:
             is_active=row.is_active,
             token_version=row.token_version,
             created_at=row.created_at,
+            must_change_password=row.must_change_password,
             password_hash="",
         )
 

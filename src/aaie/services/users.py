@@ -28,10 +28,24 @@ def get(session: Session, user_id: uuid.UUID) -> User:
     return user
 
 
-def create(session: Session, email: str, password: str, role: Role) -> User:
+def create(
+    session: Session,
+    email: str,
+    password: str,
+    role: Role,
+    *,
+    created_by: User | None = None,
+    must_change_password: bool = False,
+) -> User:
     if get_by_email(session, email) is not None:
         raise Conflict("A user with this email already exists.")
-    user = User(email=normalise_email(email), password_hash=hash_password(password), role=role)
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        role=role,
+        created_by=created_by.id if created_by else None,
+        must_change_password=must_change_password,
+    )
     session.add(user)
     session.flush()
     return user

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 
 from aaie.api.deps import AdminUser, CurrentUser, SessionDep, State
 from aaie.api.errors import error_responses
@@ -8,10 +8,11 @@ from aaie.api.schemas.auth import (
     LoginRequest,
     LoginResponse,
     MeResponse,
+    PasswordChange,
     RegisterRequest,
     RegisterResponse,
 )
-from aaie.services import audit, users
+from aaie.services import audit, passwords, users
 from aaie.services.sign_in import sign_in
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -27,7 +28,14 @@ def register(
     body: RegisterRequest, admin: AdminUser, session: SessionDep, request: Request
 ) -> RegisterResponse:
     """Create an account with a role (admin only)."""
-    user = users.create(session, body.email, body.password, body.role)
+    user = users.create(
+        session,
+        body.email,
+        body.password,
+        body.role,
+        created_by=admin,
+        must_change_password=body.must_change_password,
+    )
     audit.record(
         session,
         actor=admin,
@@ -49,13 +57,50 @@ def login(body: LoginRequest, session: SessionDep, state: State, request: Reques
         session, state.settings, state.counters, body.email, body.password, _client_ip(request)
     )
     token = state.tokens.issue(user.id, user.role, user.token_version)
-    return LoginResponse(token=token, role=user.role, expires_in=state.tokens.ttl_s)
+    return LoginResponse(
+        token=token,
+        role=user.role,
+        expires_in=state.tokens.ttl_s,
+        must_change_password=user.must_change_password,
+    )
 
 
 @router.get("/me", response_model=MeResponse, responses=error_responses(401))
 async def me(user: CurrentUser) -> MeResponse:
     """The caller's own profile and role."""
-    return MeResponse(user_id=user.id, email=user.email, role=user.role)
+    return MeResponse(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        must_change_password=user.must_change_password,
+    )
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 422, 429),
+)
+def change_password(
+    body: PasswordChange, user: CurrentUser, session: SessionDep, state: State, request: Request
+) -> Response:
+    """Change your own password (any role). The current password must be right (403
+    `wrong_password`; repeated failures are throttled like logins: 429 with Retry-After); the
+    new one follows the account rules (422). On success (204) every token and web session of
+    this user ends, this one included: sign in again with the new password."""
+    account = users.get(session, user.id)
+    passwords.change(
+        session, state.settings, state.counters, account, body.current_password, body.new_password
+    )
+    audit.record(
+        session,
+        actor=user,
+        action="user.password_change",
+        resource_type="user",
+        resource_id=user.id,
+        request_id=request.state.request_id,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _client_ip(request: Request) -> str:

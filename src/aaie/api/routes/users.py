@@ -4,12 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from aaie.api.deps import AdminUser, SessionDep, SettingsDep, UserId
+from aaie.api.deps import AdminUser, SessionDep, SettingsDep, StaffUser, UserId
 from aaie.api.errors import error_responses
 from aaie.api.paging import Offset
-from aaie.api.schemas.auth import UserOut, UserPage, UserUpdate
+from aaie.api.schemas.auth import PasswordReset, UserOut, UserPage, UserUpdate
 from aaie.db.models import User
-from aaie.services import audit, deletion, users
+from aaie.services import audit, deletion, passwords, users
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -20,6 +20,7 @@ def _out(user: User) -> UserOut:
         email=user.email,
         role=user.role,
         is_active=user.is_active,
+        must_change_password=user.must_change_password,
         created_at=user.created_at,
     )
 
@@ -89,3 +90,30 @@ def delete_user(
         details=removed,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{userId}/password-reset",
+    response_model=PasswordReset,
+    responses=error_responses(401, 403, 404, 422),
+)
+def reset_password(
+    user_id: UserId, actor: StaffUser, session: SessionDep, request: Request
+) -> PasswordReset:
+    """Give a user a new temporary password, returned once (as enrolment does). Admin: any
+    account. Teacher: only a student whose account they created by enrolling them (403
+    otherwise: any teacher may enrol an existing student, so a roster alone proves nothing).
+    The user's tokens and sessions end at once and they are asked to change the password
+    (`must_change_password`) at their next sign-in in the web app."""
+    user = users.get(session, user_id)
+    temporary = passwords.reset(session, actor, user)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.password_reset",
+        resource_type="user",
+        resource_id=user.id,
+        request_id=request.state.request_id,
+        details={"role": user.role},
+    )
+    return PasswordReset(user_id=user.id, email=user.email, temporary_password=temporary)
