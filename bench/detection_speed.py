@@ -56,8 +56,8 @@ def main() -> None:
     args = ap.parse_args()
 
     t0 = time.perf_counter()
-    from aaie.engine.analysis import TextAnalysis
     from aaie.engine import language
+    from aaie.engine.analysis import TextAnalysis
     from aaie.engine.detection import classify
     from aaie.engine.detection.features import warm_up
     from aaie.engine.detection.model import load_detector
