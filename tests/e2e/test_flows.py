@@ -64,8 +64,16 @@ ROSTER = (
     "Ben Bright,ben.bright@school.example.edu\n"
 )
 TEACHER = ("lee.teacher@school.example.edu", "teacher-password-1")
+AMY_PASSWORD = "amy-chose-this-one"
 # Words that name teacher-only results; the student's pages must not show them.
 LEAK_WORDS = ("classification", "ai score", "similarity", "highlight", "confidence", "hybrid")
+
+
+def _change_password(page: Page, current: str, new: str, confirm: str | None = None) -> None:
+    page.get_by_label("Current password").fill(current)
+    page.get_by_label("New password", exact=True).fill(new)
+    page.get_by_label("New password again").fill(confirm if confirm is not None else new)
+    page.get_by_role("button", name="Change password").click()
 
 
 def _teacher_signs_in(open_browser: Callable[..., Watched], server: Server) -> Watched:
@@ -127,10 +135,17 @@ def test_teacher_and_student_walk_the_main_flow(
     check_accessibility(tp, "roster")
     screenshot(tp, "teacher-roster")
 
-    # 3. Amy signs in, pastes her essay and her chat log, and submits.
+    # 3. Amy signs in with the temporary password, must choose her own first, signs in with
+    # it, pastes her essay and her chat log, and submits.
     amy = open_browser()
     ap = amy.page
-    sign_in(ap, "amy.archer@school.example.edu", passwords["amy.archer@school.example.edu"])
+    amy_email = "amy.archer@school.example.edu"
+    sign_in(ap, amy_email, passwords[amy_email])
+    expect(ap.get_by_role("heading", name="Change password")).to_be_visible()
+    expect(ap.get_by_text("You signed in with a temporary password")).to_be_visible()
+    _change_password(ap, passwords[amy_email], AMY_PASSWORD)
+    ap.wait_for_url(re.compile(r"/app/login\?changed=1"))
+    sign_in(ap, amy_email, AMY_PASSWORD)
     expect(ap.get_by_role("heading", name="My assignments")).to_be_visible()
     expect(ap.get_by_text("Not submitted yet")).to_be_visible()
     check_accessibility(ap, "student home")
@@ -349,4 +364,66 @@ def test_admin_creates_a_teacher_on_the_people_page(
     check_accessibility(page, "people")
     screenshot(page, "admin-people")
     assert server.token("new.teacher@school.example.edu", password)
+
+    # The teacher forgot it: the admin resets it; the new temporary password is shown once.
+    row = page.locator(".people-table tr", has_text="new.teacher@school.example.edu")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name=re.compile("^Reset password")).click()
+    shown = page.get_by_role("status").filter(has_text="New temporary password")
+    expect(shown).to_contain_text("new.teacher@school.example.edu")
+    temporary = shown.locator("code").inner_text()
+    assert temporary != password
+    expect(row).to_contain_text("temporary password")
+    check_accessibility(page, "people after a reset")
     assert not admin.console_errors, admin.console_errors
+
+    # The teacher signs in with it and is asked for a password of their own, nothing else.
+    teacher = open_browser()
+    tp = teacher.page
+    sign_in(tp, "new.teacher@school.example.edu", temporary, path="/app/students")
+    expect(tp.get_by_role("heading", name="Change password")).to_be_visible()
+    check_accessibility(tp, "forced password change")
+    screenshot(tp, "change-password-temporary")
+    _change_password(tp, temporary, "my-own-teacher-password")
+    tp.wait_for_url(re.compile(r"/app/login\?changed=1"))
+    sign_in(tp, "new.teacher@school.example.edu", "my-own-teacher-password")
+    expect(tp.get_by_role("heading", name="Assignments")).to_be_visible()
+    expect(tp.get_by_text("Loading…")).to_have_count(0)  # its API calls are done
+    assert not teacher.console_errors, teacher.console_errors
+
+
+def test_anyone_changes_their_password_from_the_header(
+    open_browser: Callable[..., Watched], server: Server
+) -> None:
+    email, old, new = "pat.student@school.example.edu", "student-password-9", "pat-new-password-9"
+    server.account(email, old, "student")
+    student = open_browser()
+    page = student.page
+    sign_in(page, email, old)
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+    check_accessibility(page, "change password")
+    screenshot(page, "change-password")
+
+    # A confirmation that differs is caught before anything is sent.
+    _change_password(page, old, new, confirm=new + "x")
+    expect(page.get_by_role("alert")).to_have_text("The new password and its confirmation differ.")
+    # A wrong current password says so and keeps the session (not sent to sign in).
+    _change_password(page, "not-my-password-1", new)
+    expect(page.get_by_role("alert")).to_have_text("The current password is incorrect.")
+    assert "/app/password" in page.url
+    check_accessibility(page, "change password with an error")
+
+    _change_password(page, old, new)
+    page.wait_for_url(re.compile(r"/app/login\?changed=1"))
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    check_accessibility(page, "signed out after a password change")
+    # The old password fails; the new one signs in.
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(old)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Email or password is incorrect.")
+    sign_in(page, email, new)
+    expect(page.get_by_role("heading", name="My assignments")).to_be_visible()
+    expect(page.get_by_text("Loading…")).to_have_count(0)  # its API calls are done
+    assert not student.console_errors, student.console_errors

@@ -119,3 +119,35 @@ def test_app_assets_are_served_locally(client: TestClient, app: FastAPI) -> None
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 200, path
         assert kind in response.headers["content-type"], path
+
+
+def test_a_password_change_ends_the_web_session_and_the_sign_in_page_says_why(
+    client: TestClient, app: FastAPI
+) -> None:
+    student = make_account(app, Role.student)
+    assert _sign_in(client, student.email).status_code == 303
+    shell = client.get("/app")
+    assert '"must_change_password": false' in shell.text
+    assert 'href="/app/password"' in shell.text  # the header's "Change password", every role
+    token = client.cookies[SESSION_COOKIE]
+    changed = client.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a-brand-new-one"},
+        headers={"X-CSRF-Token": csrf_token(token)},
+    )
+    assert changed.status_code == 204
+    # The session cookie no longer opens the app; the sign-in page explains.
+    assert client.get("/app", follow_redirects=False).status_code == 303
+    notice = client.get("/app/login?changed=1")
+    assert "Your password was changed" in notice.text
+    assert "Your password was changed" not in client.get("/app/login").text
+
+
+def test_the_shell_tells_the_app_about_a_temporary_password(
+    client: TestClient, app: FastAPI
+) -> None:
+    admin = make_account(app, Role.admin)
+    student = make_account(app, Role.student)
+    reset = client.post(f"/api/users/{student.id}/password-reset", headers=admin.headers)
+    assert _sign_in(client, student.email, reset.json()["temporary_password"]).status_code == 303
+    assert '"must_change_password": true' in client.get("/app").text

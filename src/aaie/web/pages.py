@@ -121,10 +121,12 @@ async def root() -> RedirectResponse:
 
 
 @router.get("/app/login")
-async def login_page(request: Request, next: str | None = None, expired: bool = False) -> Response:
+async def login_page(
+    request: Request, next: str | None = None, expired: bool = False, changed: bool = False
+) -> Response:
     if session_user(request, _state(request)) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return _login_form(request, next=_safe_next(next), expired=expired)
+    return _login_form(request, next=_safe_next(next), expired=expired, changed=changed)
 
 
 def _login_form(
@@ -132,6 +134,7 @@ def _login_form(
     *,
     next: str,
     expired: bool = False,
+    changed: bool = False,
     error: str | None = None,
     email: str = "",
     status_code: int = 200,
@@ -143,6 +146,7 @@ def _login_form(
         {
             "next": next,
             "expired": expired,
+            "changed": changed,
             "error": error,
             "email": email,
             "csrf": token,
@@ -252,7 +256,12 @@ async def shell(request: Request, path: str = "") -> Response:
         return RedirectResponse(f"/app/login?next={quote(here)}", status_code=303)
     user, token = current
     boot: dict[str, Any] = {
-        "user": {"id": str(user.id), "email": user.email, "role": str(user.role)},
+        "user": {
+            "id": str(user.id),
+            "email": user.email,
+            "role": str(user.role),
+            "must_change_password": user.must_change_password,
+        },
         "csrf": csrf_token(token),
         "session_ttl_s": state.tokens.ttl_s,
         "version": __version__,

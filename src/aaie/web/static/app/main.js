@@ -5,11 +5,15 @@ import { useLocation } from "./ui.js";
 import * as teacher from "./teacher.js";
 import * as student from "./student.js";
 import { People } from "./admin.js";
+import { ChangePassword } from "./account.js";
 
 const staff = me.role === "teacher" || me.role === "admin";
 
 function route(path) {
   let m;
+  // A temporary password: nothing else until the user has chosen their own.
+  if (me.must_change_password) return [ChangePassword, { forced: true }];
+  if (path === "/app/password") return [ChangePassword];
   if (staff) {
     if (path === "/app" || path === "/app/" || path === "/app/assignments") return [teacher.Assignments];
     if (path === "/app/assignments/new") return [teacher.AssignmentEditor, {}];
