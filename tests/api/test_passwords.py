@@ -208,6 +208,11 @@ def test_a_teacher_resets_only_students_whose_account_they_created(
     )
     assert mine.status_code == 200
     assert _login(client, created["email"], mine.json()["temporary_password"]).status_code == 200
+    listed = {
+        s["email"]: s["can_reset_password"]
+        for s in client.get("/api/students", headers=teacher.headers).json()["items"]
+    }
+    assert listed == {created["email"]: True, accounts["student"].email: False}
     # On the teacher's roster but created elsewhere: any teacher may enrol an existing student,
     # so the roster alone does not let them take the account over.
     existing = client.post(
@@ -244,3 +249,22 @@ def test_an_account_an_admin_creates_with_a_temporary_password_is_flagged(
 def test_a_deactivated_user_cannot_change_a_password(app: FastAPI, client: TestClient) -> None:
     gone = make_account(app, Role.student, active=False)
     assert _change(client, gone.headers, PASSWORD, NEW).status_code == 401
+
+
+def test_deleting_the_teacher_who_created_a_student_keeps_the_student(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    teacher, admin = accounts["teacher"], accounts["admin"]
+    aid = make_assignment(client, teacher.headers)
+    created = client.post(
+        f"/api/assignments/{aid}/roster",
+        headers=teacher.headers,
+        json={"students": [{"email": "orphan@school.example.edu"}]},
+    ).json()["created"][0]
+    assert client.delete(f"/api/users/{teacher.id}", headers=admin.headers).status_code == 204
+    student = client.get(f"/api/users/{created['student_id']}", headers=admin.headers)
+    assert student.status_code == 200
+    assert _login(client, created["email"], created["temporary_password"]).status_code == 200
+    # Only an admin can reset it now.
+    reset = client.post(f"/api/users/{created['student_id']}/password-reset", headers=admin.headers)
+    assert reset.status_code == 200

@@ -254,6 +254,16 @@ def test_teacher_and_student_walk_the_main_flow(
     expect(tp.locator(".students-table")).to_contain_text("ben.bright@school.example.edu")
     check_accessibility(tp, "students")
     screenshot(tp, "teacher-students")
+    # Ben lost his temporary password: the teacher who enrolled him gives him a new one.
+    ben_row = tp.locator(".students-table tr", has_text="ben.bright@school.example.edu")
+    tp.once("dialog", lambda dialog: dialog.accept())
+    ben_row.get_by_role("button", name=re.compile("^Reset password")).click()
+    shown = tp.get_by_role("status").filter(has_text="New temporary password")
+    expect(shown).to_contain_text("ben.bright@school.example.edu")
+    ben_password = shown.locator("code").inner_text()
+    assert ben_password != passwords["ben.bright@school.example.edu"]
+    assert server.token("ben.bright@school.example.edu", ben_password)
+    check_accessibility(tp, "students after a password reset")
     tp.goto("/app")
     expect(tp.get_by_role("link", name="Community gardens")).to_be_visible()
     screenshot(tp, "teacher-assignments")

@@ -284,6 +284,7 @@ def students_of(session: Session, user: User) -> list[dict[str, Any]]:
                 "name": link["name"],
                 "is_active": student.is_active,
                 "assignment_ids": sorted(link["assignments"]),
+                "can_reset_password": user.role == Role.admin or student.created_by == user.id,
             }
         )
     return out

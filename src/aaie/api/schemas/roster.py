@@ -91,6 +91,11 @@ class StudentOut(BaseModel):
     name: str | None = None
     is_active: bool
     assignment_ids: list[uuid.UUID] = Field(description="the caller's assignments they are on")
+    can_reset_password: bool = Field(
+        default=False,
+        description="the caller may reset this student's password (an admin; the teacher who "
+        "created the account by enrolling them): POST /api/users/{userId}/password-reset",
+    )
 
 
 class StudentList(BaseModel):

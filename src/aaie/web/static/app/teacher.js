@@ -817,14 +817,29 @@ export function Students() {
     const titles = Object.fromEntries(assignments.items.map((a) => [a.assignmentId, a.title]));
     return { students: students.items, titles };
   }, []);
+  // A forgotten password: the teacher who created the account (or an admin) gives a new
+  // temporary one, shown once; the student chooses their own at their next sign-in.
+  const [reset, setReset] = useState(null);
+  const [error, setError] = useState(null);
+  async function resetPassword(student) {
+    if (!confirm(`Reset the password of ${student.email}? Their current password stops working at once.`)) return;
+    setError(null);
+    setReset(null);
+    try { setReset(await post(`/api/users/${student.student_id}/password-reset`)); } catch (e) { setError(e); }
+  }
   return html`<h1>My students</h1>
+    <${ErrorBox} error=${error} />
+    ${reset && html`<p class="success" role="status">New temporary password for ${reset.email}: <code>${reset.temporary_password}</code> (shown once; they choose their own at their next sign-in).</p>`}
     <${Async} state=${state}>${({ students, titles }) => students.length === 0
       ? html`<p class="card">No students yet: enrol them on an assignment's Roster tab.</p>`
       : html`<div class="table-wrap"><table class="responsive students-table">
-        <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Assignments</th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Assignments</th><th scope="col">Password</th></tr></thead>
         <tbody>${students.map((s) => html`<tr key=${s.student_id}>
           <td data-label="Name">${s.name || "—"}${!s.is_active && html` <${Badge}>deactivated</${Badge}>`}</td>
           <td data-label="E-mail">${s.email}</td>
           <td data-label="Assignments">${s.assignment_ids.map((a, i) => html`${i ? ", " : ""}<a href=${`/app/assignments/${a}`}>${titles[a] || a}</a>`)}</td>
+          <td data-label="Password">${s.can_reset_password
+            ? html`<button type="button" onClick=${() => resetPassword(s)}>Reset password<span class="sr-only"> of ${s.email}</span></button>`
+            : html`<span class="muted small">ask an admin</span>`}</td>
         </tr>`)}</tbody></table></div>`}</${Async}>`;
 }
