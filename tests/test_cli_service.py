@@ -57,6 +57,21 @@ def test_create_admin_refuses_duplicates_and_short_passwords(data_dir: Path) -> 
     assert short.exit_code == 2 and "12 characters" in short.output
 
 
+def test_reset_password_lets_a_locked_out_admin_back_in(data_dir: Path) -> None:
+    create = ["create-admin", "--email", "boss@school.edu", "--password-stdin"]
+    assert runner.invoke(app, create, input="the-forgotten-password\n").exit_code == 0
+    reset = ["reset-password", "--email", "Boss@School.edu", "--password-stdin"]
+    done = runner.invoke(app, reset, input="a-remembered-password\n")
+    assert done.exit_code == 0, done.output
+    [(_, _, password_hash)] = _users(data_dir)
+    assert verify_password(password_hash, "a-remembered-password")
+    assert not verify_password(password_hash, "the-forgotten-password")
+    assert runner.invoke(app, reset, input="short\n").exit_code == 2
+    unknown = ["reset-password", "--email", "nobody@school.edu", "--password-stdin"]
+    missing = runner.invoke(app, unknown, input="a-remembered-password\n")
+    assert missing.exit_code == 1 and "No user" in missing.output
+
+
 def test_migrate_creates_the_schema(data_dir: Path) -> None:
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 0, result.output

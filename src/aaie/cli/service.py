@@ -1,4 +1,4 @@
-"""Service commands: serve, migrate, create-admin, version."""
+"""Service commands: serve, migrate, create-admin, reset-password, version."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register(app: typer.Typer, train_app: typer.Typer) -> None:
     app.command("migrate")(migrate)
     app.command("worker")(worker)
     app.command("create-admin")(create_admin)
+    app.command("reset-password")(reset_password)
     app.command("version")(version)
     app.command("openapi")(openapi)
 
@@ -183,6 +184,47 @@ def create_admin(
         console.print(f"[red]A user with email {email} already exists.[/red]")
         raise typer.Exit(1) from None
     console.print(f"Created admin [bold]{user.email}[/bold] ({user.id})")
+
+
+def reset_password(
+    email: Annotated[str, typer.Option(help="The account's email")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Set any account's password on the server itself: the way back in when the only admin
+    forgot theirs. Every session of the account ends; the change is audited (never the
+    password). In the app, admins reset passwords on the People page instead."""
+    from aaie.db.session import session_scope
+    from aaie.security.passwords import MIN_PASSWORD_LENGTH
+    from aaie.services import audit, passwords, users
+    from aaie.services.bootstrap import prepare_database
+
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        console.print(f"[red]The password needs at least {MIN_PASSWORD_LENGTH} characters.[/red]")
+        raise typer.Exit(2)
+    settings = load_settings()
+    prepare_database(settings)
+    with session_scope(settings.resolved_database_url) as session:
+        user = users.get_by_email(session, email)
+        if user is None:
+            console.print(f"[red]No user has the email {email}.[/red]")
+            raise typer.Exit(1)
+        passwords.set_password(user, password, must_change=False)
+        audit.record(
+            session,
+            actor=None,
+            action="user.password_reset",
+            resource_type="user",
+            resource_id=user.id,
+            request_id=None,
+            details={"by": "cli"},
+        )
+        console.print(f"New password set for [bold]{user.email}[/bold]; their sessions ended.")
 
 
 def version() -> None:

@@ -51,7 +51,7 @@ def change(
     counters.reset(throttle_key)
     if new_password == current_password:
         raise ValidationFailed("The new password must differ from the current one.")
-    _set(user, new_password, must_change=False)
+    set_password(user, new_password, must_change=False)
     session.flush()
 
 
@@ -69,12 +69,13 @@ def reset(session: Session, actor: User, user: User) -> str:
             "may reset its password."
         )
     password = temporary_password()
-    _set(user, password, must_change=True)
+    set_password(user, password, must_change=True)
     session.flush()
     return password
 
 
-def _set(user: User, password: str, *, must_change: bool) -> None:
+def set_password(user: User, password: str, *, must_change: bool) -> None:
+    """Replace the password (no checks: callers check who may) and revoke every session."""
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     user.token_version += 1  # every token and session issued before now stops working
