@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from aaie.config import Settings
 from aaie.db.models import Role, User
-from aaie.errors import Forbidden, RateLimited, ValidationFailed, WrongPassword
+from aaie.errors import Forbidden, ValidationFailed, WrongPassword
 from aaie.security.passwords import hash_password, verify_password
-from aaie.services.ratelimit import CounterStore
+from aaie.services.ratelimit import CounterStore, refuse_when_locked_out
 
 
 def temporary_password() -> str:
@@ -38,13 +38,7 @@ def change(
 ) -> None:
     """Set a new password after checking the current one (WrongPassword, RateLimited)."""
     throttle_key = f"password:{user.id}"
-    failures, retry_s = counters.peek(throttle_key)
-    if failures >= settings.login_max_failures:
-        raise RateLimited(
-            "Too many wrong passwords; try again later.",
-            headers={"Retry-After": str(retry_s)},
-            details={"retry_after_s": retry_s},
-        )
+    refuse_when_locked_out(counters, throttle_key, settings.login_max_failures, "wrong passwords")
     if not verify_password(user.password_hash, current_password):
         counters.hit(throttle_key, settings.login_lockout_s)
         raise WrongPassword()

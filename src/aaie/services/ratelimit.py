@@ -15,6 +15,8 @@ from typing import Protocol
 import redis
 import structlog
 
+from aaie.errors import RateLimited
+
 log = structlog.get_logger("aaie.ratelimit")
 
 
@@ -132,3 +134,15 @@ def make_counter_store(redis_url: str | None) -> CounterStore:
     if not redis_url:
         return MemoryCounterStore()
     return FallbackCounterStore(RedisCounterStore(redis_url))
+
+
+def refuse_when_locked_out(counters: CounterStore, key: str, max_failures: int, what: str) -> None:
+    """RateLimited (with Retry-After) once `key` has `max_failures` recent failures: the one
+    lockout rule for sign-ins and password changes (`what`: "failed logins", ...)."""
+    failures, retry_s = counters.peek(key)
+    if failures >= max_failures:
+        raise RateLimited(
+            f"Too many {what}; try again later.",
+            headers={"Retry-After": str(retry_s)},
+            details={"retry_after_s": retry_s},
+        )

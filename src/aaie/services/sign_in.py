@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from aaie.config import Settings
 from aaie.db.models import User
-from aaie.errors import RateLimited, Unauthorized
+from aaie.errors import Unauthorized
 from aaie.services import users
-from aaie.services.ratelimit import CounterStore
+from aaie.services.ratelimit import CounterStore, refuse_when_locked_out
 
 BAD_CREDENTIALS = "Email or password is incorrect."
 
@@ -26,13 +26,7 @@ def sign_in(
 ) -> User:
     """The user for these credentials; Unauthorized or RateLimited (with Retry-After)."""
     throttle_key = f"login:{users.normalise_email(email)}:{client_ip}"
-    failures, retry_s = counters.peek(throttle_key)
-    if failures >= settings.login_max_failures:
-        raise RateLimited(
-            "Too many failed logins; try again later.",
-            headers={"Retry-After": str(retry_s)},
-            details={"retry_after_s": retry_s},
-        )
+    refuse_when_locked_out(counters, throttle_key, settings.login_max_failures, "failed logins")
     user = users.authenticate(session, email, password)
     if user is None:
         counters.hit(throttle_key, settings.login_lockout_s)
