@@ -167,3 +167,30 @@ def test_strongly_paraphrased_chat_answer_is_found_and_same_topic_essay_is_not()
     assert all(m.turn_index == 1 and m.start >= start for m in sim.matches if m.role == "ai")
     other = prompt_similarity(HUMAN_SAME_PROMPT, None, chat)
     assert not other.flag and other.chat_pct == 0
+
+
+def test_chat_side_is_embedded_once_and_only_where_it_could_align(monkeypatch) -> None:
+    """Speed (the matcher was half of evaluate_all's time): every AI-turn sentence used to be
+    embedded, in two MiniLM passes; now one pass over the sentences sharing content words with
+    a candidate, and the paraphrased passage is still found."""
+    from aaie.engine.embeddings import get_embedder
+
+    embedder = get_embedder()
+    calls: list[list[str]] = []
+    real = embedder.embed_cached
+
+    def spy(texts: list[str]):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_cached", spy)
+    recipe = (
+        "The recipe needs two cups of flour and a pinch of salt. Bake the bread for forty "
+        "minutes in a hot oven. Let the loaf cool on a rack before slicing it."
+    )
+    chat = [{"role": "user", "text": "Write about community gardens"},
+            {"role": "ai", "text": AI_ANSWER + " " + recipe}]  # fmt: skip
+    sim = prompt_similarity(OWN + "\n\n" + PARAPHRASED, None, chat)
+    assert len(calls) == 1
+    assert not [t for t in calls[0] if any(w in t for w in ("flour", "Bake", "loaf"))]
+    assert sim.flag and sim.chat_pct >= 50

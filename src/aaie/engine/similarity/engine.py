@@ -47,7 +47,14 @@ MAX_SOURCE_SENTENCES = 12  # bound on source sentences embedded per call (latenc
 PASSAGE_LOW = 0.65  # a sentence joins a passage when its best cosine with the turn reaches this
 PASSAGE_MEAN = 0.76  # mean one-to-one cosine a passage must reach
 PASSAGE_MIN_SENTENCES = 3  # fewer aligned sentences are not a passage
-MAX_AI_SENTENCES = 200  # AI-turn sentences embedded per call (cached across calls)
+MAX_AI_SENTENCES = 200  # AI-turn sentences considered per call
+# Embedding AI-turn sentences is most of the matcher's time (a 1,000-word chat log costs as much
+# as the submission's own MiniLM pass), so only those that could align are embedded: for each
+# candidate sentence, the PASSAGE_PER_CANDIDATE sentences of each AI turn that share the most
+# content stems with it, at least PASSAGE_MIN_SHARED (aligned pairs almost always do: 98 % of
+# the passage rule's pairs on bench/similarity_paraphrase.py's dev split share >= 2 stems).
+PASSAGE_PER_CANDIDATE = 2
+PASSAGE_MIN_SHARED = 2
 PROMPT_ALLOWANCE = 0.25  # share of the submission a first restatement of the prompt may take
 DEFAULT_FLAG_THRESHOLD = 40.0
 
@@ -269,32 +276,37 @@ def _source_sentences(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _embed_sources(sentences: list[str]) -> np.ndarray:
-    """Embed source sentences, reusing ones seen before (a prompt recurs for every submission)."""
+def _embed_sources(sentences: list[str]) -> dict[str, np.ndarray]:
+    """Embed source sentences in one MiniLM pass, reusing ones seen before (a prompt recurs for
+    every submission): text -> L2-normalised vector."""
     from aaie.engine.embeddings import get_embedder
 
-    return get_embedder().embed_cached(sentences)
+    unique = list(dict.fromkeys(sentences))
+    return dict(zip(unique, get_embedder().embed_cached(unique), strict=True))
+
+
+def _candidates(analysis: TextAnalysis, covered: np.ndarray) -> list[int]:
+    """Submission sentences long enough to call a paraphrase and not already mostly covered."""
+    return [
+        k
+        for k, s in enumerate(analysis.sentences)
+        if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
+        and covered[s.start : s.end].mean() < COVERED_SKIP
+    ]
 
 
 def _paraphrase_matches(
     analysis: TextAnalysis,
-    sources: list[_Source],
-    covered: np.ndarray,
+    candidates: list[int],
+    src_sents: list[tuple[_Source, int, int, str]],
+    vectors: dict[str, np.ndarray],
     threshold: float,
 ) -> list[SimilarityMatch]:
+    """Single sentences at or above the paraphrase threshold with one source sentence."""
+    if not candidates or not src_sents:
+        return []
     sents = analysis.sentences
-    candidates = [
-        k
-        for k, s in enumerate(sents)
-        if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
-        and covered[s.start : s.end].mean() < COVERED_SKIP
-    ]
-    if not candidates:
-        return []
-    src_sents = _candidate_sources(sources, [_content_words(sents[k].text) for k in candidates])
-    if not src_sents:
-        return []
-    src_emb = _embed_sources([text for _, _, _, text in src_sents])
+    src_emb = np.stack([vectors[text] for *_, text in src_sents])
     sims = analysis.sentence_embeddings[candidates] @ src_emb.T
     out = []
     for row, k in enumerate(candidates):
@@ -331,38 +343,91 @@ def _candidate_sources(
             words = _content_words(text)
             if len(words) >= 2:
                 pool.append((s, start, end, text, words))
+    if not pool or not cand_words:
+        return []
+    _, share = _stem_overlap(cand_words, [w for *_, w in pool])
     chosen: dict[int, float] = {}
-    for cand in cand_words:
-        overlaps = [len(w & cand) / max(1, min(len(w), len(cand))) for *_, w in pool]
-        for idx in sorted(range(len(pool)), key=lambda i: -overlaps[i])[:PER_CANDIDATE]:
-            if overlaps[idx] >= MIN_STEM_OVERLAP:
-                chosen[idx] = max(chosen.get(idx, 0.0), overlaps[idx])
+    for row in share:
+        for idx in np.argsort(-row, kind="stable")[:PER_CANDIDATE]:
+            if row[idx] >= MIN_STEM_OVERLAP:
+                chosen[int(idx)] = max(chosen.get(int(idx), 0.0), float(row[idx]))
     best = sorted(chosen, key=lambda i: -chosen[i])[:MAX_SOURCE_SENTENCES]
     return [pool[i][:4] for i in sorted(best)]
 
 
-def _passage_matches(
-    analysis: TextAnalysis, sources: list[_Source], covered: np.ndarray
-) -> list[SimilarityMatch]:
-    """Paraphrased passages of AI turns: runs of consecutive submission sentences aligned one
-    to one with sentences of one AI turn (order free: a reordered paste is still a paste)."""
-    sents = analysis.sentences
-    cand = [
-        k
-        for k, s in enumerate(sents)
-        if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
-        and covered[s.start : s.end].mean() < COVERED_SKIP
-    ]
-    pool = [
+def _stem_overlap(rows: list[set[str]], cols: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Shared content stems of every (row, column) pair: the count, and its share of the smaller
+    set, from one matrix product of binary stem-indicator matrices."""
+    vocab: dict[str, int] = {}
+    for words in (*rows, *cols):
+        for w in words:
+            vocab.setdefault(w, len(vocab))
+
+    def indicators(sets: list[set[str]]) -> np.ndarray:
+        m = np.zeros((len(sets), max(len(vocab), 1)))
+        for i, words in enumerate(sets):
+            m[i, [vocab[w] for w in words]] = 1.0
+        return m
+
+    shared = indicators(rows) @ indicators(cols).T
+    sizes = np.minimum.outer(
+        np.array([len(w) for w in rows], dtype=np.float64),
+        np.array([len(w) for w in cols], dtype=np.float64),
+    )
+    return shared, shared / np.maximum(sizes, 1.0)
+
+
+_Pool = list[tuple[_Source, int, int, str]]
+
+
+def _ai_pool(sources: list[_Source]) -> _Pool:
+    """The AI turns' sentences (of 4 words or more) that the passage rule may align with."""
+    return [
         (src, a, b, t)
         for src in sources
         if src.kind == "chat" and src.role == "ai"
         for a, b, t in _source_sentences(src.text)
         if len(t.split()) >= 4
     ][:MAX_AI_SENTENCES]
-    if len(cand) < PASSAGE_MIN_SENTENCES or len(pool) < PASSAGE_MIN_SENTENCES:
+
+
+def _passage_pool(cand_words: list[set[str]], pool: _Pool) -> np.ndarray:
+    """Indices of the pool's AI sentences worth embedding for the passage rule (see
+    PASSAGE_PER_CANDIDATE), per AI turn so that one turn cannot crowd out another."""
+    if len(cand_words) < PASSAGE_MIN_SENTENCES or len(pool) < PASSAGE_MIN_SENTENCES:
+        return np.zeros(0, dtype=np.int64)
+    shared, share = _stem_overlap(cand_words, [_content_words(t) for *_, t in pool])
+    share = np.where(shared >= PASSAGE_MIN_SHARED, share, -1.0)
+    turns = np.array([src.turn for src, *_ in pool])
+    keep = np.zeros(len(pool), dtype=bool)
+    for turn in np.unique(turns):
+        cols = np.flatnonzero(turns == turn)
+        sub = share[:, cols]
+        top = np.argsort(-sub, axis=1, kind="stable")[:, :PASSAGE_PER_CANDIDATE]
+        ok = np.take_along_axis(sub, top, axis=1) >= 0
+        keep[cols[top[ok]]] = True
+    return np.flatnonzero(keep)
+
+
+def _passage_matches(
+    analysis: TextAnalysis,
+    candidates: list[int],
+    pool: _Pool,
+    kept: np.ndarray,
+    vectors: dict[str, np.ndarray],
+    covered: np.ndarray,
+) -> list[SimilarityMatch]:
+    """Paraphrased passages of AI turns: runs of consecutive submission sentences aligned one
+    to one with sentences of one AI turn (order free: a reordered paste is still a paste).
+    Candidates now mostly `covered` (by single-sentence paraphrase matches) are left out."""
+    sents = analysis.sentences
+    cand = [k for k in candidates if covered[sents[k].start : sents[k].end].mean() < COVERED_SKIP]
+    if len(cand) < PASSAGE_MIN_SENTENCES or len(kept) < PASSAGE_MIN_SENTENCES:
         return []
-    sims = analysis.sentence_embeddings[cand] @ _embed_sources([t for *_, t in pool]).T
+    # Sentences not embedded stay at 0, below PASSAGE_LOW: they cannot join a passage.
+    sims = np.zeros((len(cand), len(pool)), dtype=np.float32)
+    kept_emb = np.stack([vectors[pool[j][3]] for j in kept])
+    sims[:, kept] = analysis.sentence_embeddings[cand] @ kept_emb.T
     out: list[SimilarityMatch] = []
     taken: set[int] = set()
     for turn in dict.fromkeys(src.turn for src, *_ in pool):
@@ -489,9 +554,17 @@ def _match(
     sub = lexical.tokenize(text)
     matches = _to_sentence_bounds(_lexical_matches(text, sub, sources), analysis)
     if sources:
+        # Both meaning rules share one MiniLM pass over the source sentences they need (the
+        # chat side is most of the matcher's cost), planned from content-stem overlap.
+        cand = _candidates(analysis, _mask(len(text), matches))
+        words = [_content_words(analysis.sentences[k].text) for k in cand]
+        src_sents = _candidate_sources(sources, words)
+        pool = _ai_pool(sources)
+        kept = _passage_pool(words, pool)
+        vectors = _embed_sources([t for *_, t in src_sents] + [pool[j][3] for j in kept])
+        matches += _paraphrase_matches(analysis, cand, src_sents, vectors, paraphrase_threshold)
         covered = _mask(len(text), matches)
-        matches += _paraphrase_matches(analysis, sources, covered, paraphrase_threshold)
-        matches += _passage_matches(analysis, sources, _mask(len(text), matches))
+        matches += _passage_matches(analysis, cand, pool, kept, vectors, covered)
     matches.sort(key=lambda m: (m.start, m.end, m.source, m.turn_index or -1))
     return matches
 
