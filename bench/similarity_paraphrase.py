@@ -1,6 +1,6 @@
 """Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
 
-Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test] [--sweep]
+Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test|fresh] [--sweep]
 
 Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
 AI's answer), and the same model's rewrite of it "to sound more human" (same pair_index and
@@ -16,10 +16,20 @@ Kinds (positives: the pasted passage is gold):
 Negatives (nothing copied; the flag must stay off):
 - human_same_prompt: an OUTFOX human essay, with the chat holding the two AI essays OUTFOX has
   on the same problem statement (gpt-3.5 and davinci: independent answers to the same prompt);
-- human_other: the same essay with a chat on another BiScope topic.
+- human_other: the same essay with a chat on another BiScope topic;
+- human_fp2021: a Feedback Prize 2021 student essay (the OUTFOX essays' own population) with a
+  chat holding the two OUTFOX AI essays whose problem statement is closest to it in content
+  words (the same PERSUADE prompt, nearly always): more same-topic negatives than OUTFOX has.
 
-Cases are split by pair hash into dev (tuning) and test (reported once): `--split`.
-Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags.
+Splits (`--split`): BiScope pairs and OUTFOX problem statements are split by hash into dev
+(tuning; SHA-1 % 3 != 0) and test (% 3 == 0). The old `test` split was looked at twice in
+session 8 (its first 20 pairs and 20 OUTFOX essays after shuffling with seed 20), so `fresh`
+is the test split without those (domain, pair_index) keys and OUTFOX essays, shuffled with
+FRESH_SEED: disjoint from dev by the hash, from the old test runs by construction (checked
+at run time). Feedback Prize essays: dev takes the essays of `train` topics, test and fresh
+those of `valid` topics (fp2021's own topic split, so no prompt is in both).
+Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
+rates are given with Wilson 95 % intervals.
 """
 
 from __future__ import annotations
@@ -28,8 +38,11 @@ import argparse
 import gzip
 import hashlib
 import json
+import math
+import os
 import platform
 import random
+import re
 import statistics
 import sys
 import time
@@ -43,7 +56,9 @@ from similarity import mask, merged, nonspace
 from similarity_data import DATA, paraphrase, sentences
 
 POSITIVE = ("humanised", "reordered", "rewritten")
-NEGATIVE = ("human_same_prompt", "human_other")
+NEGATIVE = ("human_same_prompt", "human_fp2021", "human_other")
+OLD_TEST_SEED, OLD_TEST_N = 20, 20  # what session 8's two test runs used
+FRESH_SEED = 1206  # chosen once, before any fresh case was built (2026-12-06)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
 
@@ -60,7 +75,37 @@ def _split_of(key: str) -> str:
     return "test" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 3 == 0 else "dev"
 
 
+def _hash_split(split: str) -> str:
+    return "test" if split in ("test", "fresh") else split
+
+
+def _old_test_keys() -> tuple[set[tuple[str, int]], set[str]]:
+    """(domain, pair_index) keys and OUTFOX keys of session 8's test runs (seed 20, n 20)."""
+    rng = random.Random(OLD_TEST_SEED)
+    pairs, outfox = _load_pairs("test"), _load_outfox("test")
+    rng.shuffle(pairs)
+    rng.shuffle(outfox)
+    used = {(p["key"][0], p["key"][2]) for p in pairs[:OLD_TEST_N]}
+    return used, {o["key"] for o in outfox[:OLD_TEST_N]}
+
+
 def load_pairs(split: str) -> list[dict]:
+    pairs = _load_pairs(_hash_split(split))
+    if split == "fresh":
+        used, _ = _old_test_keys()
+        pairs = [p for p in pairs if (p["key"][0], p["key"][2]) not in used]
+    return pairs
+
+
+def load_outfox(split: str) -> list[dict]:
+    outfox = _load_outfox(_hash_split(split))
+    if split == "fresh":
+        _, used = _old_test_keys()
+        outfox = [o for o in outfox if o["key"] not in used]
+    return outfox
+
+
+def _load_pairs(split: str) -> list[dict]:
     with gzip.open(DATA / "detect" / "biscope.jsonl.gz", "rt") as fh:
         recs = [json.loads(x) for x in fh]
     by: dict[tuple, dict] = {}
@@ -80,7 +125,7 @@ def load_pairs(split: str) -> list[dict]:
     return out
 
 
-def load_outfox(split: str) -> list[dict]:
+def _load_outfox(split: str) -> list[dict]:
     """OUTFOX problem statements with a human essay and two AI essays on the same prompt."""
     by: dict[str, dict[str, str]] = {}
     with open(DATA / "detect" / "outfox_dev.jsonl", encoding="utf-8") as fh:
@@ -92,6 +137,44 @@ def load_outfox(split: str) -> list[dict]:
     return [
         {"key": k, **v} for k, v in sorted(by.items()) if need <= set(v) and _split_of(k) == split
     ]
+
+
+def load_fp2021(split: str, n: int, rng: random.Random) -> list[str]:
+    """n Feedback Prize essays of the split's topics (dev: fp2021 `train`, else `valid`)."""
+    want = "train" if split == "dev" else "valid"
+    with gzip.open(DATA / "detect" / "fp2021_human.jsonl.gz", "rt", encoding="utf-8") as fh:
+        texts = [r["text"] for r in map(json.loads, fh) if r["split"] == want]
+    texts = [t for t in texts if 150 <= len(t.split()) <= 900 and "Generic_" not in t]
+    rng.shuffle(texts)
+    return texts[:n]
+
+
+def _stems(text: str) -> dict[str, float]:
+    words = re.findall(r"[a-z]{4,}", text.casefold())
+    counts: dict[str, float] = {}
+    for w in words:
+        counts[w[:6]] = counts.get(w[:6], 0.0) + 1.0
+    return counts
+
+
+def nearest_outfox(text: str, outfox: list[dict]) -> dict:
+    """The OUTFOX problem statement closest to an essay (cosine of word-stem counts of the
+    statement's human essay and AI essays; IDF over those documents)."""
+    docs = [_stems(o["human"] + " " + o["gpt-3.5-turbo-0613"]) for o in outfox]
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log(len(docs) / c) for w, c in df.items()}
+
+    def vec(d: dict[str, float]) -> dict[str, float]:
+        v = {w: c * idf.get(w, 0.0) for w, c in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    q = vec(_stems(text))
+    scores = [sum(q.get(w, 0.0) * x for w, x in vec(d).items()) for d in docs]
+    return outfox[int(np.argmax(scores))]
 
 
 def _chat(ai_text: str) -> list[dict[str, str]]:
@@ -129,13 +212,18 @@ def _assemble(pasted: list[str], own: list[str], rng: random.Random) -> tuple[st
     return text, gold
 
 
-def build_cases(n: int, split: str, seed: int = 20) -> list[Case]:
-    rng = random.Random(seed)
+def build_cases(
+    n: int, split: str, seed: int | None = None, n_outfox: int | None = None, n_fp: int = 0
+) -> list[Case]:
+    """n BiScope pairs (three positives each), n_outfox OUTFOX essays (default n; two
+    negatives each) and n_fp Feedback Prize essays (one negative each)."""
+    rng = random.Random((FRESH_SEED if split == "fresh" else 20) if seed is None else seed)
     pairs = load_pairs(split)
-    outfox = load_outfox(split)
+    all_outfox = load_outfox(split)
+    outfox = list(all_outfox)
     rng.shuffle(pairs)
     rng.shuffle(outfox)
-    pairs, outfox = pairs[:n], outfox[: max(n, 1)]
+    pairs, outfox = pairs[:n], outfox[: max(n if n_outfox is None else n_outfox, 1)]
     cases = []
     for i, p in enumerate(pairs):
         pid = "-".join(map(str, p["key"]))
@@ -157,7 +245,38 @@ def build_cases(n: int, split: str, seed: int = 20) -> list[Case]:
         other = pairs[i % len(pairs)]["ai"] if pairs else ""
         cases.append(Case(f"outfox-{o['key']}:human_other", "human_other", o["human"],
                           _chat(other)))  # fmt: skip
+    for i, essay in enumerate(load_fp2021(split, n_fp, rng)):
+        o = nearest_outfox(essay, all_outfox)
+        chat = _chat(o["gpt-3.5-turbo-0613"])
+        chat[3] = {"role": "ai", "text": o["text-davinci-003"]}
+        cases.append(Case(f"fp2021-{i}:{o['key']}", "human_fp2021", essay, chat))
     return cases
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion k / n (95 % by default)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def check_fresh_disjoint(cases: list[Case]) -> None:
+    """The fresh split shares no BiScope (domain, pair_index) or OUTFOX essay with dev or with
+    session 8's test runs."""
+    used_pairs, used_outfox = _old_test_keys()
+    dev_pairs = {(p["key"][0], p["key"][2]) for p in _load_pairs("dev")}
+    dev_outfox = {o["key"] for o in _load_outfox("dev")}
+    for c in cases:
+        head = c.id.split(":")[0]
+        if c.kind in POSITIVE:
+            key = (head.split("-", 1)[0], int(head.rsplit("-", 1)[1]))  # domain-generator-index
+            assert key not in used_pairs and key not in dev_pairs, c.id
+        elif c.kind != "human_fp2021":
+            key_o = head.removeprefix("outfox-")
+            assert key_o not in used_outfox and key_o not in dev_outfox, c.id
 
 
 def evaluate(cases: list[Case], results: list) -> dict:
@@ -180,6 +299,8 @@ def evaluate(cases: list[Case], results: list) -> dict:
         rec = tp / gold if gold else 1.0
         per[kind] = {
             "n": len(rows),
+            "flagged": int(sum(flags)),
+            "ci": wilson(int(sum(flags)), len(rows)),
             "flag_rate": float(np.mean(flags)) if flags else 0.0,
             "char_p": p,
             "char_r": rec,
@@ -225,7 +346,9 @@ def sweep(cases: list[Case], analyses: list) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="BiScope pairs and OUTFOX essays")
-    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--split", choices=("dev", "test", "fresh"), default="dev")
+    ap.add_argument("--n-outfox", type=int, default=None, help="OUTFOX essays (default --n)")
+    ap.add_argument("--n-fp", type=int, default=0, help="Feedback Prize negatives")
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="passage thresholds grid (dev only)")
     ap.add_argument(
@@ -239,7 +362,9 @@ def main() -> None:
     from aaie.engine.analysis import TextAnalysis
     from aaie.engine.similarity import prompt_similarity
 
-    cases = build_cases(args.n, args.split)
+    cases = build_cases(args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp)
+    if args.split == "fresh":
+        check_fresh_disjoint(cases)
     results, lat, analyses = [], [], []
     for case in cases:
         analysis = TextAnalysis(case.text)
@@ -253,20 +378,29 @@ def main() -> None:
     per = evaluate(cases, results)
     print(
         f"# paraphrased chat-log copies  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
-        f"{platform.machine()}  split {args.split}, {len(cases)} cases"
+        f"{platform.machine()}  split {args.split}, {len(cases)} cases, "
+        f"load average {os.getloadavg()[0]:.1f}"
         + ("  (no passage rule: the matcher before #20)" if args.no_passages else "")
     )
-    print("| kind | cases | flagged | char precision | char recall | span F1 | mean chat % |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| kind | cases | flagged (95 % CI) | char precision | char recall | span F1 | "
+        "mean chat % |\n|---|---|---|---|---|---|---|"
+    )
     for kind, m in per.items():
+        if not m["n"]:
+            continue
+        lo, hi = m["ci"]
+        flagged = f"{m['flagged']} = {m['flag_rate']:.1%} ({lo:.1%}-{hi:.1%})"
         if kind in NEGATIVE:  # nothing to find: only false flags and false characters count
-            print(f"| {kind} | {m['n']} | {m['flag_rate']:.1%} | - | - | - | "
-                  f"{m['chat_pct_mean']:.1f} |")  # fmt: skip
+            print(f"| {kind} | {m['n']} | {flagged} | - | - | - | {m['chat_pct_mean']:.1f} |")
             continue
         print(
-            f"| {kind} | {m['n']} | {m['flag_rate']:.1%} | {m['char_p']:.3f} | "
+            f"| {kind} | {m['n']} | {flagged} | {m['char_p']:.3f} | "
             f"{m['char_r']:.3f} | {m['f1']:.3f} | {m['chat_pct_mean']:.1f} |"
         )
+    neg = [r.flag for c, r in zip(cases, results, strict=True) if c.kind in NEGATIVE]
+    lo, hi = wilson(sum(neg), len(neg))
+    print(f"| all negatives | {len(neg)} | {sum(neg)} ({lo:.1%}-{hi:.1%}) | | | | |")
     print(
         f"\nprompt_similarity latency (submission embeddings shared, chat sentences embedded "
         f"on first sight): p50 {np.percentile(lat, 50):.0f} ms, p95 {np.percentile(lat, 95):.0f} ms"
