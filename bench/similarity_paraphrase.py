@@ -1,6 +1,7 @@
 """Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
 
-Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test|fresh] [--sweep]
+Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test|fresh|fresh2]
+     [--n-outfox N] [--n-fp N] [--sweep]
 
 Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
 AI's answer), and the same model's rewrite of it "to sound more human" (same pair_index and
@@ -26,8 +27,10 @@ Splits (`--split`): BiScope pairs and OUTFOX problem statements are split by has
 session 8 (its first 20 pairs and 20 OUTFOX essays after shuffling with seed 20), so `fresh`
 is the test split without those (domain, pair_index) keys and OUTFOX essays, shuffled with
 FRESH_SEED: disjoint from dev by the hash, from the old test runs by construction (checked
-at run time). Feedback Prize essays: dev takes the essays of `train` topics, test and fresh
-those of `valid` topics (fp2021's own topic split, so no prompt is in both).
+at run time). `fresh2` is what the one `fresh` run (FRESH_RUN) left unused, shuffled with
+FRESH2_SEED; it has no unseen OUTFOX essay left, so its same-prompt negatives are fresh's again.
+Feedback Prize essays: dev takes the essays of `train` topics, the others those of `valid`
+topics (fp2021's own topic split, so no prompt is in both).
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
 rates are given with Wilson 95 % intervals.
 """
@@ -59,6 +62,8 @@ POSITIVE = ("humanised", "reordered", "rewritten")
 NEGATIVE = ("human_same_prompt", "human_fp2021", "human_other")
 OLD_TEST_SEED, OLD_TEST_N = 20, 20  # what session 8's two test runs used
 FRESH_SEED = 1206  # chosen once, before any fresh case was built (2026-12-06)
+FRESH_RUN = {"n": 100, "n_outfox": 147, "n_fp": 100}  # the one run on `fresh` (session 9)
+FRESH2_SEED = 1207  # `fresh2`: what `fresh` left unused, for the guard tuned after that run
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
 
@@ -76,7 +81,19 @@ def _split_of(key: str) -> str:
 
 
 def _hash_split(split: str) -> str:
-    return "test" if split in ("test", "fresh") else split
+    return "test" if split in ("test", "fresh", "fresh2") else split
+
+
+def _fresh_used() -> tuple[set[tuple[str, int]], set[str]]:
+    """BiScope keys and Feedback Prize texts of the one `fresh` run."""
+    cases = build_cases(split="fresh", **FRESH_RUN)
+    keys = {_pair_key(c) for c in cases if c.kind in POSITIVE}
+    return keys, {c.text for c in cases if c.kind == "human_fp2021"}
+
+
+def _pair_key(case: Case) -> tuple[str, int]:
+    head = case.id.split(":")[0]  # domain-generator-index
+    return (head.split("-", 1)[0], int(head.rsplit("-", 1)[1]))
 
 
 def _old_test_keys() -> tuple[set[tuple[str, int]], set[str]]:
@@ -91,15 +108,17 @@ def _old_test_keys() -> tuple[set[tuple[str, int]], set[str]]:
 
 def load_pairs(split: str) -> list[dict]:
     pairs = _load_pairs(_hash_split(split))
-    if split == "fresh":
+    if split in ("fresh", "fresh2"):
         used, _ = _old_test_keys()
+        if split == "fresh2":
+            used |= _fresh_used()[0]
         pairs = [p for p in pairs if (p["key"][0], p["key"][2]) not in used]
     return pairs
 
 
 def load_outfox(split: str) -> list[dict]:
     outfox = _load_outfox(_hash_split(split))
-    if split == "fresh":
+    if split in ("fresh", "fresh2"):  # fresh2 has no unseen OUTFOX essay left: fresh's again
         _, used = _old_test_keys()
         outfox = [o for o in outfox if o["key"] not in used]
     return outfox
@@ -145,6 +164,9 @@ def load_fp2021(split: str, n: int, rng: random.Random) -> list[str]:
     with gzip.open(DATA / "detect" / "fp2021_human.jsonl.gz", "rt", encoding="utf-8") as fh:
         texts = [r["text"] for r in map(json.loads, fh) if r["split"] == want]
     texts = [t for t in texts if 150 <= len(t.split()) <= 900 and "Generic_" not in t]
+    if split == "fresh2":
+        seen = _fresh_used()[1]
+        texts = [t for t in texts if t not in seen]
     rng.shuffle(texts)
     return texts[:n]
 
@@ -217,7 +239,8 @@ def build_cases(
 ) -> list[Case]:
     """n BiScope pairs (three positives each), n_outfox OUTFOX essays (default n; two
     negatives each) and n_fp Feedback Prize essays (one negative each)."""
-    rng = random.Random((FRESH_SEED if split == "fresh" else 20) if seed is None else seed)
+    seeds = {"fresh": FRESH_SEED, "fresh2": FRESH2_SEED}
+    rng = random.Random(seeds.get(split, 20) if seed is None else seed)
     pairs = load_pairs(split)
     all_outfox = load_outfox(split)
     outfox = list(all_outfox)
@@ -263,16 +286,19 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def check_fresh_disjoint(cases: list[Case]) -> None:
+def check_fresh_disjoint(cases: list[Case], split: str = "fresh") -> None:
     """The fresh split shares no BiScope (domain, pair_index) or OUTFOX essay with dev or with
-    session 8's test runs."""
+    session 8's test runs; fresh2 also no BiScope pair or Feedback Prize essay with fresh."""
     used_pairs, used_outfox = _old_test_keys()
+    fresh_pairs, fresh_fp = _fresh_used() if split == "fresh2" else (set(), set())
+    for c in cases:
+        assert _pair_key(c) not in fresh_pairs if c.kind in POSITIVE else c.text not in fresh_fp
     dev_pairs = {(p["key"][0], p["key"][2]) for p in _load_pairs("dev")}
     dev_outfox = {o["key"] for o in _load_outfox("dev")}
     for c in cases:
         head = c.id.split(":")[0]
         if c.kind in POSITIVE:
-            key = (head.split("-", 1)[0], int(head.rsplit("-", 1)[1]))  # domain-generator-index
+            key = _pair_key(c)
             assert key not in used_pairs and key not in dev_pairs, c.id
         elif c.kind != "human_fp2021":
             key_o = head.removeprefix("outfox-")
@@ -346,7 +372,7 @@ def sweep(cases: list[Case], analyses: list) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="BiScope pairs and OUTFOX essays")
-    ap.add_argument("--split", choices=("dev", "test", "fresh"), default="dev")
+    ap.add_argument("--split", choices=("dev", "test", "fresh", "fresh2"), default="dev")
     ap.add_argument("--n-outfox", type=int, default=None, help="OUTFOX essays (default --n)")
     ap.add_argument("--n-fp", type=int, default=0, help="Feedback Prize negatives")
     ap.add_argument("--errors", action="store_true")
@@ -363,8 +389,8 @@ def main() -> None:
     from aaie.engine.similarity import prompt_similarity
 
     cases = build_cases(args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp)
-    if args.split == "fresh":
-        check_fresh_disjoint(cases)
+    if args.split in ("fresh", "fresh2"):
+        check_fresh_disjoint(cases, args.split)
     results, lat, analyses = [], [], []
     for case in cases:
         analysis = TextAnalysis(case.text)
