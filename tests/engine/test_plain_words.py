@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aaie.engine.detection import classify
 from aaie.engine.explain import score_and_share
 from aaie.engine.feedback import generate_feedback
@@ -97,3 +99,32 @@ def test_a_text_in_another_language_is_not_scored_or_given_english_advice() -> N
     assert all("French" in (c.reason or "") for c in ev.rubric.criteria)
     assert "French" in ev.feedback.text and "Not assessed" in ev.feedback.text
     assert "spelling" not in ev.feedback.text.lower() and not ev.feedback.next_steps
+
+
+def test_ai_wording_is_tagged_once_per_classification(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy tags the AI sentences once, not once per candidate phrase (that made classifying
+    an AI essay ten times slower), and the reasons still quote AI wording."""
+    from aaie.engine import explain
+
+    calls: list[str] = []
+    real = explain._nouns
+
+    def counting(context: str) -> set[str]:
+        calls.append(context)
+        return real(context)
+
+    monkeypatch.setattr(explain, "_nouns", counting)
+    essay = (
+        "In today's rapidly evolving world, technology plays a crucial role in shaping how "
+        "students learn. Moreover, digital tools foster collaboration and empower learners to "
+        "delve into complex topics. Additionally, online platforms provide invaluable resources "
+        "that enhance critical thinking. Furthermore, educators can leverage innovative "
+        "strategies to cultivate a deeper understanding. Ultimately, embracing these "
+        "advancements ensures that learners are well-equipped to navigate the multifaceted "
+        "challenges of the future. In conclusion, integrating technology into education is "
+        "essential for fostering meaningful and holistic growth."
+    )
+    c = classify(essay)
+    assert c.label != "Human"
+    assert any(r.startswith("Wording typical of AI") for r in c.reasons), c.reasons
+    assert len(calls) <= 1

@@ -547,11 +547,10 @@ def _telling_phrases(
         return []
     ai = [t.text for t, s in zip(sentences, scores, strict=True) if s.is_ai and s.source == "model"]
     # Only wording a teacher would accept as a sign (never "for", "community" or a topic noun).
-    from aaie.engine.explain import is_telling
+    from aaie.engine.explain import telling_phrases
 
     text = " ".join(t.text for t in sentences)
-    context = " ".join(ai)
-    return [p for p in det.lexical.telling_phrases(ai, k=30) if is_telling(p, text, context)][:3]
+    return telling_phrases(det.lexical.telling_phrases(ai, k=30), text, " ".join(ai))
 
 
 def _chat_turns(scores: list[SentenceScore]) -> dict[int, list[int]]:
