@@ -124,6 +124,11 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     expect(verdict.locator(".badge")).to_have_count(0)  # no Human / AI / Hybrid
     expect(verdict).not_to_contain_text("AI score")
     expect(verdict.locator(".fpr")).to_have_count(0)
+    # Nor bands or English advice: the scorer and the feedback say, once each, why not.
+    expect(tp.locator("body")).to_contain_text(
+        "Not scored by AAIE: this text reads as French, and AAIE's built-in scorer"
+    )
+    expect(tp.locator("body")).not_to_contain_text("Check the spelling")
     check_accessibility(tp, "submission not judged")
     screenshot(tp, "teacher-submission-not-judged")
 

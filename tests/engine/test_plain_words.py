@@ -97,6 +97,11 @@ def test_a_text_in_another_language_is_not_scored_or_given_english_advice() -> N
     assert all(c.label is None and not c.scorable for c in ev.rubric.criteria)
     assert ev.rubric.overall_label is None
     assert all("French" in (c.reason or "") for c in ev.rubric.criteria)
+    from aaie.engine.explain import not_scored_words
+
+    assert not_scored_words(ev.rubric.criteria[0].reason).startswith(
+        "Not scored by AAIE: this text reads as French"
+    )
     assert "French" in ev.feedback.text and "Not assessed" in ev.feedback.text
     assert "spelling" not in ev.feedback.text.lower() and not ev.feedback.next_steps
 

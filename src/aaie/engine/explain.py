@@ -91,7 +91,9 @@ def _nouns(context: str) -> set[str]:
 def not_scored_words(reason: str | None) -> str:
     """Why a criterion has no level, as every reader sees it: "Not scored by AAIE: ..." (the
     web app writes the same)."""
-    text = re.sub(r"^not scored(?: by [^:]+)?:\s*", "", (reason or "").strip(), flags=re.I)
+    text = re.sub(
+        r"^(?:not scored(?: by [^:]+)?|not assessed):\s*", "", (reason or "").strip(), flags=re.I
+    )
     if not text:
         return "Not scored by AAIE."
     end = "" if text[-1] in ".!?" else "."

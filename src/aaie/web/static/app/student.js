@@ -212,7 +212,7 @@ export function Feedback({ evaluation, status, error }) {
 // `aaie evaluate --html` write the same: aaie.engine.explain.not_scored_words).
 export function notScoredWords(reason) {
   if (!reason) return "Not scored by AAIE.";
-  const text = reason.replace(/^not scored( by [^:]+)?:\s*/i, "");
+  const text = reason.replace(/^(not scored( by [^:]+)?|not assessed):\s*/i, "");
   const first = /^[a-z]/.test(text.charAt(1)) ? text.charAt(0).toLowerCase() : text.charAt(0); // keep "AAIE"
   return `Not scored by AAIE: ${first}${text.slice(1)}${/[.!?]$/.test(text) ? "" : "."}`;
 }
