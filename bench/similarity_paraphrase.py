@@ -1,6 +1,7 @@
 """Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
 
-Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60] [--split dev|test|fresh|fresh2]
+Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60]
+     [--split dev|test|fresh|fresh2|fresh3]
      [--n-outfox N] [--n-fp N] [--sweep]
 
 Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
@@ -29,6 +30,9 @@ is the test split without those (domain, pair_index) keys and OUTFOX essays, shu
 FRESH_SEED: disjoint from dev by the hash, from the old test runs by construction (checked
 at run time). `fresh2` is what the one `fresh` run (FRESH_RUN) left unused, shuffled with
 FRESH2_SEED; it has no unseen OUTFOX essay left, so its same-prompt negatives are fresh's again.
+`fresh3` (session 10) is what the `fresh` and `fresh2` runs (FRESH_RUN, FRESH2_RUN) left unused,
+BiScope pairs and Feedback Prize essays alike, shuffled with FRESH3_SEED; same-prompt OUTFOX
+negatives are fresh's again (seen twice before).
 Feedback Prize essays: dev takes the essays of `train` topics, the others those of `valid`
 topics (fp2021's own topic split, so no prompt is in both).
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
@@ -38,6 +42,7 @@ rates are given with Wilson 95 % intervals.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import json
@@ -64,6 +69,8 @@ OLD_TEST_SEED, OLD_TEST_N = 20, 20  # what session 8's two test runs used
 FRESH_SEED = 1206  # chosen once, before any fresh case was built (2026-12-06)
 FRESH_RUN = {"n": 100, "n_outfox": 147, "n_fp": 100}  # the one run on `fresh` (session 9)
 FRESH2_SEED = 1207  # `fresh2`: what `fresh` left unused, for the guard tuned after that run
+FRESH2_RUN = {"n": 100, "n_outfox": 147, "n_fp": 200}  # the one run on `fresh2` (session 9)
+FRESH3_SEED = 1208  # `fresh3`: what `fresh` and `fresh2` left unused (2026-12-06, session 10)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
 
@@ -81,14 +88,28 @@ def _split_of(key: str) -> str:
 
 
 def _hash_split(split: str) -> str:
-    return "test" if split in ("test", "fresh", "fresh2") else split
+    return "test" if split in ("test", "fresh", "fresh2", "fresh3") else split
 
 
-def _fresh_used() -> tuple[set[tuple[str, int]], set[str]]:
-    """BiScope keys and Feedback Prize texts of the one `fresh` run."""
-    cases = build_cases(split="fresh", **FRESH_RUN)
-    keys = {_pair_key(c) for c in cases if c.kind in POSITIVE}
-    return keys, {c.text for c in cases if c.kind == "human_fp2021"}
+@functools.cache
+def _fresh_used(split: str = "fresh") -> tuple[frozenset[tuple[str, int]], frozenset[str]]:
+    """BiScope keys and Feedback Prize texts of the one run on `fresh` (or `fresh2`)."""
+    run = FRESH2_RUN if split == "fresh2" else FRESH_RUN
+    cases = build_cases(split=split, **run)  # type: ignore[arg-type]
+    keys = frozenset(_pair_key(c) for c in cases if c.kind in POSITIVE)
+    return keys, frozenset(c.text for c in cases if c.kind == "human_fp2021")
+
+
+def _used_before(split: str) -> tuple[set[tuple[str, int]], set[str]]:
+    """BiScope keys and Feedback Prize texts of the fresh runs before `split`."""
+    earlier = {"fresh2": ("fresh",), "fresh3": ("fresh", "fresh2")}.get(split, ())
+    keys: set[tuple[str, int]] = set()
+    texts: set[str] = set()
+    for e in earlier:
+        k, t = _fresh_used(e)
+        keys |= k
+        texts |= t
+    return keys, texts
 
 
 def _pair_key(case: Case) -> tuple[str, int]:
@@ -108,17 +129,16 @@ def _old_test_keys() -> tuple[set[tuple[str, int]], set[str]]:
 
 def load_pairs(split: str) -> list[dict]:
     pairs = _load_pairs(_hash_split(split))
-    if split in ("fresh", "fresh2"):
+    if split in ("fresh", "fresh2", "fresh3"):
         used, _ = _old_test_keys()
-        if split == "fresh2":
-            used |= _fresh_used()[0]
+        used |= _used_before(split)[0]
         pairs = [p for p in pairs if (p["key"][0], p["key"][2]) not in used]
     return pairs
 
 
 def load_outfox(split: str) -> list[dict]:
     outfox = _load_outfox(_hash_split(split))
-    if split in ("fresh", "fresh2"):  # fresh2 has no unseen OUTFOX essay left: fresh's again
+    if split in ("fresh", "fresh2", "fresh3"):  # no unseen OUTFOX essay left: fresh's again
         _, used = _old_test_keys()
         outfox = [o for o in outfox if o["key"] not in used]
     return outfox
@@ -164,8 +184,8 @@ def load_fp2021(split: str, n: int, rng: random.Random) -> list[str]:
     with gzip.open(DATA / "detect" / "fp2021_human.jsonl.gz", "rt", encoding="utf-8") as fh:
         texts = [r["text"] for r in map(json.loads, fh) if r["split"] == want]
     texts = [t for t in texts if 150 <= len(t.split()) <= 900 and "Generic_" not in t]
-    if split == "fresh2":
-        seen = _fresh_used()[1]
+    if split in ("fresh2", "fresh3"):
+        seen = _used_before(split)[1]
         texts = [t for t in texts if t not in seen]
     rng.shuffle(texts)
     return texts[:n]
@@ -239,7 +259,7 @@ def build_cases(
 ) -> list[Case]:
     """n BiScope pairs (three positives each), n_outfox OUTFOX essays (default n; two
     negatives each) and n_fp Feedback Prize essays (one negative each)."""
-    seeds = {"fresh": FRESH_SEED, "fresh2": FRESH2_SEED}
+    seeds = {"fresh": FRESH_SEED, "fresh2": FRESH2_SEED, "fresh3": FRESH3_SEED}
     rng = random.Random(seeds.get(split, 20) if seed is None else seed)
     pairs = load_pairs(split)
     all_outfox = load_outfox(split)
@@ -288,9 +308,10 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def check_fresh_disjoint(cases: list[Case], split: str = "fresh") -> None:
     """The fresh split shares no BiScope (domain, pair_index) or OUTFOX essay with dev or with
-    session 8's test runs; fresh2 also no BiScope pair or Feedback Prize essay with fresh."""
+    session 8's test runs; fresh2 and fresh3 also no BiScope pair or Feedback Prize essay with
+    the fresh runs before them."""
     used_pairs, used_outfox = _old_test_keys()
-    fresh_pairs, fresh_fp = _fresh_used() if split == "fresh2" else (set(), set())
+    fresh_pairs, fresh_fp = _used_before(split)
     for c in cases:
         assert _pair_key(c) not in fresh_pairs if c.kind in POSITIVE else c.text not in fresh_fp
     dev_pairs = {(p["key"][0], p["key"][2]) for p in _load_pairs("dev")}
@@ -372,7 +393,7 @@ def sweep(cases: list[Case], analyses: list) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="BiScope pairs and OUTFOX essays")
-    ap.add_argument("--split", choices=("dev", "test", "fresh", "fresh2"), default="dev")
+    ap.add_argument("--split", choices=("dev", "test", "fresh", "fresh2", "fresh3"), default="dev")
     ap.add_argument("--n-outfox", type=int, default=None, help="OUTFOX essays (default --n)")
     ap.add_argument("--n-fp", type=int, default=0, help="Feedback Prize negatives")
     ap.add_argument("--errors", action="store_true")
@@ -389,7 +410,7 @@ def main() -> None:
     from aaie.engine.similarity import prompt_similarity
 
     cases = build_cases(args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp)
-    if args.split in ("fresh", "fresh2"):
+    if args.split in ("fresh", "fresh2", "fresh3"):
         check_fresh_disjoint(cases, args.split)
     results, lat, analyses = [], [], []
     for case in cases:
