@@ -164,17 +164,10 @@ def create_admin(
     from aaie.db.models import Role
     from aaie.db.session import session_scope
     from aaie.errors import Conflict
-    from aaie.security.passwords import MIN_PASSWORD_LENGTH
     from aaie.services import users
     from aaie.services.bootstrap import prepare_database
 
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        console.print(f"[red]The password needs at least {MIN_PASSWORD_LENGTH} characters.[/red]")
-        raise typer.Exit(2)
+    password = _read_password(password_stdin, "Password")
     settings = load_settings()
     prepare_database(settings)
     try:
@@ -184,6 +177,20 @@ def create_admin(
         console.print(f"[red]A user with email {email} already exists.[/red]")
         raise typer.Exit(1) from None
     console.print(f"Created admin [bold]{user.email}[/bold] ({user.id})")
+
+
+def _read_password(from_stdin: bool, label: str) -> str:
+    """A password from stdin (scripts, pipes) or a hidden, confirmed prompt; exit 2 if short."""
+    from aaie.security.passwords import MIN_PASSWORD_LENGTH
+
+    if from_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt(label, hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        console.print(f"[red]The password needs at least {MIN_PASSWORD_LENGTH} characters.[/red]")
+        raise typer.Exit(2)
+    return password
 
 
 def reset_password(
@@ -196,17 +203,10 @@ def reset_password(
     forgot theirs. Every session of the account ends; the change is audited (never the
     password). In the app, admins reset passwords on the People page instead."""
     from aaie.db.session import session_scope
-    from aaie.security.passwords import MIN_PASSWORD_LENGTH
     from aaie.services import audit, passwords, users
     from aaie.services.bootstrap import prepare_database
 
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        console.print(f"[red]The password needs at least {MIN_PASSWORD_LENGTH} characters.[/red]")
-        raise typer.Exit(2)
+    password = _read_password(password_stdin, "New password")
     settings = load_settings()
     prepare_database(settings)
     with session_scope(settings.resolved_database_url) as session:
