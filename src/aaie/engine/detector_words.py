@@ -8,9 +8,9 @@ from __future__ import annotations
 def population_words(population: str | None) -> str:
     """The human texts a false-positive rate was measured on, in a teacher's words
     ("human academic and technical texts ..."): the detector's own names, one place."""
-    from aaie.engine.detection.engine import POPULATION_WORDS
+    from aaie.engine.detection.engine import population_words as detector_words
 
-    return POPULATION_WORDS.get(population or "", "human essays")
+    return detector_words(population)
 
 
 def not_judged(

@@ -317,7 +317,7 @@ def _passage_reason(det: Detector, passage: np.ndarray, population: str | None) 
         f"Sentence(s) {_ranges(idx)} form a passage: runs of {PASSAGE_SENTENCES} consecutive "
         f"sentences that together read as AI-written (probability >= "
         f"{det.passage_threshold:.2f}); "
-        f"{rate:.1f}% of {_population_words(population)} in validation were labelled AI or "
+        f"{rate:.1f}% of {population_words(population)} in validation were labelled AI or "
         "Hybrid by this rule or the AI score."
     )
 
@@ -339,7 +339,8 @@ POPULATION_WORDS = {
 }
 
 
-def _population_words(population: str | None) -> str:
+def population_words(population: str | None) -> str:
+    """The human texts a population's false-positive rate was measured on, in words."""
     return POPULATION_WORDS.get(population or "", "human essays")
 
 
@@ -531,7 +532,7 @@ def _reasons(
 
 def _score_reason(det: Detector, score: float, population: str | None) -> str:
     side = "at or above" if score >= det.threshold else "below"
-    words = _population_words(population)
+    words = population_words(population)
     return (
         f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
         f"{100 * det.population_fpr_at(population, score):.1f}% of {words} in validation "
