@@ -43,6 +43,14 @@ class WrongPassword(AAIEError):
     status_code, code, message = 403, "wrong_password", "The current password is incorrect."
 
 
+class PasswordChangeRequired(AAIEError):
+    """The account's password is temporary: only `GET /api/auth/me` and
+    `POST /api/auth/password` answer until the user has chosen their own."""
+
+    status_code, code = 403, "password_change_required"
+    message = "Choose your own password first (POST /api/auth/password): this one is temporary."
+
+
 class NotFound(AAIEError):
     status_code, code, message = 404, "not_found", "The resource does not exist."
 

@@ -174,6 +174,30 @@ def test_an_admin_reset_gives_a_temporary_password_once_and_asks_for_a_new_one(
     assert second.json()["temporary_password"] != temporary
 
 
+@pytest.mark.parametrize("role", ["student", "teacher", "admin"])
+def test_a_temporary_password_opens_only_the_profile_and_the_password_change(
+    client: TestClient, accounts: dict[str, Account], role: str
+) -> None:
+    """Someone else saw a temporary password: until the user chooses their own, it must not
+    read or change anything (the web app asks first; the API enforces it)."""
+    target, admin = accounts[role], accounts["admin"]
+    temporary = client.post(f"/api/users/{target.id}/password-reset", headers=admin.headers)
+    password = temporary.json()["temporary_password"]
+    token = _login(client, target.email, password).json()["token"]
+    headers = _bearer(token)
+    for path in ("/api/assignments", "/api/submissions", "/api/students", "/api/users"):
+        refused = client.get(path, headers=headers)
+        assert refused.status_code == 403, (role, path)
+        assert refused.json()["error"]["code"] == "password_change_required"
+    upload = client.post("/api/files", headers=headers, files={"file": ("a.txt", b"essay")})
+    assert upload.status_code == 403
+    assert client.get("/api/auth/me", headers=headers).json()["must_change_password"] is True
+
+    assert _change(client, headers, password, NEW).status_code == 204
+    fresh = _bearer(_login(client, target.email, NEW).json()["token"])
+    assert client.get("/api/assignments", headers=fresh).status_code == 200
+
+
 def test_reset_of_an_unknown_user_is_404(client: TestClient, accounts: dict[str, Account]) -> None:
     missing = "00000000-0000-4000-8000-000000000000"
     for who in ("admin", "teacher"):

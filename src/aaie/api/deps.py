@@ -18,7 +18,7 @@ from aaie.api.state import AppState
 from aaie.config import Settings
 from aaie.db.models import ReviewStatus, Role, User
 from aaie.db.session import transaction
-from aaie.errors import Forbidden, RateLimited, Unauthorized
+from aaie.errors import Forbidden, PasswordChangeRequired, RateLimited, Unauthorized
 from aaie.security.sessions import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_valid
 from aaie.security.tokens import InvalidToken
 from aaie.services.submissions import Filters
@@ -53,12 +53,14 @@ def get_session(state: State) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_current_user(
+async def get_signed_in_user(
     request: Request,
     state: State,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The caller, re-read from the database on every request.
+    """The caller, re-read from the database on every request, even one whose password is
+    temporary (only the routes that let them see who they are and choose a new password
+    take this; every other route takes `CurrentUser`).
 
     Authenticated by the bearer token, or by the web app's session cookie (then a state
     change must carry the session's CSRF token; see security/sessions.py).
@@ -87,6 +89,21 @@ async def get_current_user(
     if user is None or not user.is_active or user.token_version != claims.token_version:
         raise Unauthorized("The token is no longer valid.", headers={"WWW-Authenticate": "Bearer"})
     request.state.user_id = str(user.id)
+    return user
+
+
+SignedInUser = Annotated[User, Depends(get_signed_in_user)]
+
+
+async def get_current_user(user: SignedInUser) -> User:
+    """The caller, once they have their own password.
+
+    A temporary password (set by an admin or teacher reset, or on a roster import) was seen
+    by someone else: until the user chooses their own, the account may only read its profile
+    and change the password (403 `password_change_required` elsewhere), so a leaked
+    temporary password cannot read or change a student's work."""
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     return user
 
 

@@ -113,7 +113,7 @@ def create_assignment(
     "",
     response_model=AssignmentPage,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 403, 422),
 )
 def list_assignments(
     user: CurrentUser,
@@ -132,7 +132,7 @@ def list_assignments(
     "/{assignmentId}",
     response_model=AssignmentOut,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 def get_assignment(
     assignment_id: AssignmentId, user: CurrentUser, session: SessionDep

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from aaie.api.deps import AdminUser, CurrentUser, SessionDep, State
+from aaie.api.deps import AdminUser, SessionDep, SignedInUser, State
 from aaie.api.errors import error_responses
 from aaie.api.schemas.auth import (
     LoginRequest,
@@ -66,7 +66,7 @@ def login(body: LoginRequest, session: SessionDep, state: State, request: Reques
 
 
 @router.get("/me", response_model=MeResponse, responses=error_responses(401))
-async def me(user: CurrentUser) -> MeResponse:
+async def me(user: SignedInUser) -> MeResponse:
     """The caller's own profile and role."""
     return MeResponse(
         user_id=user.id,
@@ -82,7 +82,7 @@ async def me(user: CurrentUser) -> MeResponse:
     responses=error_responses(401, 403, 422, 429),
 )
 def change_password(
-    body: PasswordChange, user: CurrentUser, session: SessionDep, state: State, request: Request
+    body: PasswordChange, user: SignedInUser, session: SessionDep, state: State, request: Request
 ) -> Response:
     """Change your own password (any role). The current password must be right (403
     `wrong_password`; repeated failures are throttled like logins: 429 with Retry-After); the

@@ -39,7 +39,7 @@ def _uploaded(stored: StoredFile) -> FileUploaded:
     response_model_by_alias=True,
     openapi_extra=multipart_body("file", "txt, md, docx or pdf"),
     dependencies=[Depends(rate_limited("files"))],
-    responses=error_responses(401, 413, 415, 422, 429),
+    responses=error_responses(401, 403, 413, 415, 422, 429),
 )
 def upload_file(
     user: CurrentUser,
@@ -59,7 +59,7 @@ def upload_file(
     "/{fileId}",
     response_model=FileDetail,
     response_model_by_alias=True,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 def get_file(file_id: FileId, user: CurrentUser, session: SessionDep) -> FileDetail:
     """Metadata and a preview of the extracted text. Readable by the owner, admins, and the
@@ -81,7 +81,7 @@ def get_file(file_id: FileId, user: CurrentUser, session: SessionDep) -> FileDet
     response_class=Response,
     responses={
         200: {"content": {"application/octet-stream": {}}, "description": "The original bytes"},
-        **error_responses(401, 404, 422),
+        **error_responses(401, 403, 404, 422),
     },
 )
 def download_file(

@@ -67,7 +67,7 @@ def list_submissions(
     "/{submissionId}",
     response_model=SubmissionPackage,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 def get_submission(
     submission_id: SubmissionId, user: CurrentUser, session: SessionDep, settings: SettingsDep
@@ -82,7 +82,7 @@ def get_submission(
     "/{submissionId}/versions/{version}",
     response_model=VersionView,
     response_model_exclude_unset=True,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 403, 404, 422),
 )
 def get_version(
     submission_id: SubmissionId,
@@ -257,7 +257,7 @@ def _grades_out(submission: Submission) -> TeacherScoresOut:
             "content": {"application/pdf": {}, "application/zip": {}},
             "description": "The report",
         },
-        **error_responses(401, 404, 422),
+        **error_responses(401, 403, 404, 422),
     },
 )
 def download(
