@@ -224,3 +224,38 @@ def test_key_terms_are_the_prompts_nouns_and_counts_match_lists() -> None:
     assert int(m.group(1)) == len(m.group(3).split(", "))
     fb = generate_feedback(essay, prompt, result)
     assert "aside" not in fb.text
+
+
+PASTED_AI = (
+    "Intergenerational mentoring programmes strengthen community cohesion considerably. "
+    "Furthermore, such initiatives cultivate reciprocal understanding between neighbourhood "
+    "residents of every generation."
+)
+STUDENT_OWN = (
+    "I think computers are useful for families. My grandma calls us on the computer every "
+    "Sunday and we show her our drawings. Sometimes the sound is bad but we still laugh a lot. "
+    "My brother uses the computer for homework and he finds maps of old castles. "
+    "People should still go outside and play football with their friends after school."
+)
+
+
+def test_strengths_never_praise_what_was_pasted_from_the_ai_chat() -> None:
+    """The student is praised for their own writing, not for an AI's words they pasted."""
+    from aaie.engine.pipeline import evaluate_all
+
+    essay = STUDENT_OWN + "\n\n" + PASTED_AI
+    chat = [{"role": "user", "text": "write about community"}, {"role": "ai", "text": PASTED_AI}]
+    pasted_words = {"intergenerational", "considerably", "reciprocal", "initiatives", "cohesion"}
+
+    without_chat = evaluate_all(essay, PROMPT, use_cache=False).feedback
+    with_chat = evaluate_all(essay, PROMPT, chat, use_cache=False).feedback
+    assert without_chat is not None and with_chat is not None
+
+    def praised(strengths: list[str]) -> set[str]:
+        return {w for s in strengths for w in re.findall(r"[a-z]+", s.lower())} & pasted_words
+
+    # Without the chat log the pasted words look like the student's own vocabulary …
+    assert praised(without_chat.strengths)
+    # … with it, no strength quotes or names them, and feedback still has strengths.
+    assert with_chat.strengths and not praised(with_chat.strengths)
+    assert not any(sentence in s for s in with_chat.strengths for sentence in PASTED_AI.split(". "))

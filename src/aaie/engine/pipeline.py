@@ -26,7 +26,13 @@ from aaie.engine import ENGINE_VERSION
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.detection import AIScore, Classification, ai_score, ai_spans, classify
 from aaie.engine.feedback import Feedback, generate_feedback
-from aaie.engine.highlights import Highlights, detection_spans, merge_spans, similarity_spans
+from aaie.engine.highlights import (
+    Highlights,
+    copied_ranges,
+    detection_spans,
+    merge_spans,
+    similarity_spans,
+)
 from aaie.engine.providers import LLMProvider
 from aaie.engine.redaction import redact
 from aaie.engine.rubric import rubric_score
@@ -243,7 +249,12 @@ def _evaluate(
     feedback = run.stage(
         "feedback",
         lambda: generate_feedback(
-            text, prompt_text, rubric_result, analysis=analysis, provider=provider
+            text,
+            prompt_text,
+            rubric_result,
+            analysis=analysis,
+            provider=provider,
+            copied=copied_ranges(similarity),
         ),
     )
     # The summary covers the submission; the chat log is redacted where it leaves the process

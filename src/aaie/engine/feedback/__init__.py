@@ -5,6 +5,7 @@ Never mentions AI classification, AI scores, similarity or highlights (teacher-o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
@@ -24,9 +25,13 @@ def generate_feedback(
     *,
     analysis: TextAnalysis | None = None,
     provider: LLMProvider | None = None,
+    copied: Sequence[tuple[int, int]] = (),
 ) -> Feedback:
     """Feedback for the student. With `provider`, an LLM writes it (validated, grounded and
-    leak-checked); on any failure the built-in generator answers with `fallback_reason` set."""
+    leak-checked); on any failure the built-in generator answers with `fallback_reason` set.
+
+    `copied`: character ranges of the submission matched to the prompt or an AI chat turn
+    (`copied_ranges(similarity)`); the built-in generator's strengths leave them out."""
     if not student_submission or not student_submission.strip():
         raise ValueError("student_submission is empty")
     a = ensure_analysis(student_submission, analysis)
@@ -38,7 +43,7 @@ def generate_feedback(
     return llm_or_builtin(
         provider,
         lambda p: feedback_with_llm(p, a, prompt, rubric_result),
-        lambda: feedback_builtin(a, prompt, rubric_result),
+        lambda: feedback_builtin(a, prompt, rubric_result, copied),
     )
 
 

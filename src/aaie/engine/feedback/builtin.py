@@ -9,7 +9,7 @@ come first. Strengths quote what the essay already does well.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from wordfreq import zipf_frequency
@@ -56,6 +56,7 @@ class _Ctx:
         facts: EssayFacts,
         prompt: str | None,
         scores: dict[str, float],
+        copied: Sequence[tuple[int, int]] = (),
     ) -> None:
         self.a = analysis
         self.f = facts
@@ -68,6 +69,10 @@ class _Ctx:
         self._usable = [
             s for s in analysis.sentences if len(words(s.text)) >= 5 and not mentions_banned(s.text)
         ]
+        # Sentences mostly copied from the prompt or an AI chat turn: a next step may still
+        # point at them (they are in the submission), but praise must be for the student's own
+        # writing, never for words an AI or the teacher wrote.
+        self.own = [s for s in analysis.sentences if not _mostly_inside(s, copied)]
 
     @property
     def usable(self) -> list[Sentence]:
@@ -288,8 +293,10 @@ def _strengths(c: _Ctx) -> list[str]:
                 + ".",
             )
         )
-    # Strengths may quote any sentence, preferably one no next step points at.
-    pool = c.usable or c._usable
+    # Strengths may quote any of the student's own sentences, preferably one no next step
+    # points at.
+    own = {s.start for s in c.own}
+    pool = [s for s in (c.usable or c._usable) if s.start in own]
     if c.f.sentence_prompt_sims is not None and pool:
         best = max(pool, key=lambda s: float(c.f.sentence_prompt_sims[s.index]))  # type: ignore[index]
         out.append(
@@ -308,7 +315,10 @@ def _strengths(c: _Ctx) -> list[str]:
         )
     # Less common (but real, correctly spelled) words, rarest first.
     candidates = {
-        w for w in words(c.a.text) if w.islower() and len(w) >= 7 and not is_misspelled(w)
+        w
+        for s in c.own
+        for w in words(s.text)
+        if w.islower() and len(w) >= 7 and not is_misspelled(w)
     }
     precise = sorted(
         (w for w in candidates if 1.5 < zipf_frequency(w, "en") < 4.0),
@@ -339,9 +349,22 @@ def _scores(rubric: RubricResult | None, facts_scores: dict[str, float]) -> dict
     return scores
 
 
+def _mostly_inside(sentence: Sentence, ranges: Sequence[tuple[int, int]]) -> bool:
+    """Half or more of the sentence's characters lie inside the ranges."""
+    inside = sum(
+        max(0, min(end, sentence.end) - max(start, sentence.start)) for start, end in ranges
+    )
+    return inside * 2 >= max(1, sentence.end - sentence.start)
+
+
 def feedback_builtin(
-    analysis: TextAnalysis, prompt_text: str | None, rubric: RubricResult | None
+    analysis: TextAnalysis,
+    prompt_text: str | None,
+    rubric: RubricResult | None,
+    copied: Sequence[tuple[int, int]] = (),
 ) -> Feedback:
+    """`copied`: character ranges the similarity stage matched to the prompt or to an AI chat
+    turn; strengths never quote or praise them."""
     language = identify_language(analysis.text)
     if not language.supported and analysis.word_count >= MIN_SCORE_WORDS:
         # Spelling, transitions and every step are English-only: advice would be wrong.
@@ -354,7 +377,7 @@ def feedback_builtin(
 
         rubric = score_builtin(analysis, prompt_text, None)
     scores = _scores(rubric, {b: 0.5 for b in BASE_CRITERIA})
-    c = _Ctx(analysis, facts, prompt_text, scores)
+    c = _Ctx(analysis, facts, prompt_text, scores, copied)
     # Weakest criterion first; one step per criterion before any criterion gets a second. A
     # maker may offer several steps, each claiming a sentence; only the step taken keeps its
     # claim, so one criterion's second step cannot take the sentence another needed for its first.
