@@ -3,6 +3,8 @@ created the student's account), must_change_password, revocation, throttling and
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -292,3 +294,40 @@ def test_deleting_the_teacher_who_created_a_student_keeps_the_student(
     # Only an admin can reset it now.
     reset = client.post(f"/api/users/{created['student_id']}/password-reset", headers=admin.headers)
     assert reset.status_code == 200
+
+
+# Every route a signed-in account can call, read from the live OpenAPI document so a new route
+# is covered the day it is added; only these two answer while the password is temporary.
+OPEN_WHILE_TEMPORARY = {("GET", "/api/auth/me"), ("POST", "/api/auth/password")}
+
+
+def _signed_in_routes(app: FastAPI) -> list[tuple[str, str]]:
+    document = app.openapi()
+    return sorted(
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    )
+
+
+@pytest.mark.parametrize("role", [Role.student, Role.teacher, Role.admin])
+def test_every_route_but_two_refuses_a_temporary_password(app: FastAPI, role: Role) -> None:
+    from aaie.db.models import User
+
+    client = TestClient(app)
+    account = make_account(app, role)
+    with app.state.aaie.sessions.begin() as session:
+        session.get(User, account.id).must_change_password = True
+    some_id = "00000000-0000-4000-8000-000000000000"
+    routes = _signed_in_routes(app)
+    assert len(routes) > 40 and set(routes) >= OPEN_WHILE_TEMPORARY
+    for method, path in routes:
+        url = re.sub(r"\{[^}]+\}", lambda m: "1" if m.group() == "{version}" else some_id, path)
+        response = client.request(method, url, headers=account.headers, json={})
+        if (method, path) in OPEN_WHILE_TEMPORARY:
+            assert response.status_code in (200, 403, 422), (method, path, response.text)
+            assert response.json().get("error", {}).get("code") != "password_change_required"
+        else:
+            assert response.status_code == 403, (method, path, response.status_code)
+            assert response.json()["error"]["code"] == "password_change_required", (method, path)
