@@ -198,6 +198,28 @@ def test_feedback_via_llm_is_grounded_in_the_essay(server: FakeLLMServer) -> Non
         assert ESSAY[step.start : step.end] == step.quote
 
 
+def test_llm_strengths_that_praise_pasted_chat_text_are_dropped(server: FakeLLMServer) -> None:
+    """The LLM is not told what was pasted (it could tell the student); its praise of words
+    only the pasted passage holds is dropped, praise of the student's own writing stays."""
+    pasted = "Consequently, intergenerational dialogue fosters remarkable societal cohesion."
+    essay = ESSAY + "\n\n" + pasted
+    start = essay.index(pasted)
+    reply = feedback_reply()
+    reply["strengths"] = [
+        "You use a specific example about rivers.",
+        "Your vocabulary is mature, for example 'intergenerational' and 'cohesion'.",
+        f'You end strongly: "{pasted}"',
+    ]
+    server.script = [("json", reply), ("json", reply)]
+    kept = generate_feedback(essay, PROMPT, provider=provider(server))
+    assert len(kept.strengths) == 3  # nothing was marked as copied: all three stay
+    fb = generate_feedback(
+        essay, PROMPT, provider=provider(server), copied=[(start, start + len(pasted))]
+    )
+    assert fb.engine != "builtin" and fb.strengths == ["You use a specific example about rivers."]
+    assert "intergenerational" not in fb.text
+
+
 def test_feedback_that_leaks_teacher_only_results_is_rejected(server: FakeLLMServer) -> None:
     server.script = [("json", feedback_reply(text="The AI detector flagged parts of this."))]
     fb = generate_feedback(ESSAY, PROMPT, provider=provider(server, max_retries=1))

@@ -42,7 +42,7 @@ def generate_feedback(
 
     return llm_or_builtin(
         provider,
-        lambda p: feedback_with_llm(p, a, prompt, rubric_result),
+        lambda p: feedback_with_llm(p, a, prompt, rubric_result, copied),
         lambda: feedback_builtin(a, prompt, rubric_result, copied),
     )
 

@@ -15,7 +15,7 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from aaie.engine.analysis import TextAnalysis
-from aaie.engine.feedback.guard import mentions_banned
+from aaie.engine.feedback.guard import mentions_banned, own_sentences
 from aaie.engine.feedback.types import Feedback, NextStep
 from aaie.engine.language import identify_language, not_english
 from aaie.engine.rubric.features import TASK_WORDS, EssayFacts, essay_facts, is_misspelled
@@ -72,7 +72,7 @@ class _Ctx:
         # Sentences mostly copied from the prompt or an AI chat turn: a next step may still
         # point at them (they are in the submission), but praise must be for the student's own
         # writing, never for words an AI or the teacher wrote.
-        self.own = [s for s in analysis.sentences if not _mostly_inside(s, copied)]
+        self.own = own_sentences(analysis, copied)
 
     @property
     def usable(self) -> list[Sentence]:
@@ -347,14 +347,6 @@ def _scores(rubric: RubricResult | None, facts_scores: dict[str, float]) -> dict
             if base in BASE_CRITERIA and crit.score is not None:
                 scores[base] = crit.score
     return scores
-
-
-def _mostly_inside(sentence: Sentence, ranges: Sequence[tuple[int, int]]) -> bool:
-    """Half or more of the sentence's characters lie inside the ranges."""
-    inside = sum(
-        max(0, min(end, sentence.end) - max(start, sentence.start)) for start, end in ranges
-    )
-    return inside * 2 >= max(1, sentence.end - sentence.start)
 
 
 def feedback_builtin(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.text import words
+from aaie.engine.types import Sentence
 
 # Words that would reveal teacher-only results (classification, AI score, similarity, highlights).
 _BANNED_CI = re.compile(
@@ -15,6 +17,8 @@ _BANNED_CI = re.compile(
     re.I,
 )
 _BANNED_CS = re.compile(r"\b(AI|A\.I\.)\b")
+# A quotation of 20+ characters inside straight or curly double quotes.
+_QUOTED = re.compile('["“]([^"”]{20,})["”]')
 
 
 def leaks(text: str) -> list[str]:
@@ -52,3 +56,32 @@ def snap_quote(quote: str, analysis: TextAnalysis) -> tuple[int, int] | None:
     if best is None or best_score < 0.6:
         return None
     return best.start, best.end
+
+
+def own_sentences(analysis: TextAnalysis, copied: Sequence[tuple[int, int]]) -> list[Sentence]:
+    """The sentences the student wrote: not mostly (half or more of their characters) inside
+    the ranges matched to the prompt or an AI chat turn."""
+
+    def inside(s: Sentence) -> int:
+        return sum(max(0, min(end, s.end) - max(start, s.start)) for start, end in copied)
+
+    return [s for s in analysis.sentences if inside(s) * 2 < max(1, s.end - s.start)]
+
+
+def praises_borrowed_words(
+    strength: str, analysis: TextAnalysis, copied: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether a strength quotes a copied sentence or names a word (7+ letters) that occurs
+    only in copied sentences: praise must be for what the student wrote."""
+    if not copied:
+        return False
+    own = own_sentences(analysis, copied)
+    own_starts = {s.start for s in own}
+    borrowed = [s for s in analysis.sentences if s.start not in own_starts]
+    own_words = {w.lower() for s in own for w in words(s.text)}
+    borrowed_words = {w.lower() for s in borrowed for w in words(s.text) if len(w) >= 7}
+    named = {w.lower() for w in words(strength)}
+    if named & (borrowed_words - own_words):
+        return True
+    quoted = _QUOTED.findall(strength)
+    return any(q.strip(" .…") in s.text for q in quoted for s in borrowed)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.builtin import compose
-from aaie.engine.feedback.guard import leaks, snap_quote
+from aaie.engine.feedback.guard import leaks, praises_borrowed_words, snap_quote
 from aaie.engine.feedback.types import Feedback, NextStep
 from aaie.engine.providers import LLMProvider, redact_for_llm
 from aaie.engine.rubric.types import RubricResult
@@ -105,11 +106,15 @@ def feedback_with_llm(
     analysis: TextAnalysis,
     prompt_text: str | None,
     rubric: RubricResult | None,
+    copied: Sequence[tuple[int, int]] = (),
 ) -> Feedback:
+    """`copied`: ranges matched to the prompt or an AI chat turn; a strength that praises
+    them is dropped (the model is not told why, so it cannot tell the student)."""
     messages = build_messages(redact_for_llm(analysis.text), prompt_text, rubric)
     reply = provider.chat_json(
         messages,
         LLMFeedbackReply,
         validate=lambda r: _check(r, analysis, provider.engine_name),
     )
-    return to_feedback(reply, analysis, provider.engine_name)
+    own = [s for s in reply.strengths if not praises_borrowed_words(s, analysis, copied)]
+    return to_feedback(reply.model_copy(update={"strengths": own}), analysis, provider.engine_name)
