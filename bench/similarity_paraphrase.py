@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60]
      [--split dev|test|fresh|fresh2|fresh3]
-     [--n-outfox N] [--n-fp N] [--sweep]
+     [--n-outfox N] [--n-fp N] [--n-same-topic N] [--sweep]
 
 Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
 AI's answer), and the same model's rewrite of it "to sound more human" (same pair_index and
@@ -22,6 +22,11 @@ Negatives (nothing copied; the flag must stay off):
 - human_fp2021: a Feedback Prize 2021 student essay (the OUTFOX essays' own population) with a
   chat holding the two OUTFOX AI essays whose problem statement is closest to it in content
   words (the same PERSUADE prompt, nearly always): more same-topic negatives than OUTFOX has.
+- human_same_topic (session 10): a Feedback Prize 2021 essay with a chat holding the two
+  OUTFOX AI essays of a problem statement on the essay's own topic (fp2021's `meta.topic`; OUTFOX
+  statements are tagged with a topic by nearest topic centroid, `outfox_topic`), the nearest such
+  statement in content words. Its essays are drawn with SAME_TOPIC_SEED from what no earlier run
+  used: the same-prompt negatives that replace OUTFOX's, of which none is unseen any more.
 
 Splits (`--split`): BiScope pairs and OUTFOX problem statements are split by hash into dev
 (tuning; SHA-1 % 3 != 0) and test (% 3 == 0). The old `test` split was looked at twice in
@@ -64,13 +69,14 @@ from similarity import mask, merged, nonspace
 from similarity_data import DATA, paraphrase, sentences
 
 POSITIVE = ("humanised", "reordered", "rewritten")
-NEGATIVE = ("human_same_prompt", "human_fp2021", "human_other")
+NEGATIVE = ("human_same_prompt", "human_fp2021", "human_same_topic", "human_other")
 OLD_TEST_SEED, OLD_TEST_N = 20, 20  # what session 8's two test runs used
 FRESH_SEED = 1206  # chosen once, before any fresh case was built (2026-12-06)
 FRESH_RUN = {"n": 100, "n_outfox": 147, "n_fp": 100}  # the one run on `fresh` (session 9)
 FRESH2_SEED = 1207  # `fresh2`: what `fresh` left unused, for the guard tuned after that run
 FRESH2_RUN = {"n": 100, "n_outfox": 147, "n_fp": 200}  # the one run on `fresh2` (session 9)
 FRESH3_SEED = 1208  # `fresh3`: what `fresh` and `fresh2` left unused (2026-12-06, session 10)
+SAME_TOPIC_SEED = 1210  # `human_same_topic` essays (session 10, fixed before any case was built)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
 
@@ -255,10 +261,16 @@ def _assemble(pasted: list[str], own: list[str], rng: random.Random) -> tuple[st
 
 
 def build_cases(
-    n: int, split: str, seed: int | None = None, n_outfox: int | None = None, n_fp: int = 0
+    n: int,
+    split: str,
+    seed: int | None = None,
+    n_outfox: int | None = None,
+    n_fp: int = 0,
+    n_same_topic: int = 0,
 ) -> list[Case]:
     """n BiScope pairs (three positives each), n_outfox OUTFOX essays (default n; two
-    negatives each) and n_fp Feedback Prize essays (one negative each)."""
+    negatives each), n_fp Feedback Prize essays and n_same_topic Feedback Prize essays paired by
+    topic (one negative each)."""
     seeds = {"fresh": FRESH_SEED, "fresh2": FRESH2_SEED, "fresh3": FRESH3_SEED}
     rng = random.Random(seeds.get(split, 20) if seed is None else seed)
     pairs = load_pairs(split)
@@ -293,7 +305,77 @@ def build_cases(
         chat = _chat(o["gpt-3.5-turbo-0613"])
         chat[3] = {"role": "ai", "text": o["text-davinci-003"]}
         cases.append(Case(f"fp2021-{i}:{o['key']}", "human_fp2021", essay, chat))
+    used = {c.text for c in cases if c.kind == "human_fp2021"}
+    by_topic: dict[str, list[dict]] = {}
+    for o in all_outfox:
+        by_topic.setdefault(outfox_topic(o), []).append(o)
+    for essay_id, essay, topic in load_same_topic(split, n_same_topic, used):
+        if topic not in by_topic:
+            continue
+        o = nearest_outfox(essay, by_topic[topic])
+        chat = _chat(o["gpt-3.5-turbo-0613"])
+        chat[3] = {"role": "ai", "text": o["text-davinci-003"]}
+        cases.append(Case(f"{essay_id}:{o['key']}", "human_same_topic", essay, chat))
     return cases
+
+
+@functools.cache
+def _fp2021_records() -> tuple[dict, ...]:
+    with gzip.open(DATA / "detect" / "fp2021_human.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return tuple(map(json.loads, fh))
+
+
+@functools.cache
+def _topic_centroids() -> dict[str, dict[str, float]]:
+    """Per Feedback Prize topic (`meta.topic`), the IDF-weighted, L2-normalised word-stem counts
+    of all its essays: a nearest-centroid tagger for OUTFOX problem statements, which carry no
+    topic (checked by eye on 12 random test-split statements: 12 right)."""
+    counts: dict[str, dict[str, float]] = {}
+    for r in _fp2021_records():
+        if r["meta"]["topic"]:
+            c = counts.setdefault(r["meta"]["topic"], {})
+            for w, x in _stems(r["text"]).items():
+                c[w] = c.get(w, 0.0) + x
+    df: dict[str, int] = {}
+    for c in counts.values():
+        for w in c:
+            df[w] = df.get(w, 0) + 1
+    idf = {w: math.log(len(counts) / k) + 0.01 for w, k in df.items()}
+    return {t: _unit({w: x * idf[w] for w, x in c.items()}) for t, c in counts.items()}
+
+
+def _unit(v: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {w: x / norm for w, x in v.items()}
+
+
+def outfox_topic(o: dict) -> str:
+    """The Feedback Prize topic of an OUTFOX problem statement (its human and gpt-3.5 essays),
+    by nearest topic centroid (IDF from the centroids)."""
+    cents = _topic_centroids()
+    q = _stems(o["human"] + " " + o["gpt-3.5-turbo-0613"])
+    return max(cents, key=lambda t: sum(x * cents[t].get(w, 0.0) for w, x in q.items()))
+
+
+def load_same_topic(split: str, n: int, exclude: set[str]) -> list[tuple[str, str, str]]:
+    """n Feedback Prize essays (id, text, topic) for `human_same_topic` (session 10): dev takes
+    fp2021 `train` topics, the other splits `valid` topics minus every essay an earlier fresh run
+    used and `exclude` (this run's `human_fp2021` essays); shuffled with SAME_TOPIC_SEED."""
+    if n <= 0:
+        return []
+    want = "train" if split == "dev" else "valid"
+    seen = set(exclude) | (_used_before(split)[1] if split != "dev" else set())
+    recs = [
+        (r["id"], r["text"], r["meta"]["topic"])
+        for r in _fp2021_records()
+        if r["split"] == want
+        and r["meta"]["topic"]
+        and 150 <= len(r["text"].split()) <= 900
+        and "Generic_" not in r["text"]
+        and r["text"] not in seen
+    ]
+    random.Random(SAME_TOPIC_SEED).shuffle(recs)
+    return recs[:n]
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -321,9 +403,15 @@ def check_fresh_disjoint(cases: list[Case], split: str = "fresh") -> None:
         if c.kind in POSITIVE:
             key = _pair_key(c)
             assert key not in used_pairs and key not in dev_pairs, c.id
-        elif c.kind != "human_fp2021":
+        elif c.kind in ("human_same_prompt", "human_other"):
             key_o = head.removeprefix("outfox-")
             assert key_o not in used_outfox and key_o not in dev_outfox, c.id
+    # human_same_topic: unused essays of topics dev never sees, none also a human_fp2021 case
+    topic_of = {r["text"]: (r["split"], r["meta"]["topic"]) for r in _fp2021_records()}
+    fp_texts = {c.text for c in cases if c.kind == "human_fp2021"}
+    for c in cases:
+        if c.kind == "human_same_topic":
+            assert topic_of[c.text][0] == "valid" and c.text not in fp_texts, c.id
 
 
 def evaluate(cases: list[Case], results: list) -> dict:
@@ -396,6 +484,9 @@ def main() -> None:
     ap.add_argument("--split", choices=("dev", "test", "fresh", "fresh2", "fresh3"), default="dev")
     ap.add_argument("--n-outfox", type=int, default=None, help="OUTFOX essays (default --n)")
     ap.add_argument("--n-fp", type=int, default=0, help="Feedback Prize negatives")
+    ap.add_argument(
+        "--n-same-topic", type=int, default=0, help="Feedback Prize negatives paired by topic"
+    )
     ap.add_argument("--errors", action="store_true")
     ap.add_argument("--sweep", action="store_true", help="passage thresholds grid (dev only)")
     ap.add_argument(
@@ -409,7 +500,9 @@ def main() -> None:
     from aaie.engine.analysis import TextAnalysis
     from aaie.engine.similarity import prompt_similarity
 
-    cases = build_cases(args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp)
+    cases = build_cases(
+        args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp, n_same_topic=args.n_same_topic
+    )
     if args.split in ("fresh", "fresh2", "fresh3"):
         check_fresh_disjoint(cases, args.split)
     results, lat, analyses = [], [], []
