@@ -169,6 +169,39 @@ def test_strongly_paraphrased_chat_answer_is_found_and_same_topic_essay_is_not()
     assert not other.flag and other.chat_pct == 0
 
 
+def test_a_verbatim_sentence_inside_a_paraphrased_passage_no_longer_hides_it() -> None:
+    """#20, session 10: a passage used to be cut around its already-matched sentences, and
+    their strength left out of its mean: three paraphrased sentences (mean cosine 0.75) around
+    one copied verbatim were not a passage, and the paste was not flagged."""
+    sents = [t for t in AI_ANSWER.split(". ")]
+    verbatim = sents[2] + "."  # "Gardens also strengthen communities, ..."
+    para = PARAPHRASED.split(". ")
+    passage = " ".join([para[2] + ".", para[3] + ".", verbatim, para[0] + "."])
+    chat = [{"role": "user", "text": "Write about community gardens"},
+            {"role": "ai", "text": AI_ANSWER}]  # fmt: skip
+    text = OWN + "\n\n" + passage
+    sim = prompt_similarity(text, None, chat)
+    start = text.index(passage)
+    kinds = sorted(m.kind for m in sim.matches if m.role == "ai")
+    assert kinds == ["paraphrase", "paraphrase", "paraphrase", "verbatim"]
+    assert all(m.start >= start for m in sim.matches if m.role == "ai")
+    assert sim.flag
+
+
+def test_a_verbatim_sentence_does_not_carry_same_topic_neighbours() -> None:
+    """The other side of the rule above: the copied sentence connects and counts, but the
+    passage needs three new sentences that each follow one AI sentence; a student's own
+    sentences on the answer's topic around one copied sentence are not a passage."""
+    verbatim = AI_ANSWER.split(". ")[2] + "."
+    human = HUMAN_SAME_PROMPT.split(". ")
+    text = ". ".join(human[:2]) + ". " + verbatim + " " + ". ".join(human[2:])
+    chat = [{"role": "user", "text": "Write about community gardens"},
+            {"role": "ai", "text": AI_ANSWER}]  # fmt: skip
+    sim = prompt_similarity(text, None, chat)
+    assert [m.kind for m in sim.matches if m.role == "ai"] == ["verbatim"]
+    assert not sim.flag
+
+
 def test_chat_side_is_embedded_once_and_only_where_it_could_align(monkeypatch) -> None:
     """Speed (the matcher was half of evaluate_all's time): every AI-turn sentence used to be
     embedded, in two MiniLM passes; now one pass over the sentences sharing content words with

@@ -43,10 +43,16 @@ MAX_SOURCE_SENTENCES = 12  # bound on source sentences embedded per call (latenc
 # passages: consecutive submission sentences that each align, one to one, with a different
 # sentence of the same AI turn, strongly on average (calibrated on
 # bench/similarity_paraphrase.py's dev split; human essays on the AI answer's own prompt stay
-# clear, see the model card).
+# clear, see the model card). Sentences already matched (verbatim, near-verbatim or a single
+# paraphrase) connect a passage and count in its mean, but a passage must stand on evidence of
+# its own: at least PASSAGE_MIN_SENTENCES newly aligned sentences, each *specific* to its AI
+# sentence (PASSAGE_MARGIN above its next-best AI sentence of the turn). A paraphrase follows
+# one sentence of the answer; a human sentence on the answer's topic is about as close to
+# several of them (median margin 0.19 against 0.02 on the dev split).
 PASSAGE_LOW = 0.65  # a sentence joins a passage when its best cosine with the turn reaches this
 PASSAGE_MEAN = 0.76  # mean one-to-one cosine a passage must reach
-PASSAGE_MIN_SENTENCES = 3  # fewer aligned sentences are not a passage
+PASSAGE_MIN_SENTENCES = 3  # fewer newly aligned (specific) sentences are not a passage
+PASSAGE_MARGIN = 0.03  # a new pair's cosine minus the sentence's best with another AI sentence
 MAX_AI_SENTENCES = 200  # AI-turn sentences considered per call
 # Embedding AI-turn sentences is most of the matcher's time (a 1,000-word chat log costs as much
 # as the submission's own MiniLM pass), so only those that could align are embedded: for each
@@ -285,13 +291,22 @@ def _embed_sources(sentences: list[str]) -> dict[str, np.ndarray]:
     return dict(zip(unique, get_embedder().embed_cached(unique), strict=True))
 
 
-def _candidates(analysis: TextAnalysis, covered: np.ndarray) -> list[int]:
-    """Submission sentences long enough to call a paraphrase and not already mostly covered."""
+def _long_sentences(analysis: TextAnalysis) -> list[int]:
+    """Submission sentences long enough to call a paraphrase."""
     return [
         k
         for k, s in enumerate(analysis.sentences)
         if len(lexical.tokenize(s.text)) >= PARAPHRASE_MIN_WORDS
-        and covered[s.start : s.end].mean() < COVERED_SKIP
+    ]
+
+
+def _candidates(analysis: TextAnalysis, covered: np.ndarray) -> list[int]:
+    """Submission sentences long enough to call a paraphrase and not already mostly covered."""
+    sents = analysis.sentences
+    return [
+        k
+        for k in _long_sentences(analysis)
+        if covered[sents[k].start : sents[k].end].mean() < COVERED_SKIP
     ]
 
 
@@ -419,11 +434,14 @@ def _passage_matches(
 ) -> list[SimilarityMatch]:
     """Paraphrased passages of AI turns: runs of consecutive submission sentences aligned one
     to one with sentences of one AI turn (order free: a reordered paste is still a paste).
-    Candidates now mostly `covered` (by single-sentence paraphrase matches) are left out."""
+    `candidates` are all sentences long enough to align; those already mostly `covered` by
+    other matches connect a run and count in its mean but are not reported again, and the
+    passage needs PASSAGE_MIN_SENTENCES new pairs that pass PASSAGE_MARGIN."""
     sents = analysis.sentences
-    cand = [k for k in candidates if covered[sents[k].start : sents[k].end].mean() < COVERED_SKIP]
+    cand = candidates
     if len(cand) < PASSAGE_MIN_SENTENCES or len(kept) < PASSAGE_MIN_SENTENCES:
         return []
+    old = np.array([covered[sents[k].start : sents[k].end].mean() >= COVERED_SKIP for k in cand])
     # Sentences not embedded stay at 0, below PASSAGE_LOW: they cannot join a passage.
     sims = np.zeros((len(cand), len(pool)), dtype=np.float32)
     kept_emb = np.stack([vectors[pool[j][3]] for j in kept])
@@ -433,14 +451,22 @@ def _passage_matches(
     for turn in dict.fromkeys(src.turn for src, *_ in pool):
         cols = [j for j, (src, *_) in enumerate(pool) if src.turn == turn]
         best = sims[:, cols].max(axis=1)
-        for run in _runs([cand[r] for r in range(len(cand)) if best[r] >= PASSAGE_LOW]):
+        hits = [cand[r] for r in range(len(cand)) if best[r] >= PASSAGE_LOW or old[r]]
+        for run in _runs(hits):
             rows = [cand.index(k) for k in run if k not in taken]
-            pairs = _align(sims[np.ix_(rows, cols)])
-            if len(pairs) < PASSAGE_MIN_SENTENCES:
+            turn_sims = sims[np.ix_(rows, cols)]
+            pairs = _align(turn_sims)
+            new = [
+                (r, j, c)
+                for r, j, c in pairs
+                if not old[rows[r]] and c - _next_best(turn_sims[r], j) >= PASSAGE_MARGIN
+            ]
+            counted = new + [(r, j, c) for r, j, c in pairs if old[rows[r]]]
+            if len(new) < PASSAGE_MIN_SENTENCES:
                 continue
-            if float(np.mean([c for _, _, c in pairs])) < PASSAGE_MEAN:
+            if float(np.mean([c for _, _, c in counted])) < PASSAGE_MEAN:
                 continue
-            for r, j, c in pairs:
+            for r, j, c in new:
                 k = cand[rows[r]]
                 src, a, b, _ = pool[cols[j]]
                 taken.add(k)
@@ -452,6 +478,12 @@ def _passage_matches(
                     )
                 )  # fmt: skip
     return out
+
+
+def _next_best(row: np.ndarray, j: int) -> float:
+    """A sentence's best cosine with any AI sentence of the turn but column j (0 if none)."""
+    others = np.delete(row, j)
+    return float(others.max()) if others.size else 0.0
 
 
 def _runs(hits: list[int], gap: int = 1) -> list[list[int]]:
@@ -559,12 +591,14 @@ def _match(
         cand = _candidates(analysis, _mask(len(text), matches))
         words = [_content_words(analysis.sentences[k].text) for k in cand]
         src_sents = _candidate_sources(sources, words)
+        # The passage rule sees every long sentence: matched ones connect and count (see above).
+        long = _long_sentences(analysis)
         pool = _ai_pool(sources)
-        kept = _passage_pool(words, pool)
+        kept = _passage_pool([_content_words(analysis.sentences[k].text) for k in long], pool)
         vectors = _embed_sources([t for *_, t in src_sents] + [pool[j][3] for j in kept])
         matches += _paraphrase_matches(analysis, cand, src_sents, vectors, paraphrase_threshold)
         covered = _mask(len(text), matches)
-        matches += _passage_matches(analysis, cand, pool, kept, vectors, covered)
+        matches += _passage_matches(analysis, long, pool, kept, vectors, covered)
     matches.sort(key=lambda m: (m.start, m.end, m.source, m.turn_index or -1))
     return matches
 
