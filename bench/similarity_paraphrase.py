@@ -37,7 +37,9 @@ at run time). `fresh2` is what the one `fresh` run (FRESH_RUN) left unused, shuf
 FRESH2_SEED; it has no unseen OUTFOX essay left, so its same-prompt negatives are fresh's again.
 `fresh3` (session 10) is what the `fresh` and `fresh2` runs (FRESH_RUN, FRESH2_RUN) left unused,
 BiScope pairs and Feedback Prize essays alike, shuffled with FRESH3_SEED; same-prompt OUTFOX
-negatives are fresh's again (seen twice before).
+negatives are fresh's again (seen twice before). It was run once, in session 10 (FRESH3_RUN, with
+600 `human_same_topic` negatives): every split here is now spent. A next held-out split must
+leave out `_fresh_used("fresh3")` too (BiScope pairs and Feedback Prize essays alike).
 Feedback Prize essays: dev takes the essays of `train` topics, the others those of `valid`
 topics (fp2021's own topic split, so no prompt is in both).
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
@@ -76,6 +78,7 @@ FRESH_RUN = {"n": 100, "n_outfox": 147, "n_fp": 100}  # the one run on `fresh` (
 FRESH2_SEED = 1207  # `fresh2`: what `fresh` left unused, for the guard tuned after that run
 FRESH2_RUN = {"n": 100, "n_outfox": 147, "n_fp": 200}  # the one run on `fresh2` (session 9)
 FRESH3_SEED = 1208  # `fresh3`: what `fresh` and `fresh2` left unused (2026-12-06, session 10)
+FRESH3_RUN = {"n": 100, "n_outfox": 147, "n_same_topic": 600}  # the one run on `fresh3` (s. 10)
 SAME_TOPIC_SEED = 1210  # `human_same_topic` essays (session 10, fixed before any case was built)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 
@@ -99,11 +102,13 @@ def _hash_split(split: str) -> str:
 
 @functools.cache
 def _fresh_used(split: str = "fresh") -> tuple[frozenset[tuple[str, int]], frozenset[str]]:
-    """BiScope keys and Feedback Prize texts of the one run on `fresh` (or `fresh2`)."""
-    run = FRESH2_RUN if split == "fresh2" else FRESH_RUN
+    """BiScope keys and Feedback Prize texts of the one run on `fresh` (`fresh2`, `fresh3`):
+    what a later held-out split must leave out."""
+    run = {"fresh2": FRESH2_RUN, "fresh3": FRESH3_RUN}.get(split, FRESH_RUN)
     cases = build_cases(split=split, **run)  # type: ignore[arg-type]
     keys = frozenset(_pair_key(c) for c in cases if c.kind in POSITIVE)
-    return keys, frozenset(c.text for c in cases if c.kind == "human_fp2021")
+    fp = ("human_fp2021", "human_same_topic")
+    return keys, frozenset(c.text for c in cases if c.kind in fp)
 
 
 def _used_before(split: str) -> tuple[set[tuple[str, int]], set[str]]:
