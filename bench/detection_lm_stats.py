@@ -170,10 +170,43 @@ def lm_features(rec: dict[str, Any], window: int) -> list[float] | None:
             np.quantile(ll, 0.5), (rank < 10).mean(), ent.std()]  # fmt: skip
 
 
-def report(work: Path, window: int) -> None:
+def gbm() -> Any:
+    """The classifier of the held-out tables (style features, LM statistics, stacked scores)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
+
+    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
+                                          class_weight="balanced", random_state=0)  # fmt: skip
+
+
+def fit_held_out(model: Any, x: np.ndarray, y: np.ndarray, src: np.ndarray,
+                 te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Out-of-fold scores on the training sources (one fold per source) and the held-out
+    source's scores from a model fitted on all training sources."""
     from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    tr = ~te
+    oof = cross_val_predict(model(), x[tr], y[tr], groups=src[tr],
+                            cv=GroupKFold(n_splits=min(4, len(set(src[tr])))),
+                            method="predict_proba")[:, 1]  # fmt: skip
+    return oof, model().fit(x[tr], y[tr]).predict_proba(x[te])[:, 1]
+
+
+def held_out_cell(y_tr: np.ndarray, oof: np.ndarray, y_te: np.ndarray,
+                  p: np.ndarray) -> tuple[float, float, float, float]:  # fmt: skip
+    """The protocol: AUROC within the held-out source, and its human FPR / AI TPR (%) at the
+    threshold holding 1 % of the training sources' human texts out of fold (AUROC is NaN for a
+    source of human texts only). Returns (auroc, fpr, tpr, threshold)."""
+    from sklearn.metrics import roc_auc_score
+
+    thr = float(np.quantile(oof[y_tr == 0], 0.99))
+    fpr, tpr = (100 * float((p[y_te == k] >= thr).mean()) if (y_te == k).any() else float("nan")
+                for k in (0, 1))  # fmt: skip
+    auc = float(roc_auc_score(y_te, p)) if len(set(y_te)) == 2 else float("nan")
+    return auc, fpr, tpr, thr
+
+
+def report(work: Path, window: int) -> None:
+    from sklearn.metrics import roc_auc_score
 
     rows = [json.loads(line) for line in (work / "sample.jsonl").open()]
     style_all = np.load(work / "style.npy")
@@ -190,11 +223,6 @@ def report(work: Path, window: int) -> None:
     style, lms = style_all[keep], np.array(lm_rows)
     _zero_shot(meta, y, lms, roc_auc_score)
 
-    def model() -> Any:
-        return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05,
-                                              max_leaf_nodes=15, class_weight="balanced",
-                                              random_state=0)  # fmt: skip
-
     print(f"\nLeave one source out, window {window} tokens, {len(y)} texts: AUROC within the "
           "held-out source | its human FPR / AI TPR at a threshold holding 1 % out of fold on "
           "the training sources")  # fmt: skip
@@ -204,13 +232,9 @@ def report(work: Path, window: int) -> None:
             te, tr = src == s, src != s
             if len(set(y[te])) < 2:  # a source of human texts only has no AUROC
                 continue
-            oof = cross_val_predict(model(), x[tr], y[tr], groups=src[tr],
-                                    cv=GroupKFold(n_splits=min(4, len(set(src[tr])))),
-                                    method="predict_proba")[:, 1]  # fmt: skip
-            thr = np.quantile(oof[y[tr] == 0], 0.99)
-            p = model().fit(x[tr], y[tr]).predict_proba(x[te])[:, 1]
-            fpr, tpr = (100 * (p[y[te] == k] >= thr).mean() for k in (0, 1))
-            cells.append(f"{s} {roc_auc_score(y[te], p):.3f} | {fpr:.1f}% / {tpr:.1f}%")
+            oof, p = fit_held_out(gbm, x, y, src, te)
+            auc, fpr, tpr, _ = held_out_cell(y[tr], oof, y[te], p)
+            cells.append(f"{s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%")
         print(f"{name:9s}", " ; ".join(cells))
 
 
