@@ -55,10 +55,10 @@ from detection_lm_stats import SOURCE_GROUPS, fit_held_out, gbm, held_out_cell
 
 SEED = 7
 MAX_TOKENS = 128
-EPOCHS = 2  # constant lr: a model trained longer has the same first EPOCHS snapshots
+EPOCHS = 2  # default; constant lr, so a longer run has the same first snapshots
 BATCH = 16
 LR_LAYERS, LR_ALL, LR_HEAD = 1e-4, 5e-5, 1e-3  # top layers / all six / the head
-LAYER_SETTINGS = (1, 2, 6)  # reported where trained (all six: embeddings frozen)
+SETTINGS = ((1, 2), (2, 2), (1, 6))  # (top layers, epochs), reported where trained
 HUMAN_ONLY = "asap+ellipse+coauthor"  # no AI text: held out for its FPR only
 
 
@@ -134,8 +134,9 @@ def _jobs(groups: list[str]) -> list[tuple[str, ...]]:
     return jobs
 
 
-def _models_dir(work: Path, layers: int) -> Path:
-    return work / ("enc_models" if layers == 1 else f"enc_models_top{layers}")
+def _models_dir(work: Path, layers: int, epochs: int) -> Path:
+    name = "enc_models" if layers == 1 else f"enc_models_top{layers}"
+    return work / (name if epochs == 2 else f"{name}_e{epochs}")
 
 
 def _inputs(work: Path, layers: int, threads: int = 2) -> Path:
@@ -166,14 +167,14 @@ def _inputs(work: Path, layers: int, threads: int = 2) -> Path:
     return path
 
 
-def train(work: Path, only: int | None, layers: int, threads: int) -> None:
+def train(work: Path, only: int | None, layers: int, threads: int, epochs: int) -> None:
     import torch
 
     _, y, src = _load(work)
     _, base = _encoder(threads)
     top_in = torch.from_numpy(np.load(_inputs(work, layers, threads)))
     mask = torch.from_numpy(np.load(work / "enc_mask.npy")).long()
-    out_dir = _models_dir(work, layers)
+    out_dir = _models_dir(work, layers, epochs)
     out_dir.mkdir(exist_ok=True)
     lr_layers = LR_LAYERS if layers < 6 else LR_ALL
     jobs = _jobs([*sorted(set(src) - {HUMAN_ONLY}), HUMAN_ONLY])
@@ -193,8 +194,8 @@ def train(work: Path, only: int | None, layers: int, threads: int) -> None:
         te = np.flatnonzero(np.isin(src, excluded))
         pos_weight = torch.tensor((y[tr] == 0).sum() / max(1, (y[tr] == 1).sum()))
         rng = np.random.default_rng(seed)
-        scores = np.full((EPOCHS, len(y)), np.nan, dtype=np.float32)
-        for epoch in range(EPOCHS):
+        scores = np.full((epochs, len(y)), np.nan, dtype=np.float32)
+        for epoch in range(epochs):
             layer.train()
             order = rng.permutation(tr)
             for i in range(0, len(order), BATCH):
@@ -215,7 +216,7 @@ def train(work: Path, only: int | None, layers: int, threads: int) -> None:
         np.savez(path, scores=scores, **(state if len(excluded) == 1 else {}))
         took = time.perf_counter() - t0
         print(f"[{n + 1}/{len(jobs)}] top {layers}, without {' + '.join(excluded)}: "
-              f"{len(tr)} texts, {EPOCHS} epochs, {took:.0f} s", flush=True)  # fmt: skip
+              f"{len(tr)} texts, {epochs} epochs, {took:.0f} s", flush=True)  # fmt: skip
 
 
 def _copy_layers(base: Any, layers: int) -> Any:
@@ -246,21 +247,23 @@ def _predict(layer: Any, head: Any, top_in: Any, mask: Any, idx: np.ndarray) -> 
     return np.concatenate(out)
 
 
-def _encoder_scores(work: Path, y: np.ndarray, src: np.ndarray, held: str, layers: int) -> Any:
+def _encoder_scores(
+    work: Path, y: np.ndarray, src: np.ndarray, held: str, layers: int, epochs: int
+) -> Any:
     """The fine-tuned encoder's scores for one held-out source, epochs chosen on inner folds:
     (epoch, inner AUROC per epoch, out-of-fold scores on the training sources, held-out scores),
     or None while its models are not all trained."""
     from sklearn.metrics import roc_auc_score
 
-    d = _models_dir(work, layers)
+    d = _models_dir(work, layers, epochs)
     single = d / f"{_key((held,))}.npz"
     others = sorted(set(src) - {held})
     pairs = {b: d / f"{_key((held, b))}.npz" for b in others}
     if not single.exists() or not all(p.exists() for p in pairs.values()):
         return None
-    pair_scores = {b: np.load(p)["scores"][:EPOCHS] for b, p in pairs.items()}
+    pair_scores = {b: np.load(p)["scores"][:epochs] for b, p in pairs.items()}
     inner = []
-    for e in range(EPOCHS):
+    for e in range(epochs):
         aucs = [roc_auc_score(y[src == b], pair_scores[b][e, src == b])
                 for b in others if len(set(y[src == b])) == 2]  # fmt: skip
         inner.append(float(np.mean(aucs)))
@@ -297,20 +300,21 @@ def report(work: Path) -> None:
             "frozen+LR": fit_held_out(lr, frozen, y, src, te),
         }
         notes = []
-        for layers in LAYER_SETTINGS:
-            enc = _encoder_scores(work, y, src, held, layers)
+        for layers, epochs in SETTINGS:
+            enc = _encoder_scores(work, y, src, held, layers, epochs)
+            name = f"top {layers}, <= {epochs} ep"
             if enc is None:
-                notes.append(f"top {layers}: models not all trained")
+                notes.append(f"{name}: models not all trained")
                 continue
             epoch, inner, oof, p = enc
             by_epoch = ", ".join(f"{a:.3f}" for a in inner)
-            notes.append(f"top {layers}: {epoch + 1} epochs, inner AUROC by epoch {by_epoch}")
-            variants[f"fine-tuned top {layers}"] = (oof, p)
+            notes.append(f"{name}: {epoch + 1} chosen, inner AUROC by epoch {by_epoch}")
+            variants[name] = (oof, p)
             x = np.hstack([style, np.zeros((len(y), 1))])
             x[tr, -1], x[te, -1] = oof, p
-            variants[f"top {layers} + style"] = fit_held_out(gbm, x, y, src, te)
+            variants[f"{name} + style"] = fit_held_out(gbm, x, y, src, te)
         note = "; ".join(notes)
-        print(f"\n{held} (n = {int(te.sum())}; {note})")
+        print(f"\n{held} (n = {int(te.sum())})\n  ({note})")
         results[held] = {"note": note}
         for name, (oof, p) in variants.items():
             auc, fpr, tpr, thr = held_out_cell(y[tr], oof, y[te], p)
@@ -318,12 +322,12 @@ def report(work: Path) -> None:
             per_pop = {pop: 100 * float((p[human & (pops[te] == pop)] >= thr).mean())
                        for pop in sorted(set(pops[te][human]))}  # fmt: skip
             pop_text = ", ".join(f"{k} {v:.1f}%" for k, v in per_pop.items())
-            print(f"  {name:18s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
+            print(f"  {name:24s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
             results[held][name] = {"auroc": auc, "fpr": fpr, "tpr": tpr, "per_population": per_pop}
     (work / "enc_report.json").write_text(json.dumps(results, indent=1))
 
 
-def export(work: Path, held: str, layers: int) -> None:
+def export(work: Path, held: str, layers: int, epochs: int) -> None:
     """A fine-tuned encoder (the model trained without `held`) as int8 ONNX; a 500-word essay
     scored in 128-token windows (one batch), timed on one onnxruntime thread against fp32."""
     import onnxruntime as ort
@@ -331,7 +335,7 @@ def export(work: Path, held: str, layers: int) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tok, base = _encoder()
-    state = np.load(_models_dir(work, layers) / f"{_key((held,))}.npz")
+    state = np.load(_models_dir(work, layers, epochs) / f"{_key((held,))}.npz")
     target = (
         base.encoder.layer[-1] if layers == 1 else torch.nn.ModuleList(base.encoder.layer[-layers:])
     )
@@ -401,17 +405,18 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/lm-stats"))
     ap.add_argument("--only", type=int, default=None, help="train the first N models only")
     ap.add_argument("--layers", type=int, default=1, help="train/export: fine-tune the top N")
+    ap.add_argument("--epochs", type=int, default=EPOCHS, help="train/export")
     ap.add_argument("--threads", type=int, default=2, help="train: PyTorch threads")
     ap.add_argument("--held", default="l2r", help="export: the model trained without this source")
     args = ap.parse_args()
     if args.step == "embed":
         embed(args.work)
     elif args.step == "train":
-        train(args.work, args.only, args.layers, args.threads)
+        train(args.work, args.only, args.layers, args.threads, args.epochs)
     elif args.step == "report":
         report(args.work)
     else:
-        export(args.work, args.held, args.layers)
+        export(args.work, args.held, args.layers, args.epochs)
 
 
 if __name__ == "__main__":
