@@ -41,7 +41,7 @@ PyTorch is never a serving dependency; this bench needs an extra venv. Timings o
     OMP_NUM_THREADS=1 /tmp/encexp/bin/python bench/detection_encoder.py report      # ~7 min
     /tmp/encexp/bin/python bench/detection_encoder.py export --layers 2  # int8 ONNX, timed
 
-(the last two `train` runs, side by side with one thread each: 31 and ~55 min.)
+(the last two `train` runs, side by side with one thread each: 31 and 50 min.)
 Files go to --work (/tmp/lm-stats, next to the sample); `train` resumes where it stopped.
 """
 
