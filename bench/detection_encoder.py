@@ -320,6 +320,13 @@ def report(work: Path) -> None:
             x = np.hstack([style, np.zeros((len(y), 1))])
             x[tr, -1], x[te, -1] = oof, p
             variants[f"{name} + style"] = fit_held_out(gbm, x, y, src, te)
+            # A fixed mix instead of a learned one: each score ranked against the training
+            # sources' out-of-fold scores, the two ranks averaged (nothing fitted to sources).
+            s_oof, s_p = variants["style"]
+            variants[f"{name} + style, rank mean"] = (
+                (_rank(oof, oof) + _rank(s_oof, s_oof)) / 2,
+                (_rank(oof, p) + _rank(s_oof, s_p)) / 2,
+            )
         note = "; ".join(notes)
         print(f"\n{held} (n = {int(te.sum())})\n  ({note})")
         results[held] = {"note": note}
@@ -329,9 +336,14 @@ def report(work: Path) -> None:
             per_pop = {pop: 100 * float((p[human & (pops[te] == pop)] >= thr).mean())
                        for pop in sorted(set(pops[te][human]))}  # fmt: skip
             pop_text = ", ".join(f"{k} {v:.1f}%" for k, v in per_pop.items())
-            print(f"  {name:24s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
+            print(f"  {name:36s} {auc:.3f} | {fpr:.1f}% / {tpr:.1f}%   [{pop_text}]")
             results[held][name] = {"auroc": auc, "fpr": fpr, "tpr": tpr, "per_population": per_pop}
     (work / "enc_report.json").write_text(json.dumps(results, indent=1))
+
+
+def _rank(reference: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each score's share of the reference scores at or below it (an empirical CDF)."""
+    return np.searchsorted(np.sort(reference), scores, side="right") / len(reference)
 
 
 def export(work: Path, held: str, layers: int, epochs: int) -> None:
