@@ -1,7 +1,7 @@
 """Strongly paraphrased chat-log copies: flag rate, span F1 and false flags, per kind.
 
 Run: .venv/bin/python bench/similarity_paraphrase.py [--n 60]
-     [--split dev|test|fresh|fresh2|fresh3]
+     [--split dev|test|fresh|fresh2|fresh3|fresh4]
      [--n-outfox N] [--n-fp N] [--n-same-topic N] [--sweep]
 
 Positives come from ../shared/data/detect/biscope.jsonl.gz: an AI text is the chat turn (the
@@ -38,8 +38,9 @@ FRESH2_SEED; it has no unseen OUTFOX essay left, so its same-prompt negatives ar
 `fresh3` (session 10) is what the `fresh` and `fresh2` runs (FRESH_RUN, FRESH2_RUN) left unused,
 BiScope pairs and Feedback Prize essays alike, shuffled with FRESH3_SEED; same-prompt OUTFOX
 negatives are fresh's again (seen twice before). It was run once, in session 10 (FRESH3_RUN, with
-600 `human_same_topic` negatives): every split here is now spent. A next held-out split must
-leave out `_fresh_used("fresh3")` too (BiScope pairs and Feedback Prize essays alike).
+600 `human_same_topic` negatives). `fresh4` (session 10, round 2) is what the three fresh runs
+left unused, shuffled with FRESH4_SEED (chosen before any of its cases was built); its
+`human_same_topic` essays are unused ones of fp2021's `valid` topics again.
 Feedback Prize essays: dev takes the essays of `train` topics, the others those of `valid`
 topics (fp2021's own topic split, so no prompt is in both).
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
@@ -79,8 +80,10 @@ FRESH2_SEED = 1207  # `fresh2`: what `fresh` left unused, for the guard tuned af
 FRESH2_RUN = {"n": 100, "n_outfox": 147, "n_fp": 200}  # the one run on `fresh2` (session 9)
 FRESH3_SEED = 1208  # `fresh3`: what `fresh` and `fresh2` left unused (2026-12-06, session 10)
 FRESH3_RUN = {"n": 100, "n_outfox": 147, "n_same_topic": 600}  # the one run on `fresh3` (s. 10)
+FRESH4_SEED = 1211  # `fresh4`: what the three fresh runs left unused (session 10, round 2)
 SAME_TOPIC_SEED = 1210  # `human_same_topic` essays (session 10, fixed before any case was built)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4")  # held-out splits, in the order run
 
 
 @dataclass
@@ -97,7 +100,7 @@ def _split_of(key: str) -> str:
 
 
 def _hash_split(split: str) -> str:
-    return "test" if split in ("test", "fresh", "fresh2", "fresh3") else split
+    return "test" if split in ("test", *FRESH_SPLITS) else split
 
 
 @functools.cache
@@ -113,7 +116,7 @@ def _fresh_used(split: str = "fresh") -> tuple[frozenset[tuple[str, int]], froze
 
 def _used_before(split: str) -> tuple[set[tuple[str, int]], set[str]]:
     """BiScope keys and Feedback Prize texts of the fresh runs before `split`."""
-    earlier = {"fresh2": ("fresh",), "fresh3": ("fresh", "fresh2")}.get(split, ())
+    earlier = FRESH_SPLITS[: FRESH_SPLITS.index(split)] if split in FRESH_SPLITS else ()
     keys: set[tuple[str, int]] = set()
     texts: set[str] = set()
     for e in earlier:
@@ -140,7 +143,7 @@ def _old_test_keys() -> tuple[set[tuple[str, int]], set[str]]:
 
 def load_pairs(split: str) -> list[dict]:
     pairs = _load_pairs(_hash_split(split))
-    if split in ("fresh", "fresh2", "fresh3"):
+    if split in FRESH_SPLITS:
         used, _ = _old_test_keys()
         used |= _used_before(split)[0]
         pairs = [p for p in pairs if (p["key"][0], p["key"][2]) not in used]
@@ -149,7 +152,7 @@ def load_pairs(split: str) -> list[dict]:
 
 def load_outfox(split: str) -> list[dict]:
     outfox = _load_outfox(_hash_split(split))
-    if split in ("fresh", "fresh2", "fresh3"):  # no unseen OUTFOX essay left: fresh's again
+    if split in FRESH_SPLITS:  # no unseen OUTFOX essay left: fresh's again
         _, used = _old_test_keys()
         outfox = [o for o in outfox if o["key"] not in used]
     return outfox
@@ -195,7 +198,7 @@ def load_fp2021(split: str, n: int, rng: random.Random) -> list[str]:
     with gzip.open(DATA / "detect" / "fp2021_human.jsonl.gz", "rt", encoding="utf-8") as fh:
         texts = [r["text"] for r in map(json.loads, fh) if r["split"] == want]
     texts = [t for t in texts if 150 <= len(t.split()) <= 900 and "Generic_" not in t]
-    if split in ("fresh2", "fresh3"):
+    if split in FRESH_SPLITS[1:]:
         seen = _used_before(split)[1]
         texts = [t for t in texts if t not in seen]
     rng.shuffle(texts)
@@ -277,6 +280,7 @@ def build_cases(
     negatives each), n_fp Feedback Prize essays and n_same_topic Feedback Prize essays paired by
     topic (one negative each)."""
     seeds = {"fresh": FRESH_SEED, "fresh2": FRESH2_SEED, "fresh3": FRESH3_SEED}
+    seeds["fresh4"] = FRESH4_SEED
     rng = random.Random(seeds.get(split, 20) if seed is None else seed)
     pairs = load_pairs(split)
     all_outfox = load_outfox(split)
@@ -486,7 +490,7 @@ def sweep(cases: list[Case], analyses: list) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="BiScope pairs and OUTFOX essays")
-    ap.add_argument("--split", choices=("dev", "test", "fresh", "fresh2", "fresh3"), default="dev")
+    ap.add_argument("--split", choices=("dev", "test", *FRESH_SPLITS), default="dev")
     ap.add_argument("--n-outfox", type=int, default=None, help="OUTFOX essays (default --n)")
     ap.add_argument("--n-fp", type=int, default=0, help="Feedback Prize negatives")
     ap.add_argument(
@@ -508,7 +512,7 @@ def main() -> None:
     cases = build_cases(
         args.n, args.split, n_outfox=args.n_outfox, n_fp=args.n_fp, n_same_topic=args.n_same_topic
     )
-    if args.split in ("fresh", "fresh2", "fresh3"):
+    if args.split in FRESH_SPLITS:
         check_fresh_disjoint(cases, args.split)
     results, lat, analyses = [], [], []
     for case in cases:
