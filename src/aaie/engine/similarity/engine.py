@@ -53,6 +53,18 @@ PASSAGE_LOW = 0.65  # a sentence joins a passage when its best cosine with the t
 PASSAGE_MEAN = 0.76  # mean one-to-one cosine a passage must reach
 PASSAGE_MIN_SENTENCES = 3  # fewer newly aligned (specific) sentences are not a passage
 PASSAGE_MARGIN = 0.03  # a new pair's cosine minus the sentence's best with another AI sentence
+# A long passage needs a lower mean: a chance alignment of many sentences that are each specific
+# to a different AI sentence is far rarer than of three (on bench/similarity_paraphrase.py's dev
+# split no human essay, of 1,598, had more than 4 in a run; missed pastes often had 6-16 at means
+# 0.73-0.76). Beyond PASSAGE_LONG new pairs the mean needed falls by PASSAGE_MEAN_STEP a pair,
+# to PASSAGE_MEAN_FLOOR. An accepted passage is strong evidence, so a sentence next to it (or in
+# its gaps) joins at EXTEND_LOW when it follows one of the turn's still unused AI sentences
+# (PASSAGE_MARGIN above its next best). Hits may be PASSAGE_GAP sentences apart in a run.
+PASSAGE_LONG = 5
+PASSAGE_MEAN_STEP = 0.01
+PASSAGE_MEAN_FLOOR = 0.72
+PASSAGE_GAP = 2
+EXTEND_LOW = 0.55
 MAX_AI_SENTENCES = 200  # AI-turn sentences considered per call
 # Embedding AI-turn sentences is most of the matcher's time (a 1,000-word chat log costs as much
 # as the submission's own MiniLM pass), so only those that could align are embedded: for each
@@ -452,7 +464,7 @@ def _passage_matches(
         cols = [j for j, (src, *_) in enumerate(pool) if src.turn == turn]
         best = sims[:, cols].max(axis=1)
         hits = [cand[r] for r in range(len(cand)) if best[r] >= PASSAGE_LOW or old[r]]
-        for run in _runs(hits):
+        for run in _runs(hits, PASSAGE_GAP):
             rows = [cand.index(k) for k in run if k not in taken]
             turn_sims = sims[np.ix_(rows, cols)]
             pairs = _align(turn_sims)
@@ -464,11 +476,13 @@ def _passage_matches(
             counted = new + [(r, j, c) for r, j, c in pairs if old[rows[r]]]
             if len(new) < PASSAGE_MIN_SENTENCES:
                 continue
-            if float(np.mean([c for _, _, c in counted])) < PASSAGE_MEAN:
+            if float(np.mean([c for _, _, c in counted])) < _mean_needed(len(new)):
                 continue
-            for r, j, c in new:
-                k = cand[rows[r]]
-                src, a, b, _ = pool[cols[j]]
+            found = [(rows[r], cols[j], c) for r, j, c in new]
+            found += _neighbours(cand, sims, cols, rows, pairs, taken | set(run), old)
+            for r, j, c in found:
+                k = cand[r]
+                src, a, b, _ = pool[j]
                 taken.add(k)
                 out.append(
                     SimilarityMatch(
@@ -477,6 +491,48 @@ def _passage_matches(
                         kind="paraphrase", score=round(c, 4),
                     )
                 )  # fmt: skip
+    return out
+
+
+def _mean_needed(n_new: int) -> float:
+    """The mean cosine a passage with n_new new specific pairs must reach."""
+    fall = PASSAGE_MEAN_STEP * max(0, n_new - PASSAGE_LONG)
+    return max(PASSAGE_MEAN_FLOOR, PASSAGE_MEAN - fall)
+
+
+def _neighbours(
+    cand: list[int],
+    sims: np.ndarray,
+    cols: list[int],
+    rows: list[int],
+    pairs: list[tuple[int, int, float]],
+    busy: set[int],
+    old: np.ndarray,
+) -> list[tuple[int, int, float]]:
+    """Sentences next to an accepted passage (or in its gaps) that follow one of the turn's
+    still unused AI sentences: at least EXTEND_LOW and PASSAGE_MARGIN above their next-best AI
+    sentence, strongest first, the passage growing one sentence at a time. Returns (row of
+    `cand`, pool column, cosine)."""
+    free = [cols[j] for j in range(len(cols)) if j not in {j for _, j, _ in pairs}]
+    span = {cand[r] for r in rows}
+    out: list[tuple[int, int, float]] = []
+    while free:
+        lo, hi = min(span) - 1, max(span) + 1
+        near = [r for r, k in enumerate(cand)
+                if lo <= k <= hi and k not in span and k not in busy and not old[r]]  # fmt: skip
+        best: tuple[int, int, float] | None = None
+        for r in near:
+            sub = sims[r, free]
+            j = int(np.argmax(sub))
+            c = float(sub[j])
+            margin = c - _next_best(sims[r, cols], cols.index(free[j]))
+            if c >= EXTEND_LOW and margin >= PASSAGE_MARGIN and (best is None or c > best[2]):
+                best = (r, free[j], c)
+        if best is None:
+            break
+        out.append(best)
+        span.add(cand[best[0]])
+        free.remove(best[1])
     return out
 
 
