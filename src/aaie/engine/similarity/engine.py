@@ -59,11 +59,10 @@ PASSAGE_MARGIN = 0.03  # a new pair's cosine minus the sentence's best with anot
 # 0.73-0.76). Beyond PASSAGE_LONG new pairs the mean needed falls by PASSAGE_MEAN_STEP a pair,
 # to PASSAGE_MEAN_FLOOR. An accepted passage is strong evidence, so a sentence next to it (or in
 # its gaps) joins at EXTEND_LOW when it follows one of the turn's still unused AI sentences
-# (PASSAGE_MARGIN above its next best). Hits may be PASSAGE_GAP sentences apart in a run.
+# (PASSAGE_MARGIN above its next best).
 PASSAGE_LONG = 5
 PASSAGE_MEAN_STEP = 0.01
 PASSAGE_MEAN_FLOOR = 0.72
-PASSAGE_GAP = 2
 EXTEND_LOW = 0.55
 MAX_AI_SENTENCES = 200  # AI-turn sentences considered per call
 # Embedding AI-turn sentences is most of the matcher's time (a 1,000-word chat log costs as much
@@ -464,7 +463,7 @@ def _passage_matches(
         cols = [j for j, (src, *_) in enumerate(pool) if src.turn == turn]
         best = sims[:, cols].max(axis=1)
         hits = [cand[r] for r in range(len(cand)) if best[r] >= PASSAGE_LOW or old[r]]
-        for run in _runs(hits, PASSAGE_GAP):
+        for run in _runs(hits):
             rows = [cand.index(k) for k in run if k not in taken]
             turn_sims = sims[np.ix_(rows, cols)]
             pairs = _align(turn_sims)
