@@ -40,7 +40,9 @@ BiScope pairs and Feedback Prize essays alike, shuffled with FRESH3_SEED; same-p
 negatives are fresh's again (seen twice before). It was run once, in session 10 (FRESH3_RUN, with
 600 `human_same_topic` negatives). `fresh4` (session 10, round 2) is what the three fresh runs
 left unused, shuffled with FRESH4_SEED (chosen before any of its cases was built); its
-`human_same_topic` essays are unused ones of fp2021's `valid` topics again.
+`human_same_topic` essays are unused ones of fp2021's `valid` topics again. It was evaluated in
+session 10 (FRESH4_RUN; main's rule and two candidate rules, see docs/benchmarks/similarity.md):
+spent too. A next held-out split must leave out `_fresh_used("fresh4")` as well.
 Feedback Prize essays: dev takes the essays of `train` topics, the others those of `valid`
 topics (fp2021's own topic split, so no prompt is in both).
 Targets (issue #20): flagged on >= 80 % of positives, span F1 >= 0.8, <= 1 % false flags;
@@ -81,6 +83,7 @@ FRESH2_RUN = {"n": 100, "n_outfox": 147, "n_fp": 200}  # the one run on `fresh2`
 FRESH3_SEED = 1208  # `fresh3`: what `fresh` and `fresh2` left unused (2026-12-06, session 10)
 FRESH3_RUN = {"n": 100, "n_outfox": 147, "n_same_topic": 600}  # the one run on `fresh3` (s. 10)
 FRESH4_SEED = 1211  # `fresh4`: what the three fresh runs left unused (session 10, round 2)
+FRESH4_RUN = {"n": 100, "n_outfox": 147, "n_same_topic": 600}  # the runs on `fresh4` (s. 10)
 SAME_TOPIC_SEED = 1210  # `human_same_topic` essays (session 10, fixed before any case was built)
 DOMAINS = ("Essay", "Creative", "Arxiv")  # BiScope domains with essay-length texts
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4")  # held-out splits, in the order run
@@ -107,7 +110,7 @@ def _hash_split(split: str) -> str:
 def _fresh_used(split: str = "fresh") -> tuple[frozenset[tuple[str, int]], frozenset[str]]:
     """BiScope keys and Feedback Prize texts of the one run on `fresh` (`fresh2`, `fresh3`):
     what a later held-out split must leave out."""
-    run = {"fresh2": FRESH2_RUN, "fresh3": FRESH3_RUN}.get(split, FRESH_RUN)
+    run = {"fresh2": FRESH2_RUN, "fresh3": FRESH3_RUN, "fresh4": FRESH4_RUN}.get(split, FRESH_RUN)
     cases = build_cases(split=split, **run)  # type: ignore[arg-type]
     keys = frozenset(_pair_key(c) for c in cases if c.kind in POSITIVE)
     fp = ("human_fp2021", "human_same_topic")
