@@ -91,11 +91,6 @@ def similarity_spans(similarity: Any) -> list[HighlightSpan]:
     return out
 
 
-def copied_ranges(similarity: Any) -> list[tuple[int, int]]:
-    """Character ranges matched to the prompt or an AI chat turn (for feedback's strengths)."""
-    return [(s.start, s.end) for s in similarity_spans(similarity)] if similarity else []
-
-
 def detection_spans(spans: list[Any]) -> list[HighlightSpan]:
     """`ai` spans from the detector's `ai_spans` (objects or dicts with start/end/score/source)."""
     out = []

@@ -28,7 +28,6 @@ from aaie.engine.detection import AIScore, Classification, ai_score, ai_spans, c
 from aaie.engine.feedback import Feedback, generate_feedback
 from aaie.engine.highlights import (
     Highlights,
-    copied_ranges,
     detection_spans,
     merge_spans,
     similarity_spans,
@@ -232,13 +231,12 @@ def _evaluate(
     )
     score = run.stage("ai_score", lambda: ai_score(text, prompt_text, turns, analysis=analysis))
     spans = run.stage("ai_spans", lambda: ai_spans(text, prompt_text, turns, analysis=analysis))
+    # Matched to the prompt or an AI chat turn: highlighted for the teacher, and left out of
+    # what feedback praises.
+    copied = similarity_spans(similarity) if similarity else []
     highlights = run.stage(
         "highlights",
-        lambda: Highlights(
-            spans=merge_spans(
-                (similarity_spans(similarity) if similarity else []) + detection_spans(spans or [])
-            )
-        ),
+        lambda: Highlights(spans=merge_spans(copied + detection_spans(spans or []))),
     )
     rubric_result = run.stage(
         "rubric",
@@ -254,7 +252,7 @@ def _evaluate(
             rubric_result,
             analysis=analysis,
             provider=provider,
-            copied=copied_ranges(similarity),
+            copied=[(m.start, m.end) for m in copied],
         ),
     )
     # The summary covers the submission; the chat log is redacted where it leaves the process

@@ -31,7 +31,7 @@ def generate_feedback(
     leak-checked); on any failure the built-in generator answers with `fallback_reason` set.
 
     `copied`: character ranges of the submission matched to the prompt or an AI chat turn
-    (`copied_ranges(similarity)`); the built-in generator's strengths leave them out."""
+    (the similarity stage's spans); strengths never praise them."""
     if not student_submission or not student_submission.strip():
         raise ValueError("student_submission is empty")
     a = ensure_analysis(student_submission, analysis)

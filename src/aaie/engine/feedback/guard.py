@@ -68,20 +68,23 @@ def own_sentences(analysis: TextAnalysis, copied: Sequence[tuple[int, int]]) -> 
     return [s for s in analysis.sentences if inside(s) * 2 < max(1, s.end - s.start)]
 
 
-def praises_borrowed_words(
-    strength: str, analysis: TextAnalysis, copied: Sequence[tuple[int, int]]
-) -> bool:
-    """Whether a strength quotes a copied sentence or names a word (7+ letters) that occurs
-    only in copied sentences: praise must be for what the student wrote."""
+def without_borrowed_praise(
+    strengths: list[str], analysis: TextAnalysis, copied: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The strengths that neither quote a copied sentence nor name a word (7+ letters) that
+    occurs only in copied sentences: praise must be for what the student wrote."""
     if not copied:
-        return False
+        return strengths
     own = own_sentences(analysis, copied)
     own_starts = {s.start for s in own}
     borrowed = [s for s in analysis.sentences if s.start not in own_starts]
     own_words = {w.lower() for s in own for w in words(s.text)}
-    borrowed_words = {w.lower() for s in borrowed for w in words(s.text) if len(w) >= 7}
-    named = {w.lower() for w in words(strength)}
-    if named & (borrowed_words - own_words):
-        return True
-    quoted = _QUOTED.findall(strength)
-    return any(q.strip(" .…") in s.text for q in quoted for s in borrowed)
+    borrowed_only = {w.lower() for s in borrowed for w in words(s.text) if len(w) >= 7} - own_words
+
+    def praises_borrowed(strength: str) -> bool:
+        if {w.lower() for w in words(strength)} & borrowed_only:
+            return True
+        quoted = _QUOTED.findall(strength)
+        return any(q.strip(" .…") in s.text for q in quoted for s in borrowed)
+
+    return [s for s in strengths if not praises_borrowed(s)]

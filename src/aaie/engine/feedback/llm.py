@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis
 from aaie.engine.feedback.builtin import compose
-from aaie.engine.feedback.guard import leaks, praises_borrowed_words, snap_quote
+from aaie.engine.feedback.guard import leaks, snap_quote, without_borrowed_praise
 from aaie.engine.feedback.types import Feedback, NextStep
 from aaie.engine.providers import LLMProvider, redact_for_llm
 from aaie.engine.rubric.types import RubricResult
@@ -116,5 +116,5 @@ def feedback_with_llm(
         LLMFeedbackReply,
         validate=lambda r: _check(r, analysis, provider.engine_name),
     )
-    own = [s for s in reply.strengths if not praises_borrowed_words(s, analysis, copied)]
+    own = without_borrowed_praise(reply.strengths, analysis, copied)
     return to_feedback(reply.model_copy(update={"strengths": own}), analysis, provider.engine_name)

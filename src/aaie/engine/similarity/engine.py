@@ -311,14 +311,10 @@ def _long_sentences(analysis: TextAnalysis) -> list[int]:
     ]
 
 
-def _candidates(analysis: TextAnalysis, covered: np.ndarray) -> list[int]:
-    """Submission sentences long enough to call a paraphrase and not already mostly covered."""
+def _candidates(analysis: TextAnalysis, long: list[int], covered: np.ndarray) -> list[int]:
+    """The long sentences (`_long_sentences`) not already mostly covered."""
     sents = analysis.sentences
-    return [
-        k
-        for k in _long_sentences(analysis)
-        if covered[sents[k].start : sents[k].end].mean() < COVERED_SKIP
-    ]
+    return [k for k in long if covered[sents[k].start : sents[k].end].mean() < COVERED_SKIP]
 
 
 def _paraphrase_matches(
@@ -512,7 +508,8 @@ def _neighbours(
     still unused AI sentences: at least EXTEND_LOW and PASSAGE_MARGIN above their next-best AI
     sentence, strongest first, the passage growing one sentence at a time. Returns (row of
     `cand`, pool column, cosine)."""
-    free = [cols[j] for j in range(len(cols)) if j not in {j for _, j, _ in pairs}]
+    aligned = {j for _, j, _ in pairs}
+    free = [cols[j] for j in range(len(cols)) if j not in aligned]
     span = {cand[r] for r in rows}
     out: list[tuple[int, int, float]] = []
     while free:
@@ -643,13 +640,14 @@ def _match(
     if sources:
         # Both meaning rules share one MiniLM pass over the source sentences they need (the
         # chat side is most of the matcher's cost), planned from content-stem overlap.
-        cand = _candidates(analysis, _mask(len(text), matches))
-        words = [_content_words(analysis.sentences[k].text) for k in cand]
-        src_sents = _candidate_sources(sources, words)
-        # The passage rule sees every long sentence: matched ones connect and count (see above).
+        # The passage rule sees every long sentence: matched ones connect and count (see above);
+        # the single-sentence rule only those not yet mostly covered.
         long = _long_sentences(analysis)
+        words = {k: _content_words(analysis.sentences[k].text) for k in long}
+        cand = _candidates(analysis, long, _mask(len(text), matches))
+        src_sents = _candidate_sources(sources, [words[k] for k in cand])
         pool = _ai_pool(sources)
-        kept = _passage_pool([_content_words(analysis.sentences[k].text) for k in long], pool)
+        kept = _passage_pool(list(words.values()), pool)
         vectors = _embed_sources([t for *_, t in src_sents] + [pool[j][3] for j in kept])
         matches += _paraphrase_matches(analysis, cand, src_sents, vectors, paraphrase_threshold)
         covered = _mask(len(text), matches)
