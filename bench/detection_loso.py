@@ -10,6 +10,10 @@ out-of-fold figures of the shipped procedure.
 `--scheme generator`: the same procedure with folds by generator FAMILY for AI texts (humans by
 source item), so each family is scored by models that never saw it; thresholds are re-chosen on
 that run's own out-of-fold human scores.
+The encoder stage (detector-9) is held out the same way: one encoder per fold, trained on the
+encoder's sample without that fold (encoder_train.held_out_logits); the JSON also keeps the
+style-only (detector-8) tables of the same fit under "style_only". `--no-encoder` skips it.
+Needs the `train` extra (PyTorch) unless --no-encoder.
 
 Reports per source, per human population (writer group x genre), per generator and family, for
 paraphrased AI text, and char-level F1 of the AI sentences in hybrids (real CoAuthor co-writing,
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -196,12 +201,38 @@ def synth_tables(synth: list[T.Item], payload: dict[str, Any], oof: dict[str, An
     return out
 
 
+def with_encoder(
+    items: list[T.Item],
+    payload: dict[str, Any],
+    oof: dict[str, Any],
+    scheme: str,
+    cache_dir: Path,
+    log: Any,
+) -> tuple[list[T.Item], dict[str, Any], dict[str, Any]]:
+    """The encoder stage (detector-9) on top of the fit. Source / generator schemes: one encoder
+    per fold, trained on the sample without that fold, scores the fold's texts, and the blend is
+    calibrated on all of them, as the style scores are. Prompt scheme: the shipped procedure
+    (one encoder on the whole sample), reported on the texts it never trained on."""
+    from aaie.engine.detection import encoder_train as ET
+
+    if scheme != "prompt":
+        logits = ET.held_out_logits(items, T.source_fold, cache_dir, log)
+        payload, oof = ET.fit_blend(items, payload, oof, logits, np.ones(len(items), bool), log)
+        return items, payload, oof
+    with tempfile.TemporaryDirectory() as tmp:
+        payload, oof, _ = ET.add_encoder(items, payload, oof, Path(tmp), cache_dir, log)
+    keep = np.flatnonzero(oof["calibration"])
+    sub = {"score": oof["score"][keep], "sentence_probs": [oof["sentence_probs"][i] for i in keep]}
+    return [items[i] for i in keep], payload, sub
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/detection-cache"))
     ap.add_argument("--scheme", choices=("prompt", "source", "generator"), default="source")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-encoder", action="store_true", help="detector-8: style models only")
     args = ap.parse_args()
     t0 = time.time()
 
@@ -214,7 +245,12 @@ def main() -> None:
         T.source_fold = T.leave_one_source_out_fold
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     payload, oof = T.fit_detector(items, log, synth, args.cache_dir)
-    out = {"scheme": args.scheme, **tables(items, payload, oof)}
+    style_only = tables(items, payload, oof)  # detector-8's procedure: no encoder
+    if args.no_encoder:
+        out = {"scheme": args.scheme, **style_only}
+    else:
+        items, payload, oof = with_encoder(items, payload, oof, args.scheme, args.cache_dir, log)
+        out = {"scheme": args.scheme, **tables(items, payload, oof), "style_only": style_only}
     out["seconds"] = round(time.time() - t0)
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")

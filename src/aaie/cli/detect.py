@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,12 @@ def train_detector(
 
     if not (data_dir / "detect").is_dir():
         raise typer.BadParameter(f"{data_dir} has no detect/ folder", param_hint="--data-dir")
+    if importlib.util.find_spec("torch") is None:  # the encoder stage fine-tunes MiniLM
+        typer.echo(
+            "Training needs the `train` extra (PyTorch): pip install -e '.[train]'.",
+            err=True,
+        )
+        raise typer.Exit(2)
     target = out_dir or Path(str(resources.files("aaie.engine.detection") / "artifacts"))
     card = train(data_dir, target, cache_dir, log=typer.echo)
     typer.echo(json.dumps(card, indent=2))

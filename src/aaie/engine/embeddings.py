@@ -37,6 +37,11 @@ def set_threads(threads: int) -> None:
     _threads = max(0, threads)
 
 
+def configured_threads() -> int:
+    """The onnxruntime thread count set for this process (0: min(2, cores))."""
+    return _threads
+
+
 class Embedder:
     def __init__(self) -> None:
         tokenizer_path = resources.files("aaie.engine") / "assets" / "minilm_tokenizer.json"

@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
+from aaie.engine.detection.encoder import shipped_scorer
 from aaie.engine.detection.model import (
     PASSAGE_SENTENCES,
     Detector,
@@ -251,6 +252,10 @@ def _run(
     lex = det.lexical_log_odds([s.text for s in sentences])
     p_sent = det.sentence_probability(det.sentence_rows(sent_feats, emb, doc_feat, doc_emb, lex))
     p_doc = float(det.doc_probability(doc_input(doc_feat, p_sent, lex)[None, :])[0])
+    encoder_logit = None
+    if det.encoder is not None:  # detector-9: the fine-tuned encoder's view, blended in
+        encoder_logit = shipped_scorer().logit(text)
+        p_doc = det.encoder.probability(100.0 * p_doc, encoder_logit)
     score = round(100.0 * p_doc, 3)
     flagged = not unjudged and score >= det.threshold
     passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
@@ -295,6 +300,8 @@ def _run(
         ),
         model_version=str(det.card.get("version", "")),
     )
+    if encoder_logit is not None and not unjudged:  # next to the score it is part of
+        c.reasons.insert(1, det.encoder.reason(encoder_logit))
     if not language.supported:
         c.reasons.insert(0, _language_reason(language))
     if passage.any() and not flagged:

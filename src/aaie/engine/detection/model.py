@@ -259,6 +259,9 @@ class Detector:
     # detector-8: per human population (writer group x genre) its document-embedding centroid,
     # sorted out-of-fold scores and out-of-fold label rate (train.population_profiles).
     populations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # detector-9: a fine-tuned MiniLM's score blended with the document score
+    # (encoder.EncoderBlend); None in models without it.
+    encoder: Any = None
     card: dict[str, Any] = field(default_factory=dict)
 
     def nearest_population(self, doc_feat: np.ndarray) -> str | None:

@@ -48,7 +48,7 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-8"
+MODEL_VERSION = "detector-9"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -615,9 +615,12 @@ def _code_hash() -> bytes:
     from aaie.engine.detection import engine, features, lexical, model, synth
 
     h = hashlib.sha1()
-    for module in (engine, features, lexical, model, synth):
+    for module in (features, lexical, model, synth):
         h.update(Path(str(module.__file__)).read_bytes())
     h.update(Path(__file__).read_bytes())
+    # Of the engine only its short-text rule enters a fit (`_long_enough`): its serving code
+    # changing must not throw away a 40-minute fit.
+    h.update(f"{engine.MIN_WORDS},{engine.MIN_SENTENCES}".encode())
     return h.digest()
 
 
@@ -708,12 +711,17 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     import joblib
     import sklearn
 
+    # Needs the `train` extra (PyTorch); imported here because it imports this module.
+    from aaie.engine.detection.encoder_train import add_encoder
+
     np.random.seed(SEED)
     items, synth = training_corpus(data_dir, cache_dir, log)
     payload, oof = fit_detector(items, log, synth, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    payload, oof, encoder_card = add_encoder(items, payload, oof, out_dir, cache_dir, log)
     joblib.dump(payload, out_dir / ARTIFACT, compress=3)
     card = {
+        **encoder_card,
         "version": MODEL_VERSION,
         "threshold": payload["threshold"],
         "fpr_at_threshold": payload["fpr_at_threshold"],

@@ -1,0 +1,99 @@
+"""The detector's encoder stage (detector-9): a fine-tuned MiniLM blended with the style score."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from aaie.engine.detection import classify
+from aaie.engine.detection.data import Doc
+from aaie.engine.detection.encoder import EncoderBlend, shipped_scorer
+from aaie.engine.detection.encoder_train import PER_AI_CELL, PER_HUMAN_CELL, training_sample
+from aaie.engine.detection.model import PlattCalibrator, load_detector
+
+from .test_detection import DATA, HUMAN, needs_data
+
+
+def _blend() -> EncoderBlend:
+    calibrator = PlattCalibrator()
+    calibrator.a, calibrator.b = 4.0, -2.0
+    logits = np.linspace(-5, 5, 101)
+    return EncoderBlend(np.linspace(0, 100, 101), logits, calibrator, logits[:50])
+
+
+def test_blend_rises_with_either_score_and_weighs_them_equally() -> None:
+    blend = _blend()
+    low, high = blend.probability(10.0, -4.0), blend.probability(90.0, 4.0)
+    assert low < blend.probability(90.0, -4.0) < high
+    assert low < blend.probability(10.0, 4.0) < high
+    # The same rank on either side moves the blend by the same amount: a fixed 1/2 mix.
+    assert blend.probability(90.0, -4.0) == pytest.approx(blend.probability(10.0, 4.0))
+
+
+def test_encoder_reason_says_how_many_human_texts_read_as_ai_like() -> None:
+    blend = _blend()  # human logits -5.0 ... -0.1
+    assert "0.0% of human texts" in blend.reason(3.0)
+    assert "100.0% of human texts" in blend.reason(-6.0)
+
+
+def test_blend_of_the_shipped_detector_is_calibrated_on_texts_the_encoder_never_saw() -> None:
+    det = load_detector()
+    assert det.encoder is not None
+    card = det.card["encoder"]
+    assert card["n_calibration_texts"] > 5 * card["n_training_texts"]
+    assert len(det.encoder.style_reference) == card["n_calibration_texts"]
+
+
+def test_the_encoder_view_moves_the_document_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    scorer = shipped_scorer()
+    monkeypatch.setattr(scorer, "logit", lambda text: -20.0)
+    human_looking = classify(HUMAN).ai_score
+    monkeypatch.setattr(scorer, "logit", lambda text: 20.0)
+    ai_looking = classify(HUMAN).ai_score
+    assert human_looking < ai_looking
+
+
+def test_serving_loads_no_pytorch() -> None:
+    code = (
+        "import sys; from aaie.engine.detection import classify; "
+        f"classify({HUMAN!r}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers')))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+@needs_data
+def test_encoder_scores_ai_essays_above_human_essays() -> None:
+    rows = [json.loads(line) for line in (DATA / "detect/outfox_dev.jsonl").open(encoding="utf-8")]
+    rows = [r for r in rows if r.get("split") == "valid" and r["generator"] != "flan-t5-xxl"]
+    human = [r["text"] for r in rows if r["label"] == "human"][:15]
+    ai = [r["text"] for r in rows if r["label"] == "ai"][:15]
+    scorer = shipped_scorer()
+    h, a = [scorer.logit(t) for t in human], [scorer.logit(t) for t in ai]
+    wins = sum(x > y for x in a for y in h) / (len(a) * len(h))
+    assert wins >= 0.9, f"encoder AUROC on a valid sample {wins:.2f}"
+
+
+def _doc(i: int, source: str, label: str, generator: str = "") -> Doc:
+    group = "ai" if label == "ai" else "native"
+    return Doc(f"{source}-{label}-{i}", f"text {i}", label, source, generator, group, "train",
+               f"k{i}")  # fmt: skip
+
+
+def test_encoder_sample_weighs_every_cell_alike_and_is_fixed() -> None:
+    docs = [_doc(i, "outfox", "human") for i in range(500)]
+    docs += [_doc(i, "outfox", "ai", "gpt-4") for i in range(300)]
+    docs += [_doc(i, "outfox", "ai", "davinci") for i in range(10)]
+    docs += [_doc(i, "outfox", "hybrid", "gpt-4") for i in range(50)]
+    picked = training_sample(docs)
+    kinds = [(d.label, d.generator) for d in picked]
+    assert kinds.count(("human", "")) == PER_HUMAN_CELL
+    assert kinds.count(("ai", "gpt-4")) == PER_AI_CELL
+    assert kinds.count(("ai", "davinci")) == 10  # a small cell is taken whole
+    assert not any(d.label == "hybrid" for d in picked)
+    assert [d.id for d in training_sample(list(reversed(docs)))] == [d.id for d in picked]
