@@ -208,22 +208,26 @@ def with_encoder(
     scheme: str,
     cache_dir: Path,
     log: Any,
-) -> tuple[list[T.Item], dict[str, Any], dict[str, Any]]:
-    """The encoder stage (detector-9) on top of the fit. Source / generator schemes: one encoder
-    per fold, trained on the sample without that fold, scores the fold's texts, and the blend is
-    calibrated on all of them, as the style scores are. Prompt scheme: the shipped procedure
-    (one encoder on the whole sample), reported on the texts it never trained on."""
+) -> tuple[np.ndarray, dict[str, Any], dict[str, Any]]:
+    """The encoder stage (detector-9) on top of the fit; returns which texts to report on and
+    the blended payload and scores. Source / generator schemes: one encoder per fold, trained on
+    the sample without that fold, scores the fold's texts, and the blend is calibrated on all of
+    them, as the style scores are. Prompt scheme: the shipped procedure (one encoder on the
+    whole sample), reported on the texts it never trained on."""
     from aaie.engine.detection import encoder_train as ET
 
     if scheme != "prompt":
         logits = ET.held_out_logits(items, T.source_fold, cache_dir, log)
         payload, oof = ET.fit_blend(items, payload, oof, logits, np.ones(len(items), bool), log)
-        return items, payload, oof
+        return np.arange(len(items)), payload, oof
     with tempfile.TemporaryDirectory() as tmp:
         payload, oof, _ = ET.add_encoder(items, payload, oof, Path(tmp), cache_dir, log)
-    keep = np.flatnonzero(oof["calibration"])
-    sub = {"score": oof["score"][keep], "sentence_probs": [oof["sentence_probs"][i] for i in keep]}
-    return [items[i] for i in keep], payload, sub
+    return np.flatnonzero(oof["calibration"]), payload, oof
+
+
+def subset(oof: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
+    return {"score": np.asarray(oof["score"])[keep],
+            "sentence_probs": [oof["sentence_probs"][i] for i in keep]}  # fmt: skip
 
 
 def main() -> None:
@@ -245,12 +249,14 @@ def main() -> None:
         T.source_fold = T.leave_one_source_out_fold
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     payload, oof = T.fit_detector(items, log, synth, args.cache_dir)
-    style_only = tables(items, payload, oof)  # detector-8's procedure: no encoder
     if args.no_encoder:
-        out = {"scheme": args.scheme, **style_only}
+        out = {"scheme": args.scheme, **tables(items, payload, oof)}
     else:
-        items, payload, oof = with_encoder(items, payload, oof, args.scheme, args.cache_dir, log)
-        out = {"scheme": args.scheme, **tables(items, payload, oof), "style_only": style_only}
+        keep, blended, oof9 = with_encoder(items, payload, oof, args.scheme, args.cache_dir, log)
+        reported = [items[i] for i in keep]
+        out = {"scheme": args.scheme, **tables(reported, blended, subset(oof9, keep)),
+               # detector-8's procedure (no encoder) on the same texts, for comparison
+               "style_only": tables(reported, payload, subset(oof, keep))}  # fmt: skip
     out["seconds"] = round(time.time() - t0)
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")

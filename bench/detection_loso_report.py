@@ -62,6 +62,33 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def comparison(res: dict[str, Any]) -> str:
+    """Detector-8's procedure (style models only, "style_only") against detector-9 (with the
+    encoder) on the same texts of the same run: labelled AI or Hybrid, and AUROC."""
+    old = res["style_only"]
+    lines = ["**Detector-8 procedure → detector-9, the same texts and folds** (labelled AI or "
+             "Hybrid; AUROC of the AI score)", "",
+             "| | n | detector-8 | detector-9 |", "| --- | --- | --- | --- |",
+             f"| human texts, pooled | {sum(v['n'] for v in res['human_by_population'].values())}"
+             f" | {pct(old['human_pooled'])} | {pct(res['human_pooled'])} |"]  # fmt: skip
+    sections = [("human", "human_by_population"), ("AI", "ai_by_source"),
+                ("AI", "ai_by_family"), ("AI", "ai_paraphrased")]  # fmt: skip
+    for kind, key in sections:
+        for k, v in res[key].items():
+            before = old[key].get(k, {}).get("labelled_ai_or_hybrid")
+            lines.append(f"| {kind}: {k} | {v['n']} | {pct(before)} | "
+                         f"**{pct(v['labelled_ai_or_hybrid'])}** |")  # fmt: skip
+    for k, v in res["hybrid_char_f1"].items():
+        if "/" not in k:
+            before = old["hybrid_char_f1"].get(k, {}).get("f1")
+            lines.append(f"| hybrids {k}: char F1 | {v['n']} | {before:.2f} | {v['f1']:.2f} |")
+    for k, v in res["auroc_by_source"].items():
+        before = old["auroc_by_source"].get(k)
+        if v is not None and before is not None:
+            lines.append(f"| AUROC within {k} | | {before:.3f} | **{v:.3f}** |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("json", type=Path)
@@ -69,6 +96,8 @@ def main() -> None:
     args = ap.parse_args()
     res = json.loads(args.json.read_text(encoding="utf-8"))
     print(report(res))
+    if "style_only" in res:
+        print(comparison(res))
     if args.png and "curves" in res:
         roc_figure(res, args.png)
 
@@ -111,7 +140,8 @@ def roc_figure(res: dict[str, Any], path: Path) -> None:
         ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
     fig.suptitle(
-        f"detector-8, leave-one-{res['scheme']}-out scores (dot = threshold {res['threshold']:.1f})"
+        f"{res.get('model', 'detector-9')}, leave-one-{res['scheme']}-out scores "
+        f"(dot = threshold {res['threshold']:.1f})"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
