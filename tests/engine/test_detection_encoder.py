@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +98,23 @@ def test_encoder_sample_weighs_every_cell_alike_and_is_fixed() -> None:
     assert kinds.count(("ai", "davinci")) == 10  # a small cell is taken whole
     assert not any(d.label == "hybrid" for d in picked)
     assert [d.id for d in training_sample(list(reversed(docs)))] == [d.id for d in picked]
+
+
+def test_training_without_the_train_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    from aaie.cli import app
+
+    (tmp_path / "detect").mkdir()
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    out = CliRunner().invoke(app, ["train", "detector", "--data-dir", str(tmp_path)])
+    assert out.exit_code == 2
+    assert "pip install -e '.[train]'" in out.output
+    assert [p.name for p in tmp_path.iterdir()] == ["detect"]  # nothing written

@@ -85,7 +85,7 @@ def train_detector(
     """Remake the detector artifact deterministically from the shared DEV data."""
     from importlib import resources
 
-    from aaie.engine.detection.train import train
+    from aaie.engine.detection.build import train
 
     if not (data_dir / "detect").is_dir():
         raise typer.BadParameter(f"{data_dir} has no detect/ folder", param_hint="--data-dir")

@@ -64,7 +64,6 @@ class EncoderBlend:
         raw = self.raw(np.array([style_score]), np.array([encoder_logit]))
         return float(self.calibrator.predict(raw)[0])
 
-
     def reason(self, encoder_logit: float) -> str:
         """The encoder's own finding, in the words of the score reason: how many human texts
         read as AI-like to it."""

@@ -1,4 +1,6 @@
-"""`aaie train detector`: rebuild the shipped detector artifact from the shared DEV data.
+"""The detector's style models: features, n-gram and sentence models, document model,
+calibration and thresholds (`build.py` runs this, then the encoder stage, and writes the
+artifact for `aaie train detector`).
 
 Deterministic: fixed seeds, fixed sample, sorted inputs. Steps:
 1. load the corpus (OUTFOX essays + hybrids, Fast-DetectGPT texts, ELLIPSE and ASAP human essays)
@@ -7,13 +9,12 @@ Deterministic: fixed seeds, fixed sample, sorted inputs. Steps:
    out-of-fold n-gram log-odds per sentence (lexical.py) join them inside each fit;
 3. 5-fold cross-validation grouped by prompt gives out-of-fold document probabilities, on which
    a Platt calibrator is fitted and the threshold chosen so the FPR holds in every writer group;
-4. fit the final document and sentence models on all the data and write the artifact + card.
+4. fit the final document and sentence models on all the data (the payload `build.py` writes).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 from collections import Counter
 from collections.abc import Callable
@@ -30,8 +31,6 @@ from aaie.engine.detection.data import Doc, load_corpus, population
 from aaie.engine.detection.lexical import PAIRED_SOURCES, LexicalModel, fit_lexical
 from aaie.engine.detection.lexical import VERSION as LEXICAL_VERSION
 from aaie.engine.detection.model import (
-    ARTIFACT,
-    CARD,
     PASSAGE_SENTENCES,
     PlattCalibrator,
     Projection,
@@ -705,45 +704,3 @@ def training_corpus(
     synth = build_items(synthetic_hybrids(docs), cache_dir, log)
     log(f"{len(synth)} synthetic hybrids (train split only) for the sentence model")
     return items, synth
-
-
-def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
-    import joblib
-    import sklearn
-
-    # Needs the `train` extra (PyTorch); imported here because it imports this module.
-    from aaie.engine.detection.encoder_train import add_encoder
-
-    np.random.seed(SEED)
-    items, synth = training_corpus(data_dir, cache_dir, log)
-    payload, oof = fit_detector(items, log, synth, cache_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    payload, oof, encoder_card = add_encoder(items, payload, oof, out_dir, cache_dir, log)
-    joblib.dump(payload, out_dir / ARTIFACT, compress=3)
-    card = {
-        **encoder_card,
-        "version": MODEL_VERSION,
-        "threshold": payload["threshold"],
-        "fpr_at_threshold": payload["fpr_at_threshold"],
-        "fpr_by_group_out_of_fold": oof["fpr_by_group"],
-        "target_fpr": TARGET_FPR,
-        "score_target_fpr": SCORE_TARGET_FPR,
-        "label_target_fpr": LABEL_TARGET_FPR,
-        "threshold_groups": list(ESSAY_GROUPS),
-        "threshold_populations": sorted(k for k in payload["populations"] if k != "_scale"),
-        "uses_embeddings": USE_EMBEDDINGS,
-        "folds": "by prompt / source item (5, seeded hash)",
-        "sentence_threshold": payload["sentence_threshold"],
-        "passage_threshold": payload["passage_threshold"],
-        "passage_sentences": PASSAGE_SENTENCES,
-        "label_fpr_by_group_out_of_fold": oof["label_fpr_by_group"],
-        "n_texts": dict(sorted(Counter(f"{it.doc.source}:{it.doc.label}" for it in items).items())),
-        "n_student_rewrites": sum(bool(it.doc.meta.get("augmented")) for it in items),
-        "n_synthetic_hybrids": dict(
-            sorted(Counter(f"{it.doc.source}:{it.doc.meta.get('mix')}" for it in synth).items())
-        ),
-        "sklearn": sklearn.__version__,
-        "seed": SEED,
-    }
-    (out_dir / CARD).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return card
