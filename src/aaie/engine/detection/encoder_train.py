@@ -36,6 +36,7 @@ from aaie.engine.detection.train import (
     SCORE_TARGET_FPR,
     Item,
     Log,
+    _long_enough,
     choose_passage_threshold,
     choose_threshold,
     fit_calibrator,
@@ -192,12 +193,6 @@ def fit_blend(
         "label_fpr_by_group": label_fpr,
     }
     return payload, oof
-
-
-def _long_enough(it: Item) -> bool:
-    from aaie.engine.detection.train import _long_enough as rule
-
-    return rule(it)
 
 
 # ------------------------------------------------------------------ PyTorch
