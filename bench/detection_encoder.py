@@ -353,6 +353,8 @@ def export(work: Path, held: str, layers: int, epochs: int) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from aaie.engine.detection.encoder_train import detector_module
+
     tok, base = _encoder()
     state = np.load(_models_dir(work, layers, epochs) / f"{_key((held,))}.npz")
     target = (
@@ -366,18 +368,7 @@ def export(work: Path, held: str, layers: int, epochs: int) -> None:
         {k[5:]: torch.from_numpy(state[k]) for k in state.files if k.startswith("head.")}
     )
 
-    class Detector(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.encoder, self.head = base, head
-
-        def forward(self, ids: Any, mask: Any) -> Any:
-            pos = torch.arange(ids.shape[1])[None].expand_as(ids)
-            h = self.encoder(input_ids=ids, attention_mask=mask, position_ids=pos,
-                             token_type_ids=torch.zeros_like(ids)).last_hidden_state  # fmt: skip
-            return self.head(_pool(h, mask))[:, 0].mean()  # one score: the windows' mean logit
-
-    model = Detector().eval()
+    model = detector_module(base, head)  # one logit per window: a text's score is their mean
     fp32, int8 = work / "minilm_detector.onnx", work / "minilm_detector.int8.onnx"
     dummy = (torch.ones(3, MAX_TOKENS, dtype=torch.long),) * 2
     torch.onnx.export(model, dummy, str(fp32), input_names=["ids", "mask"], output_names=["score"],
@@ -398,7 +389,8 @@ def export(work: Path, held: str, layers: int, epochs: int) -> None:
     n_windows = np.mean([w[0].shape[0] for w in windows])
     print(f"{len(essays)} essays of 500 words: {n_windows:.1f} windows of {MAX_TOKENS} tokens each")
     with torch.inference_mode():
-        ref = np.array([model(torch.from_numpy(i), torch.from_numpy(m)).item() for i, m in windows])
+        ref = np.array([model(torch.from_numpy(i), torch.from_numpy(m)).mean().item()
+                        for i, m in windows])  # fmt: skip
     for path in (int8, fp32):
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -409,7 +401,7 @@ def export(work: Path, held: str, layers: int, epochs: int) -> None:
         for _ in range(3):
             for i, m in windows:
                 t0 = time.perf_counter()
-                got.append(session.run(None, {"ids": i, "mask": m})[0])
+                got.append(session.run(None, {"ids": i, "mask": m})[0].mean())
                 times.append(time.perf_counter() - t0)
         p50, p95 = (1000 * np.quantile(times, q) for q in (0.5, 0.95))
         corr = np.corrcoef(ref, np.array(got[: len(ref)], dtype=float))[0, 1]

@@ -29,16 +29,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import random
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-PER_HUMAN_CELL = 120  # texts per (source, population)
-PER_AI_CELL = 45  # texts per (source, generator, paraphrased)
-SEED = 7
+# The sample (`sample`) is encoder_train.training_sample: 120 human texts per (source,
+# population), 45 AI texts per (source, generator, paraphrased), seed 7.
 # Sources too small to hold out alone are held out together (as in bench/detection_loso.py).
 SOURCE_GROUPS = {"asap": "asap+ellipse+coauthor", "ellipse": "asap+ellipse+coauthor",
                  "coauthor": "asap+ellipse+coauthor", "outfox": "outfox+fp2021",
@@ -50,27 +47,16 @@ LM_FEATURES = ["mean_logprob", "mean_entropy", "binoculars_1model", "fastdetectg
 
 def sample(data_dir: Path, work: Path) -> None:
     from aaie.engine.detection.data import load_corpus, population
+    from aaie.engine.detection.encoder_train import training_sample
     from aaie.engine.detection.features import doc_features, sentence_features
     from aaie.engine.text import split_sentences
 
-    cells: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for d in load_corpus(data_dir):
-        if d.label == "hybrid":
-            continue
-        if d.label == "human":
-            cells[(d.source, population(d))].append(d)
-        else:
-            cells[(d.source, "ai:" + d.generator, bool(d.meta.get("paraphrased")))].append(d)
-    rng = random.Random(SEED)
     rows, style = [], []
-    for key in sorted(cells):
-        docs = sorted(cells[key], key=lambda d: d.id)
-        n = PER_HUMAN_CELL if len(key) == 2 else PER_AI_CELL
-        for d in rng.sample(docs, min(n, len(docs))):
-            rows.append({"id": d.id, "text": d.text, "label": d.label, "source": d.source,
-                         "generator": d.generator, "population": population(d)})  # fmt: skip
-            sents = split_sentences(d.text)
-            style.append(doc_features(d.text, sents, sentence_features(sents)))
+    for d in training_sample(load_corpus(data_dir)):  # the detector-9 encoder's sample
+        rows.append({"id": d.id, "text": d.text, "label": d.label, "source": d.source,
+                     "generator": d.generator, "population": population(d)})  # fmt: skip
+        sents = split_sentences(d.text)
+        style.append(doc_features(d.text, sents, sentence_features(sents)))
     work.mkdir(parents=True, exist_ok=True)
     with (work / "sample.jsonl").open("w") as fh:
         fh.writelines(json.dumps(r) + "\n" for r in rows)

@@ -63,7 +63,10 @@ def main() -> None:
     from aaie.engine.detection.model import load_detector
     from aaie.engine.embeddings import get_embedder
 
-    load_detector()
+    if load_detector().encoder is not None:  # detector-9: the fine-tuned encoder's ONNX graph
+        from aaie.engine.detection.encoder import shipped_scorer
+
+        shipped_scorer()
     get_embedder()
     warm_up()
     language.warm_up()

@@ -452,16 +452,18 @@ def test_ngram_log_odds_join_the_sentence_rows_in_context() -> None:
     assert minus_doc[2] > 0 > minus_doc[0] and z[2] == z.max()
 
 
-def test_serving_loads_no_scikit_learn() -> None:
-    """The shipped models are plain arrays (engine.trees, engine.tfidf): classifying an essay
-    in a fresh process must not import scikit-learn (it cost ~1 s of the load)."""
+def test_serving_loads_no_scikit_learn_and_no_pytorch() -> None:
+    """The shipped models are plain arrays (engine.trees, engine.tfidf) and an ONNX graph
+    (detector-9's encoder): classifying an essay in a fresh process must not import
+    scikit-learn (it cost ~1 s of the load) nor PyTorch (a training-only extra)."""
     import subprocess
     import sys
 
+    training_only = ("sklearn", "torch", "transformers")
     code = (
         "import sys; from aaie.engine.detection import classify; "
         f"classify({HUMAN!r}); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {training_only!r}))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"

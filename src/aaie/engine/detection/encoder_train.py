@@ -299,11 +299,26 @@ def export_onnx(state: dict[str, np.ndarray], path: Path) -> None:
     top.load_state_dict({k[6:]: torch.from_numpy(v) for k, v in state.items() if k[:6] == "layer."})
     head = torch.nn.Linear(base.config.hidden_size, 1)
     head.load_state_dict({k[5:]: torch.from_numpy(v) for k, v in state.items() if k[:5] == "head."})
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        dummy = (torch.ones(2, MAX_TOKENS, dtype=torch.long),) * 2
+        axes = {"ids": {0: "b", 1: "n"}, "mask": {0: "b", 1: "n"}}
+        torch.onnx.export(detector_module(base, head), dummy, str(fp32),
+                          input_names=["ids", "mask"], output_names=["logit"], opset_version=17,
+                          dynamo=False, dynamic_axes=axes)  # fmt: skip
+        path.parent.mkdir(parents=True, exist_ok=True)
+        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def detector_module(encoder: Any, head: Any) -> Any:
+    """MiniLM + the linear head on its mean-pooled output, as one exportable module (explicit
+    position and token-type ids: the exporter cannot trace their defaults)."""
+    import torch
 
     class Detector(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder, self.head = base, head
+            self.encoder, self.head = encoder, head
 
         def forward(self, ids: Any, mask: Any) -> Any:
             pos = torch.arange(ids.shape[1])[None].expand_as(ids)
@@ -311,15 +326,7 @@ def export_onnx(state: dict[str, np.ndarray], path: Path) -> None:
                              token_type_ids=torch.zeros_like(ids)).last_hidden_state  # fmt: skip
             return self.head(_pool(h, mask))[:, 0]
 
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        dummy = (torch.ones(2, MAX_TOKENS, dtype=torch.long),) * 2
-        axes = {"ids": {0: "b", 1: "n"}, "mask": {0: "b", 1: "n"}}
-        torch.onnx.export(Detector().eval(), dummy, str(fp32), input_names=["ids", "mask"],
-                          output_names=["logit"], opset_version=17, dynamo=False,
-                          dynamic_axes=axes)  # fmt: skip
-        path.parent.mkdir(parents=True, exist_ok=True)
-        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+    return Detector().eval()
 
 
 def score_texts(path: Path, texts: list[str], log: Log = print) -> np.ndarray:
