@@ -91,7 +91,8 @@ def train_detector(
         raise typer.BadParameter(f"{data_dir} has no detect/ folder", param_hint="--data-dir")
     if importlib.util.find_spec("torch") is None:  # the encoder stage fine-tunes MiniLM
         typer.echo(
-            "Training needs the `train` extra (PyTorch): pip install -e '.[train]'.",
+            "Training needs the `train` extra (PyTorch), best in a venv of its own: "
+            "python3 -m venv .venv-train && .venv-train/bin/pip install -e '.[train]'.",
             err=True,
         )
         raise typer.Exit(2)
