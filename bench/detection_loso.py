@@ -237,12 +237,18 @@ def main() -> None:
     ap.add_argument("--scheme", choices=("prompt", "source", "generator"), default="source")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--no-encoder", action="store_true", help="detector-8: style models only")
+    ap.add_argument("--encoder-caps", default=None, metavar="HUMAN,AI",
+                    help="the encoder sample's texts per cell (shipped: 120,45)")  # fmt: skip
     args = ap.parse_args()
     t0 = time.time()
 
     def log(m: str) -> None:
         print(f"[{time.time() - t0:.0f}s] {m}", flush=True)
 
+    if args.encoder_caps:  # an experiment: the shipped artifact is not touched
+        from aaie.engine.detection import encoder_train as ET
+
+        ET.PER_HUMAN_CELL, ET.PER_AI_CELL = (int(x) for x in args.encoder_caps.split(","))
     if args.scheme == "generator":
         T.source_fold = generator_fold  # type: ignore[assignment]
     elif args.scheme == "source":
