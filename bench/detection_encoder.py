@@ -60,6 +60,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from detection_lm_stats import SOURCE_GROUPS, fit_held_out, gbm, held_out_cell
 
+from aaie.engine.detection.encoder_train import attention_bias, mean_pool, top_layers_logit
+
 SEED = 7
 MAX_TOKENS = 128
 EPOCHS = 2  # default; constant lr, so a longer run has the same first snapshots
@@ -86,17 +88,6 @@ def _encoder(threads: int = 2) -> tuple[Any, Any]:
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
-def _additive(mask: Any) -> Any:
-    import torch
-
-    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-
-
-def _pool(h: Any, mask: Any) -> Any:
-    m = mask[:, :, None].to(h.dtype)
-    return (h * m).sum(1) / m.sum(1)
-
-
 def embed(work: Path) -> None:
     """Frozen mean-pooled embeddings (variant a) and the input of the top layer, cached (fp32)."""
     import torch
@@ -111,10 +102,11 @@ def embed(work: Path) -> None:
         for i in range(0, len(rows), 32):
             ids, mask = enc.input_ids[i : i + 32], enc.attention_mask[i : i + 32]
             out = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-            emb.append(_pool(out.last_hidden_state, mask).numpy())
+            emb.append(mean_pool(out.last_hidden_state, mask).numpy())
             top_in.append(out.hidden_states[-2].numpy())
             if i == 0:  # the cached path must reproduce the model's own top layer
-                h = model.encoder.layer[-1](out.hidden_states[-2], attention_mask=_additive(mask))
+                bias = attention_bias(mask)
+                h = model.encoder.layer[-1](out.hidden_states[-2], attention_mask=bias)
                 h = h[0] if isinstance(h, tuple) else h
                 err = (h - out.last_hidden_state)[mask.bool()].abs().max().item()
                 assert err < 1e-4, f"cached top layer differs by {err}"
@@ -166,7 +158,7 @@ def _inputs(work: Path, layers: int, threads: int = 2) -> Path:
             cache.append(h.numpy())
             if i == 0:  # the cached path must reproduce the model's own top layers
                 for layer in model.encoder.layer[-layers:]:
-                    h = layer(h, attention_mask=_additive(mask))
+                    h = layer(h, attention_mask=attention_bias(mask))
                     h = h[0] if isinstance(h, tuple) else h
                 err = (h - out.last_hidden_state)[mask.bool()].abs().max().item()
                 assert err < 1e-3, f"cached top layers differ by {err}"
@@ -208,7 +200,7 @@ def train(work: Path, only: int | None, layers: int, threads: int, epochs: int) 
             for i in range(0, len(order), BATCH):
                 b = torch.from_numpy(order[i : i + BATCH])
                 with torch.autocast("cpu", dtype=torch.bfloat16):
-                    logit = _score(layer, head, top_in[b], mask[b])
+                    logit = top_layers_logit(layer, head, top_in[b], mask[b])
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(
                     logit, torch.from_numpy(y[order[i : i + BATCH]]).float(), pos_weight=pos_weight
                 )
@@ -234,14 +226,6 @@ def _copy_layers(base: Any, layers: int) -> Any:
     return torch.nn.ModuleList(copy.deepcopy(base.encoder.layer[-layers:]))
 
 
-def _score(layers: Any, head: Any, h: Any, mask: Any) -> Any:
-    additive = _additive(mask)
-    for layer in layers:
-        h = layer(h, attention_mask=additive)
-        h = h[0] if isinstance(h, tuple) else h
-    return head(_pool(h.float(), mask))[:, 0]
-
-
 def _predict(layer: Any, head: Any, top_in: Any, mask: Any, idx: np.ndarray) -> np.ndarray:
     import torch
 
@@ -250,7 +234,7 @@ def _predict(layer: Any, head: Any, top_in: Any, mask: Any, idx: np.ndarray) -> 
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
         for i in range(0, len(idx), 64):
             b = torch.from_numpy(idx[i : i + 64])
-            out.append(_score(layer, head, top_in[b], mask[b]).float().numpy())
+            out.append(top_layers_logit(layer, head, top_in[b], mask[b]).float().numpy())
     return np.concatenate(out)
 
 

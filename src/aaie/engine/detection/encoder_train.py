@@ -17,7 +17,6 @@ is out of sample, and only those texts calibrate the blend and choose its thresh
 from __future__ import annotations
 
 import hashlib
-import pickle
 import random
 import tempfile
 import time
@@ -34,8 +33,10 @@ from aaie.engine.detection.model import PlattCalibrator
 from aaie.engine.detection.train import (
     ESSAY_GROUPS,
     SCORE_TARGET_FPR,
+    Cached,
     Item,
     Log,
+    _disk_cached,
     _long_enough,
     choose_passage_threshold,
     choose_threshold,
@@ -90,7 +91,7 @@ def add_encoder(
     sample = training_sample(originals)
     log(f"encoder: {len(sample)} sampled training texts")
     path = out_dir / ENCODER_FILE
-    logits = _trained_and_scored(sample, items, path, cache_dir, log)
+    logits = _trained_and_scored(sample, items, cache_dir, log, graph=path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     sampled = {d.id for d in sample}
     calibration = np.array([it.doc.id not in sampled for it in items])
@@ -120,25 +121,37 @@ def held_out_logits(
         train_docs = [d for d in sample if fold_of(d) != k]
         held = [items[i] for i in np.flatnonzero(folds == k)]
         log(f"encoder: fold {k}, {len(train_docs)} training texts, {len(held)} scored")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / ENCODER_FILE
-            logits[folds == k] = _trained_and_scored(train_docs, held, path, cache_dir, log)
+        logits[folds == k] = _trained_and_scored(train_docs, held, cache_dir, log)
     return logits
 
 
 def _trained_and_scored(
-    train_docs: list[Doc], items: list[Item], path: Path, cache_dir: Path, log: Log
+    train_docs: list[Doc],
+    items: list[Item],
+    cache_dir: Path,
+    log: Log,
+    graph: Path | None = None,
 ) -> np.ndarray:
-    """Train (or take from the cache) the encoder on `train_docs`, write its int8 graph to
-    `path` and score `items` with it (cached by the weights and the texts)."""
+    """Train (or take from the cache) the encoder on `train_docs` and score `items` with its
+    int8 graph (cached by the weights and the texts). The graph is written to `graph` when
+    given (the shipped artifact); otherwise exported only when the scores are not cached."""
     state = _cached(cache_dir, "encoder-state", _texts_key(train_docs),
-                    lambda: train_encoder(train_docs, log))  # fmt: skip
-    export_onnx(state, path)
+                    lambda: train_encoder(train_docs, log), log)  # fmt: skip
+    if graph is not None:
+        export_onnx(state, graph)
+    texts = [it.doc.text for it in items]
+
+    def score() -> np.ndarray:
+        if graph is not None:
+            return score_texts(graph, texts, log)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / ENCODER_FILE
+            export_onnx(state, path)
+            return score_texts(path, texts, log)
+
     weights = hashlib.sha1(b"".join(state[k].tobytes() for k in sorted(state))).hexdigest()
-    return np.asarray(_cached(
-        cache_dir, "encoder-logits", weights + _texts_key([it.doc for it in items]),
-        lambda: score_texts(path, [it.doc.text for it in items], log),
-    ))  # fmt: skip
+    key = weights + _texts_key([it.doc for it in items])
+    return np.asarray(_cached(cache_dir, "encoder-logits", key, score, log))
 
 
 def fit_blend(
@@ -223,23 +236,26 @@ def _token_ids(texts: list[str]) -> tuple[Any, Any]:
     return ids, torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
 
 
-def _additive(mask: Any) -> Any:
+def attention_bias(mask: Any) -> Any:
+    """The additive attention mask a BERT layer takes when called on its own."""
     import torch
 
     return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
 
 
-def _pool(h: Any, mask: Any) -> Any:
+def mean_pool(h: Any, mask: Any) -> Any:
+    """Mean of the hidden states over the real (unpadded) tokens."""
     m = mask[:, :, None].to(h.dtype)
     return (h * m).sum(1) / m.sum(1)
 
 
-def _score(layers: Any, head: Any, h: Any, mask: Any) -> Any:
-    additive = _additive(mask)
+def top_layers_logit(layers: Any, head: Any, h: Any, mask: Any) -> Any:
+    """The trainable top layers and the head on the frozen layers' cached output."""
+    additive = attention_bias(mask)
     for layer in layers:
         h = layer(h, attention_mask=additive)
         h = h[0] if isinstance(h, tuple) else h
-    return head(_pool(h.float(), mask))[:, 0]
+    return head(mean_pool(h.float(), mask))[:, 0]
 
 
 def train_encoder(docs: list[Doc], log: Log = print) -> dict[str, np.ndarray]:
@@ -274,7 +290,7 @@ def train_encoder(docs: list[Doc], log: Log = print) -> dict[str, np.ndarray]:
         for i in range(0, len(order), BATCH):
             b = torch.from_numpy(order[i : i + BATCH])
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                logit = _score(layers, head, lower[b], mask[b])
+                logit = top_layers_logit(layers, head, lower[b], mask[b])
             target = torch.from_numpy(y[order[i : i + BATCH]]).float()
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logit, target, pos_weight=pos_weight
@@ -324,7 +340,7 @@ def detector_module(encoder: Any, head: Any) -> Any:
             pos = torch.arange(ids.shape[1])[None].expand_as(ids)
             h = self.encoder(input_ids=ids, attention_mask=mask, position_ids=pos,
                              token_type_ids=torch.zeros_like(ids)).last_hidden_state  # fmt: skip
-            return self.head(_pool(h, mask))[:, 0]
+            return self.head(mean_pool(h, mask))[:, 0]
 
     return Detector().eval()
 
@@ -352,13 +368,7 @@ def _texts_key(docs: list[Doc]) -> str:
     return h.hexdigest()[:16]
 
 
-def _cached(cache_dir: Path, name: str, key: str, make: Any) -> Any:
-    path = cache_dir / f"{name}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pkl"
-    if path.exists():
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    value = make()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        pickle.dump(value, fh)
-    return value
+def _cached(cache_dir: Path, name: str, key: str, make: Callable[[], Cached], log: Log) -> Cached:
+    """`train._disk_cached` under `name-<hash of key>.pkl`."""
+    return _disk_cached(cache_dir, f"{name}-{hashlib.sha1(key.encode()).hexdigest()[:16]}", make,
+                        log, name)  # fmt: skip
