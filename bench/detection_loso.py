@@ -239,6 +239,8 @@ def main() -> None:
     ap.add_argument("--no-encoder", action="store_true", help="detector-8: style models only")
     ap.add_argument("--encoder-caps", default=None, metavar="HUMAN,AI",
                     help="the encoder sample's texts per cell (shipped: 120,45)")  # fmt: skip
+    ap.add_argument("--encoder-layers", type=int, default=None,
+                    help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
     args = ap.parse_args()
     t0 = time.time()
 
@@ -249,6 +251,10 @@ def main() -> None:
         from aaie.engine.detection import encoder_train as ET
 
         ET.PER_HUMAN_CELL, ET.PER_AI_CELL = (int(x) for x in args.encoder_caps.split(","))
+    if args.encoder_layers:  # an experiment too (6: every layer, the embeddings stay frozen)
+        from aaie.engine.detection import encoder_train as ET
+
+        ET.TOP_LAYERS = args.encoder_layers
     if args.scheme == "generator":
         T.source_fold = generator_fold  # type: ignore[assignment]
     elif args.scheme == "source":

@@ -1,6 +1,7 @@
 """Markdown tables (and ROC figures) from bench/detection_loso.py's JSON.
 
 .venv/bin/python bench/detection_loso_report.py /tmp/detection-loso-source.json [--png PATH]
+    [--baseline OTHER.json --names OLD,NEW]   # two runs' shipped tables side by side
 """
 
 from __future__ import annotations
@@ -62,13 +63,15 @@ def report(res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison(res: dict[str, Any]) -> str:
-    """Detector-8's procedure (style models only, "style_only") against detector-9 (with the
-    encoder) on the same texts of the same run: labelled AI or Hybrid, and AUROC."""
-    old = res["style_only"]
-    lines = ["**Detector-8 procedure → detector-9, the same texts and folds** (labelled AI or "
+def comparison(
+    res: dict[str, Any], old: dict[str, Any], names: tuple[str, str] = ("detector-8", "detector-9")
+) -> str:
+    """`old`'s tables (by default the same run's style-only ones: detector-8's procedure)
+    against `res`'s on the same texts and folds: labelled AI or Hybrid, and AUROC."""
+    a, b = names
+    lines = [f"**{a} → {b}, the same texts and folds** (labelled AI or "
              "Hybrid; AUROC of the AI score)", "",
-             "| | n | detector-8 | detector-9 |", "| --- | --- | --- | --- |",
+             f"| | n | {a} | {b} |", "| --- | --- | --- | --- |",
              f"| human texts, pooled | {sum(v['n'] for v in res['human_by_population'].values())}"
              f" | {pct(old['human_pooled'])} | {pct(res['human_pooled'])} |"]  # fmt: skip
     sections = [("human", "human_by_population"), ("AI", "ai_by_source"),
@@ -93,11 +96,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("json", type=Path)
     ap.add_argument("--png", type=Path, default=None, help="ROC figure per population / family")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another run of the same scheme: its tables against this run's",
+    )
+    ap.add_argument("--names", default="baseline,this run", metavar="OLD,NEW")
     args = ap.parse_args()
     res = json.loads(args.json.read_text(encoding="utf-8"))
     print(report(res))
     if "style_only" in res:
-        print(comparison(res))
+        print(comparison(res, res["style_only"]))
+    if args.baseline:
+        old = json.loads(args.baseline.read_text(encoding="utf-8"))
+        print(comparison(res, old, tuple(args.names.split(",", 1))))  # type: ignore[arg-type]
     if args.png and "curves" in res:
         roc_figure(res, args.png)
 
