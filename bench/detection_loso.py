@@ -180,6 +180,63 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
     return out
 
 
+def lowest_safe_threshold(score: np.ndarray, items: list[T.Item]) -> float:
+    """train.choose_threshold's threshold (the lowest at which every writer group, essay source
+    and population keeps FPR <= SCORE_TARGET_FPR), found by bisection: FPR only falls as the
+    threshold rises, and the linear scan is too slow to repeat per fold."""
+    masks = [m for m in T._essay_masks(items) if m.any()]
+    cand = np.unique(np.round(score, 3))
+
+    def safe(t: float) -> bool:
+        return max(float((score[m] >= t).mean()) for m in masks) <= T.SCORE_TARGET_FPR
+
+    lo, hi = 0, len(cand) - 1
+    if not safe(cand[hi]):
+        return 100.0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if safe(cand[mid]) else (mid + 1, hi)
+    return float(cand[lo])
+
+
+def held_out_threshold_tables(
+    items: list[T.Item], score: np.ndarray, fold_of: Any
+) -> dict[str, Any]:
+    """The threshold held out too: for each fold, the threshold is chosen on the OTHER folds'
+    scores only and applied to the fold's texts. (The main tables choose one threshold on every
+    out-of-fold score, the held-out source's human texts included: how a threshold chosen
+    without a kind of writing treats that writing is only seen here.) AI score >= threshold."""
+    folds = np.array([fold_of(it.doc) for it in items])
+    flagged = np.zeros(len(items), dtype=bool)
+    thresholds = {}
+    for k in sorted(set(folds.tolist())):
+        train = np.flatnonzero(folds != k)
+        t = lowest_safe_threshold(score[train], [items[i] for i in train])
+        thresholds[str(k)] = round(t, 2)
+        flagged[folds == k] = score[folds == k] >= t
+    human = np.array([it.doc.label == "human" for it in items])
+    ai = np.array([it.doc.label == "ai" for it in items])
+
+    def rows(key_of: Any, subset: np.ndarray) -> dict[str, Any]:
+        by: dict[str, list[int]] = defaultdict(list)
+        for i in np.flatnonzero(subset):
+            by[key_of(items[i])].append(int(i))
+        return {k: {"n": len(v), "at_held_out_threshold": round(float(flagged[v].mean()), 4)}
+                for k, v in sorted(by.items())}  # fmt: skip
+
+    return {
+        "thresholds_by_fold": thresholds,
+        "human_pooled": round(float(flagged[human].mean()), 4),
+        "human_by_population": rows(lambda it: population(it.doc), human),
+        "human_by_source": rows(lambda it: f"{it.doc.source}/{it.doc.domain}", human),
+        "ai_by_source": rows(lambda it: it.doc.source, ai),
+        "ai_by_family": rows(lambda it: family(it.doc.generator), ai),
+        "ai_paraphrased": rows(
+            lambda it: "paraphrased" if it.doc.meta.get("paraphrased") else "plain", ai
+        ),
+    }
+
+
 def synth_tables(synth: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) -> Any:
     """Char F1 on the synthetic hybrids (out-of-fold sentence probabilities from the sentence
     stages, document score not available: gated by the passage rule only)."""
@@ -230,6 +287,22 @@ def subset(oof: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
             "sentence_probs": [oof["sentence_probs"][i] for i in keep]}  # fmt: skip
 
 
+def with_held_out_threshold(out: dict[str, Any], items: list[T.Item]) -> None:
+    """Add the held-out-threshold tables (source / generator schemes: `out` covers every item)."""
+    for res in (out, out.get("style_only")):
+        if res is not None:
+            score = np.asarray(res["curves"]["score"])
+            res["held_out_threshold"] = held_out_threshold_tables(items, score, T.source_fold)
+
+
+def add_held_out_threshold(path: Path, items: list[T.Item], scheme: str) -> None:
+    out = json.loads(path.read_text(encoding="utf-8"))
+    if out["scheme"] != scheme or scheme == "prompt":
+        raise SystemExit(f"pass --scheme {out['scheme']} (source or generator runs only)")
+    with_held_out_threshold(out, items)
+    path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -239,6 +312,13 @@ def main() -> None:
     ap.add_argument("--no-encoder", action="store_true", help="detector-8: style models only")
     ap.add_argument("--encoder-caps", default=None, metavar="HUMAN,AI",
                     help="the encoder sample's texts per cell (shipped: 120,45)")  # fmt: skip
+    ap.add_argument(
+        "--add-held-out-threshold",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="add the held-out-threshold tables to an earlier run's JSON, and stop",
+    )
     ap.add_argument("--encoder-layers", type=int, default=None,
                     help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
     args = ap.parse_args()
@@ -260,6 +340,9 @@ def main() -> None:
     elif args.scheme == "source":
         T.source_fold = T.leave_one_source_out_fold
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
+    if args.add_held_out_threshold:
+        add_held_out_threshold(args.add_held_out_threshold, items, args.scheme)
+        return
     payload, oof = T.fit_detector(items, log, synth, args.cache_dir)
     if args.no_encoder:
         out = {"scheme": args.scheme, **tables(items, payload, oof)}
@@ -269,6 +352,8 @@ def main() -> None:
         out = {"scheme": args.scheme, **tables(reported, blended, subset(oof9, keep)),
                # detector-8's procedure (no encoder) on the same texts, for comparison
                "style_only": tables(reported, payload, subset(oof, keep))}  # fmt: skip
+    if args.scheme != "prompt":
+        with_held_out_threshold(out, items)
     out["seconds"] = round(time.time() - t0)
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
