@@ -92,6 +92,31 @@ def comparison(
     return "\n".join(lines) + "\n"
 
 
+def held_out_threshold(res: dict[str, Any], names: tuple[str, str]) -> str:
+    """The tables with the threshold held out too (bench/detection_loso.py
+    `held_out_threshold_tables`): the style-only procedure against this run, side by side."""
+    new = res["held_out_threshold"]
+    old = res.get("style_only", {}).get("held_out_threshold", new)
+    a, b = names
+    lines = [f"**Threshold held out too** (chosen on the other folds, applied to the held-out one;"
+             f" AI score ≥ it). Thresholds per fold: {a} {old['thresholds_by_fold']}, "
+             f"{b} {new['thresholds_by_fold']}", "",
+             f"| | n | {a} | {b} |", "| --- | --- | --- | --- |",
+             f"| human texts, pooled | | {pct(old['human_pooled'])} | "
+             f"**{pct(new['human_pooled'])}** |"]  # fmt: skip
+    keys = ("human_by_population", "human_by_source", "ai_by_source", "ai_by_family",
+            "ai_paraphrased")  # fmt: skip
+    for key in keys:
+        kind = key.split("_")[0].replace("ai", "AI")
+        for k, v in new[key].items():
+            before = old[key][k]["at_held_out_threshold"]
+            now = v["at_held_out_threshold"]
+            if key == "human_by_source" and max(before, now) == 0:
+                continue  # the source / domain rows only where a text was flagged
+            lines.append(f"| {kind}: {k} | {v['n']} | {pct(before)} | **{pct(now)}** |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("json", type=Path)
@@ -108,6 +133,12 @@ def main() -> None:
     print(report(res))
     if "style_only" in res:
         print(comparison(res, res["style_only"]))
+    if "held_out_threshold" in res:
+        print(
+            held_out_threshold(
+                res, ("style only (detector-8 procedure)", res.get("model", "this run"))
+            )
+        )
     if args.baseline:
         old = json.loads(args.baseline.read_text(encoding="utf-8"))
         print(comparison(res, old, tuple(args.names.split(",", 1))))  # type: ignore[arg-type]
