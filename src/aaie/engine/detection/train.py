@@ -47,7 +47,7 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-9"
+MODEL_VERSION = "detector-10"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
