@@ -355,6 +355,8 @@ def main() -> None:
     if args.scheme != "prompt":
         with_held_out_threshold(out, items)
     out["seconds"] = round(time.time() - t0)
+    out["model"] = T.MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
+                                      if args.encoder_layers else "")  # fmt: skip
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
     print(json.dumps(out, indent=1, sort_keys=True))

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+STYLE_ONLY = "style only (detector-8 procedure)"
+
 
 def pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
@@ -64,11 +66,11 @@ def report(res: dict[str, Any]) -> str:
 
 
 def comparison(
-    res: dict[str, Any], old: dict[str, Any], names: tuple[str, str] = ("detector-8", "detector-9")
+    res: dict[str, Any], old: dict[str, Any], names: tuple[str, str] | None = None
 ) -> str:
     """`old`'s tables (by default the same run's style-only ones: detector-8's procedure)
     against `res`'s on the same texts and folds: labelled AI or Hybrid, and AUROC."""
-    a, b = names
+    a, b = names or (STYLE_ONLY, res.get("model", "with the encoder"))
     lines = [f"**{a} → {b}, the same texts and folds** (labelled AI or "
              "Hybrid; AUROC of the AI score)", "",
              f"| | n | {a} | {b} |", "| --- | --- | --- | --- |",
