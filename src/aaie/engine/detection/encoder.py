@@ -1,9 +1,9 @@
-"""The fine-tuned MiniLM detector score (detector-9) and its blend with the document score.
+"""The fine-tuned MiniLM detector score (detector-9, -10) and its blend with the document score.
 
-all-MiniLM-L6-v2 with its top two transformer layers and a linear head fine-tuned to tell AI
-text from human text (`encoder_train.py`, the `train` extra), exported as one int8 ONNX graph
-(`artifacts/detector_encoder.onnx`) and run here with onnxruntime on the first `MAX_TOKENS`
-tokens of the text: no PyTorch at serving time.
+all-MiniLM-L6-v2 with all six transformer layers (detector-10; detector-9 trained the top two)
+and a linear head fine-tuned to tell AI text from human text (`encoder_train.py`, the `train`
+extra), exported as one int8 ONNX graph (`artifacts/detector_encoder.onnx`) and run here with
+onnxruntime on the first `MAX_TOKENS` tokens of the text: no PyTorch at serving time.
 
 Why blend, and why this way: held out by source (bench/detection_encoder.py, 2026-12-06) the
 encoder transferred better than the style features to two unseen sources of four and worse to
