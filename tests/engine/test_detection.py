@@ -537,6 +537,11 @@ def test_a_label_on_a_text_written_unlike_a_student_essay_comes_with_a_caution(
     assert "academic" in c.reasons[1] and "talk with the student" in c.reasons[1]
     monkeypatch.setattr(Detector, "nearest_population", lambda self, feat: "student_essays_native")
     assert classify(HUMAN).label != "Human" and cautions(HUMAN) == []
+    # A label that rests on text pasted from the student's AI chat is not the model's reading.
+    monkeypatch.setattr(Detector, "nearest_population", lambda self, feat: "academic")
+    pasted = classify(HUMAN + " " + AI_TURN, chat_log=[{"role": "ai", "text": AI_TURN}])
+    assert pasted.chat_log_fraction > 0
+    assert not any(r.startswith("Caution") for r in pasted.reasons)
 
 
 def test_every_result_names_the_population_its_false_positive_rate_was_measured_on() -> None:

@@ -306,7 +306,8 @@ def _run(
         c.reasons.insert(0, _language_reason(language))
     if passage.any() and not flagged:
         c.reasons.insert(1 + insufficient, _passage_reason(det, passage, population))
-    if gate and label != "Human" and population and population not in ESSAY_POPULATIONS:
+    model_only = gate and label != "Human" and chat_fraction == 0  # no pasted chat text behind it
+    if model_only and population and population not in ESSAY_POPULATIONS:
         c.reasons.insert(1, _genre_caution(population))  # right under the verdict
     return _Result(c, flagged, bool(passage.any()))
 
@@ -315,10 +316,11 @@ ESSAY_POPULATIONS = ("student_essays_native", "student_essays_non_native")
 
 
 def _genre_caution(population: str) -> str:
-    """Said whenever the model labels a text that reads like another genre than a student
-    essay. Held out by source (docs/models/detector.md, "Limits"), human writing of a kind the
-    detector was not trained on was flagged far above the rates it reports (textbook-like
-    explanations most of all), while student essays of unseen sources stayed safe."""
+    """Said whenever the model alone (no text pasted from the chat log) labels a text that
+    reads like another genre than a student essay. Held out by source (docs/models/detector.md,
+    "Limits"), human writing of a kind the detector was not trained on was flagged far above the
+    rates it reports (textbook-like explanations most of all), while student essays of unseen
+    sources stayed safe."""
     return (
         f"Caution: this text is written more like {population_words(population)} than like a "
         "student essay. Human writing of a kind AAIE was not trained on (textbook-like "
