@@ -23,6 +23,7 @@ spliced OUTFOX essays, synthetic "polished" documents). Writes JSON to --out and
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import tempfile
 import time
@@ -180,23 +181,24 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
     return out
 
 
+def lowest_passing(candidates: np.ndarray, passes: Any) -> float | None:
+    """The smallest sorted candidate that passes, when passing is monotone (False below the
+    answer, True from it up); None when none passes."""
+    i = bisect.bisect_left(candidates, True, key=passes)
+    return float(candidates[i]) if i < len(candidates) else None
+
+
 def lowest_safe_threshold(score: np.ndarray, items: list[T.Item]) -> float:
     """train.choose_threshold's threshold (the lowest at which every writer group, essay source
     and population keeps FPR <= SCORE_TARGET_FPR), found by bisection: FPR only falls as the
     threshold rises, and the linear scan is too slow to repeat per fold."""
     masks = [m for m in T._essay_masks(items) if m.any()]
-    cand = np.unique(np.round(score, 3))
 
     def safe(t: float) -> bool:
         return max(float((score[m] >= t).mean()) for m in masks) <= T.SCORE_TARGET_FPR
 
-    lo, hi = 0, len(cand) - 1
-    if not safe(cand[hi]):
-        return 100.0
-    while lo < hi:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if safe(cand[mid]) else (mid + 1, hi)
-    return float(cand[lo])
+    found = lowest_passing(np.unique(np.round(score, 3)), safe)
+    return 100.0 if found is None else found
 
 
 def held_out_threshold_tables(

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from detection_loso import lowest_safe_threshold
+from detection_loso import lowest_passing, lowest_safe_threshold
 
 from aaie.engine.detection import train as T
 from aaie.engine.detection.data import population
@@ -49,13 +49,9 @@ def per_population_thresholds(
     for _ in range(3):
         for p in t:
             cand = np.unique(np.round(score[(pred == p) & (score <= t[p])], 3))
-            if len(cand) == 0 or not safe(t | {p: float(cand[-1])}):
-                continue
-            lo, hi = 0, len(cand) - 1
-            while lo < hi:
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if safe(t | {p: float(cand[mid])}) else (mid + 1, hi)
-            t[p] = float(cand[lo])
+            found = lowest_passing(cand, lambda v, p=p: safe(t | {p: float(v)}))
+            if found is not None:
+                t[p] = found
     return t
 
 
