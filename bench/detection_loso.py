@@ -23,7 +23,6 @@ spliced OUTFOX essays, synthetic "polished" documents). Writes JSON to --out and
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import tempfile
 import time
@@ -37,6 +36,7 @@ from aaie.engine.detection import engine as E
 from aaie.engine.detection import train as T
 from aaie.engine.detection.data import population
 from aaie.engine.detection.model import PASSAGE_SENTENCES, passage_mask
+from aaie.engine.detection.version import MODEL_VERSION
 
 FAMILIES = {
     "openai-chat": ("gpt-3.5-turbo", "gpt-3.5-turbo-0613", "GPT-3-Turbo", "gpt-4",
@@ -181,26 +181,6 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
     return out
 
 
-def lowest_passing(candidates: np.ndarray, passes: Any) -> float | None:
-    """The smallest sorted candidate that passes, when passing is monotone (False below the
-    answer, True from it up); None when none passes."""
-    i = bisect.bisect_left(candidates, True, key=passes)
-    return float(candidates[i]) if i < len(candidates) else None
-
-
-def lowest_safe_threshold(score: np.ndarray, items: list[T.Item]) -> float:
-    """train.choose_threshold's threshold (the lowest at which every writer group, essay source
-    and population keeps FPR <= SCORE_TARGET_FPR), found by bisection: FPR only falls as the
-    threshold rises, and the linear scan is too slow to repeat per fold."""
-    masks = [m for m in T._essay_masks(items) if m.any()]
-
-    def safe(t: float) -> bool:
-        return max(float((score[m] >= t).mean()) for m in masks) <= T.SCORE_TARGET_FPR
-
-    found = lowest_passing(np.unique(np.round(score, 3)), safe)
-    return 100.0 if found is None else found
-
-
 def held_out_threshold_tables(
     items: list[T.Item], score: np.ndarray, fold_of: Any
 ) -> dict[str, Any]:
@@ -213,7 +193,7 @@ def held_out_threshold_tables(
     thresholds = {}
     for k in sorted(set(folds.tolist())):
         train = np.flatnonzero(folds != k)
-        t = lowest_safe_threshold(score[train], [items[i] for i in train])
+        t, _ = T.choose_threshold(score[train], [items[i] for i in train], T.SCORE_TARGET_FPR)
         thresholds[str(k)] = round(t, 2)
         flagged[folds == k] = score[folds == k] >= t
     human = np.array([it.doc.label == "human" for it in items])
@@ -357,7 +337,7 @@ def main() -> None:
     if args.scheme != "prompt":
         with_held_out_threshold(out, items)
     out["seconds"] = round(time.time() - t0)
-    out["model"] = T.MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
+    out["model"] = MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
                                       if args.encoder_layers else "")  # fmt: skip
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")

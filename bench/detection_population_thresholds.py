@@ -19,7 +19,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-from detection_loso import lowest_passing, lowest_safe_threshold
 
 from aaie.engine.detection import train as T
 from aaie.engine.detection.data import population
@@ -49,7 +48,7 @@ def per_population_thresholds(
     for _ in range(3):
         for p in t:
             cand = np.unique(np.round(score[(pred == p) & (score <= t[p])], 3))
-            found = lowest_passing(cand, lambda v, p=p: safe(t | {p: float(v)}))
+            found = T.lowest_passing(cand, lambda v, p=p: safe(t | {p: float(v)}))
             if found is not None:
                 t[p] = found
     return t
@@ -75,11 +74,10 @@ def main() -> None:
     human = is_ai == 0
     one = np.zeros(len(items), dtype=bool)
     own = np.zeros(len(items), dtype=bool)
-    T.SCORE_TARGET_FPR = args.target  # lowest_safe_threshold's budget
     for k in sorted(set(folds.tolist())):
         train = folds != k
         sub = [items[i] for i in np.flatnonzero(train)]
-        start = lowest_safe_threshold(score[train], sub)
+        start, _ = T.choose_threshold(score[train], sub, args.target)
         pred = nearest_population(feats, pops, human & train)
         masks = [m for m in T._essay_masks(sub) if m.any()]
         t = per_population_thresholds(score[train], pred[train], masks, start, args.target)

@@ -20,7 +20,6 @@ from aaie.engine.detection.model import ARTIFACT, CARD, PASSAGE_SENTENCES
 from aaie.engine.detection.train import (
     ESSAY_GROUPS,
     LABEL_TARGET_FPR,
-    MODEL_VERSION,
     SCORE_TARGET_FPR,
     SEED,
     TARGET_FPR,
@@ -29,6 +28,7 @@ from aaie.engine.detection.train import (
     fit_detector,
     training_corpus,
 )
+from aaie.engine.detection.version import MODEL_VERSION
 
 
 def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:

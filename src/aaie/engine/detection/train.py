@@ -14,6 +14,7 @@ Deterministic: fixed seeds, fixed sample, sorted inputs. Steps:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import pickle
 from collections import Counter
@@ -47,7 +48,6 @@ from aaie.engine.types import Sentence
 SEED = 13
 N_FOLDS = 5
 FEATURE_VERSION = "f3"
-MODEL_VERSION = "detector-10"
 HUMAN_GROUPS = ("native", "non_native", "other_human")
 # The policy threshold holds the FPR on student essays (native and non-native writers); the
 # Fast-DetectGPT human texts (news, fiction, biomedical answers) are reported, not targeted.
@@ -472,16 +472,28 @@ def fit_calibrator(raw: np.ndarray, y: np.ndarray) -> Any:
     return PlattCalibrator().fit(raw, y)
 
 
+def lowest_passing(candidates: np.ndarray, passes: Callable[[float], bool]) -> float | None:
+    """The smallest sorted candidate that passes, when passing is monotone (False below the
+    answer, True from it up); None when none passes. A rate of texts scoring >= t only falls as
+    t rises, so every threshold rule here is such a search."""
+    i = bisect.bisect_left(candidates, True, key=passes)
+    return float(candidates[i]) if i < len(candidates) else None
+
+
 def choose_threshold(
     score: np.ndarray, items: list[Item], target: float = TARGET_FPR
 ) -> tuple[float, dict[str, float]]:
     """Lowest 0-100 threshold at which human essays of every writer group and of every essay
     source have FPR <= target."""
-    masks = _essay_masks(items)
-    for t in np.unique(np.round(score, 3)):
-        if max(float((score[m] >= t).mean()) for m in masks if m.any()) <= target:
-            return float(t), fpr_by_group(score, items, float(t))
-    return 100.0, dict.fromkeys(HUMAN_GROUPS, 0.0)
+    masks = [m for m in _essay_masks(items) if m.any()]
+
+    def safe(t: float) -> bool:
+        return max(float((score[m] >= t).mean()) for m in masks) <= target
+
+    found = lowest_passing(np.unique(np.round(score, 3)), safe)
+    if found is None:
+        return 100.0, dict.fromkeys(HUMAN_GROUPS, 0.0)
+    return found, fpr_by_group(score, items, found)
 
 
 def fpr_by_group(score: np.ndarray, items: list[Item], t: float) -> dict[str, float]:
@@ -526,11 +538,13 @@ def lowest_passage_threshold(
 ) -> float:
     """Lowest threshold on the passage scores `ps` that keeps human essays flagged OR holding a
     passage <= target in every writer group and essay source (1.01: none does)."""
-    masks = _essay_masks(items)
-    for t in np.unique(np.round(ps, 4)):
-        if max(float((flagged | (ps >= t))[m].mean()) for m in masks if m.any()) <= target:
-            return float(t)
-    return 1.01
+    masks = [m for m in _essay_masks(items) if m.any()]
+
+    def safe(t: float) -> bool:
+        return max(float((flagged | (ps >= t))[m].mean()) for m in masks) <= target
+
+    found = lowest_passing(np.unique(np.round(ps, 4)), safe)
+    return 1.01 if found is None else found
 
 
 def _essay_masks(items: list[Item]) -> list[np.ndarray]:
