@@ -514,6 +514,37 @@ def test_informal_english_is_judged() -> None:
     assert c.language == "en" and not c.unsupported_language
 
 
+# GNOME Help's Croatian translation (CC BY-SA 3.0). Croatian, Serbian and Bosnian split the
+# identifier's confidence, none reaching 0.9: such texts were judged as English.
+CROATIAN = (
+    "Otvorit će se prozor Klik lebdenjem i ostat će iznad svih ostalih prozora. Ovdje možete "
+    "odabrati koja vrsta klika se treba dogoditi kada lebdite. Primjerice, ako odaberete "
+    "Sekundarni klik, kliknut ćete desnom tipkom miša kada lebdite. Nakon dvostrukog klika, "
+    "desnog klika ili povlačenja i otpuštanja, automatski ćete se vratiti na obične klikove."
+)
+
+
+def test_a_language_close_to_others_is_not_judged_as_english() -> None:
+    c = classify(CROATIAN)
+    assert c.unsupported_language and c.label == "Human"
+    assert "English only" in c.reasons[0]
+
+
+# A human review in capitals (L2R's FoodCusine texts, CC BY 3.0): as typed, the identifier gives
+# English 0.02 and Igbo first; lower-cased, English 0.9995.
+IN_CAPITALS = (
+    "I WAS VISITING MY FRIEND NATE THE OTHER MORNING FOR COFFEE , HE CAME OUT OF HIS STORAGE ROOM "
+    "WITH ( A PACKET OF McCANNS INSTANT IRISH OATMEAL .) HE SUGGESTED THAT I TRY IT FOR MY OWN USE "
+    ",IN MY STASH . SOMETIMES NATE DOSE NOT GIVE YOU A CHANCE TO SAY NO , SO I ENDED UP TRYING THE "
+    "APPLE AND CINN . FOUND IT TO BE VERY TASTEFULL WHEN MADE WITH WATER OR POWDERED MILK ."
+)
+
+
+def test_a_text_typed_in_capitals_is_judged() -> None:
+    c = classify(IN_CAPITALS)
+    assert c.language == "en" and not c.unsupported_language
+
+
 def test_another_language_pasted_from_the_chat_log_is_still_evidence() -> None:
     c = classify(SPANISH, chat_log=[{"role": "ai", "text": SPANISH}])
     assert c.unsupported_language and c.label == "AI" and c.chat_log_fraction > 0.9

@@ -96,6 +96,7 @@ def refuse_unsupported_language(text: str) -> None:
             details={
                 "language": language.code,
                 "probability": language.probability,
+                "supported_probability": language.supported_probability,
                 "supported": list(SUPPORTED_LANGUAGES),
             },
         )
