@@ -7,6 +7,8 @@
 sentence models, document model and calibration alike - and the thresholds are chosen on these
 same out-of-fold scores. `--scheme prompt`: the shipped folds (by prompt / source item): the
 out-of-fold figures of the shipped procedure.
+`--scheme genre`: folds that are whole genres (student and adult essays, academic, news and
+encyclopedic, creative, reviews and web text), human and AI texts of every source alike.
 `--scheme generator`: the same procedure with folds by generator FAMILY for AI texts (humans by
 source item), so each family is scored by models that never saw it; thresholds are re-chosen on
 that run's own out-of-fold human scores.
@@ -34,7 +36,12 @@ import numpy as np
 
 from aaie.engine.detection import engine as E
 from aaie.engine.detection import train as T
-from aaie.engine.detection.data import population
+from aaie.engine.detection.data import (
+    BISCOPE_POPULATIONS,
+    FDG_POPULATIONS,
+    L2R_POPULATIONS,
+    population,
+)
 from aaie.engine.detection.model import PASSAGE_SENTENCES, passage_mask
 from aaie.engine.detection.version import MODEL_VERSION
 
@@ -52,6 +59,34 @@ FAMILY_FOLDS = {k: i for i, k in enumerate(FAMILIES)}
 
 def family(generator: str) -> str:
     return FAMILY_OF.get(generator, "other")
+
+
+# Leave-one-GENRE-out (session 13): every text of a genre, human and AI from every source, is
+# held out at once, so a genre is scored by models that never saw any text of it - the question a
+# teacher's unseen genre asks. AI texts take the genre of the human text they were written from.
+GENRES = ("essays", "academic", "news_encyclopedic", "creative", "web_reviews")
+ESSAY_DOMAINS = ("essay", "Essay", "argumentative")
+
+
+def genre(doc: Any) -> str:
+    source = doc.source.removeprefix("synth_")
+    if source in ("outfox", "outfox_hybrid", "fp2021", "asap", "ellipse"):
+        return "essays"
+    if doc.domain in ESSAY_DOMAINS:
+        return "essays"
+    if source == "biscope":
+        return BISCOPE_POPULATIONS[doc.domain]
+    if source == "fastdetectgpt":
+        return FDG_POPULATIONS[doc.domain]
+    if source == "l2r":
+        if doc.domain == "AcademicResearch":  # its human texts are BiScope's arXiv abstracts
+            return "academic"
+        return L2R_POPULATIONS.get(doc.domain, "news_encyclopedic")
+    return "creative"  # CoAuthor stories
+
+
+def genre_fold(doc: Any) -> int:
+    return GENRES.index(genre(doc))
 
 
 def generator_fold(doc: Any) -> int:
@@ -289,7 +324,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/detection-cache"))
-    ap.add_argument("--scheme", choices=("prompt", "source", "generator"), default="source")
+    ap.add_argument(
+        "--scheme", choices=("prompt", "source", "generator", "genre"), default="source"
+    )
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--no-encoder", action="store_true", help="detector-8: style models only")
     ap.add_argument("--encoder-caps", default=None, metavar="HUMAN,AI",
@@ -321,6 +358,8 @@ def main() -> None:
         T.source_fold = generator_fold  # type: ignore[assignment]
     elif args.scheme == "source":
         T.source_fold = T.leave_one_source_out_fold
+    elif args.scheme == "genre":
+        T.source_fold = genre_fold  # type: ignore[assignment]
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     if args.add_held_out_threshold:
         add_held_out_threshold(args.add_held_out_threshold, items, args.scheme)

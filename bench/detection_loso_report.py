@@ -28,7 +28,7 @@ def table(title: str, rows: dict[str, dict[str, Any]], rate: str, head: str) -> 
 
 def report(res: dict[str, Any]) -> str:
     held = {"source": "its source", "generator": "its generator family",
-            "prompt": "its prompt or source item"}[res["scheme"]]  # fmt: skip
+            "prompt": "its prompt or source item", "genre": "its genre"}[res["scheme"]]  # fmt: skip
     lines = [
         f"Scheme: **{res['scheme']}** (every text scored by models that never saw {held})."
         f" Thresholds: AI score {res['threshold']:.2f}, passage {res['passage_threshold']:.4f}, "

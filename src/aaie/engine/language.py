@@ -27,7 +27,7 @@ MIN_CONFIDENCE = 0.9
 # ...and so is a text where the supported languages together are less probable than this. Of the
 # 86,915 texts of the DEV sets, 21 fall below it (lower-cased): 20 are not English (Spanish
 # reviews, French and Welsh texts, Russian spam) and one is two words long; of the human
-# translations of two manuals (27 languages) only passages left in English rise above it
+# translations of two manuals (23 languages) only passages left in English rise above it
 # (bench/detection_human_docs.py). A teacher should not see "language not supported" on an
 # English essay full of names, and a refusal is cheaper to get wrong than a false accusation.
 MIN_ENGLISH_PROBABILITY = 0.05
