@@ -42,7 +42,7 @@ from aaie.engine.detection.data import (
     L2R_POPULATIONS,
     population,
 )
-from aaie.engine.detection.model import PASSAGE_SENTENCES, passage_mask
+from aaie.engine.detection.model import PASSAGE_SENTENCES, passage_mask, passage_score
 from aaie.engine.detection.version import MODEL_VERSION
 
 FAMILIES = {
@@ -156,6 +156,11 @@ def auroc(y: np.ndarray, p: np.ndarray) -> float | None:
     return round(float(roc_auc_score(y, p)), 4) if len(set(y.tolist())) == 2 else None
 
 
+def text_passage_score(p: np.ndarray) -> float:
+    """A text's passage score (the highest passage threshold its sentences would pass)."""
+    return passage_score(np.asarray(p), PASSAGE_SENTENCES)
+
+
 def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) -> dict[str, Any]:
     labels, marks = engine_labels(items, payload, oof)
     score = np.asarray(oof["score"])
@@ -207,6 +212,7 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
     }  # fmt: skip
     out["curves"] = {
         "score": [round(float(x), 3) for x in score],
+        "passage": [round(text_passage_score(p), 4) for p in oof["sentence_probs"]],
         "is_ai": [int(it.doc.is_ai) for it in items],
         "population": [population(it.doc) for it in items],
         "generator": [it.doc.generator for it in items],
@@ -217,20 +223,31 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
 
 
 def held_out_threshold_tables(
-    items: list[T.Item], score: np.ndarray, fold_of: Any
+    items: list[T.Item], score: np.ndarray, fold_of: Any, passage: np.ndarray | None = None
 ) -> dict[str, Any]:
     """The threshold held out too: for each fold, the threshold is chosen on the OTHER folds'
     scores only and applied to the fold's texts. (The main tables choose one threshold on every
     out-of-fold score, the held-out source's human texts included: how a threshold chosen
-    without a kind of writing treats that writing is only seen here.) AI score >= threshold."""
+    without a kind of writing treats that writing is only seen here.) AI score >= threshold;
+    with `passage` (each text's passage score), also the whole label rule: the passage
+    threshold re-chosen on the other folds too, AI or Hybrid when either rule fires."""
     folds = np.array([fold_of(it.doc) for it in items])
+    enough = np.array([T._long_enough(it) for it in items])
     flagged = np.zeros(len(items), dtype=bool)
-    thresholds = {}
+    labelled = np.zeros(len(items), dtype=bool)
+    thresholds, passage_thresholds = {}, {}
     for k in sorted(set(folds.tolist())):
-        train = np.flatnonzero(folds != k)
-        t, _ = T.choose_threshold(score[train], [items[i] for i in train], T.SCORE_TARGET_FPR)
+        train, held = np.flatnonzero(folds != k), folds == k
+        sub = [items[i] for i in train]
+        t, _ = T.choose_threshold(score[train], sub, T.SCORE_TARGET_FPR)
         thresholds[str(k)] = round(t, 2)
-        flagged[folds == k] = score[folds == k] >= t
+        flagged[held] = score[held] >= t
+        if passage is not None:
+            ps = passage * enough
+            flagged_train = (score[train] >= t) & enough[train]
+            p = T.lowest_passage_threshold(sub, ps[train], flagged_train)
+            passage_thresholds[str(k)] = round(p, 4)
+            labelled[held] = (flagged[held] & enough[held]) | (ps[held] >= p)
     human = np.array([it.doc.label == "human" for it in items])
     ai = np.array([it.doc.label == "ai" for it in items])
 
@@ -238,10 +255,12 @@ def held_out_threshold_tables(
         by: dict[str, list[int]] = defaultdict(list)
         for i in np.flatnonzero(subset):
             by[key_of(items[i])].append(int(i))
-        return {k: {"n": len(v), "at_held_out_threshold": round(float(flagged[v].mean()), 4)}
+        return {k: {"n": len(v), "at_held_out_threshold": round(float(flagged[v].mean()), 4),
+                    **({"labelled_held_out": round(float(labelled[v].mean()), 4)}
+                       if passage is not None else {})}
                 for k, v in sorted(by.items())}  # fmt: skip
 
-    return {
+    out = {
         "thresholds_by_fold": thresholds,
         "human_pooled": round(float(flagged[human].mean()), 4),
         "human_by_population": rows(lambda it: population(it.doc), human),
@@ -252,6 +271,10 @@ def held_out_threshold_tables(
             lambda it: "paraphrased" if it.doc.meta.get("paraphrased") else "plain", ai
         ),
     }
+    if passage is not None:
+        out["passage_thresholds_by_fold"] = passage_thresholds
+        out["human_pooled_labelled"] = round(float(labelled[human].mean()), 4)
+    return out
 
 
 def synth_tables(synth: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) -> Any:
@@ -309,7 +332,10 @@ def with_held_out_threshold(out: dict[str, Any], items: list[T.Item]) -> None:
     for res in (out, out.get("style_only")):
         if res is not None:
             score = np.asarray(res["curves"]["score"])
-            res["held_out_threshold"] = held_out_threshold_tables(items, score, T.source_fold)
+            passage = res["curves"].get("passage")  # runs before session 13 lack it
+            res["held_out_threshold"] = held_out_threshold_tables(
+                items, score, T.source_fold, None if passage is None else np.asarray(passage)
+            )
 
 
 def add_held_out_threshold(path: Path, items: list[T.Item], scheme: str) -> None:

@@ -119,6 +119,26 @@ def held_out_threshold(res: dict[str, Any], names: tuple[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def held_out_label(res: dict[str, Any]) -> str:
+    """This run's whole label rule held out (session 13): both thresholds chosen on the other
+    folds, AI or Hybrid when the AI score or a passage fires (`labelled_held_out`)."""
+    new = res["held_out_threshold"]
+    lines = ["**The whole label held out** (AI score and passage thresholds both chosen on the "
+             f"other folds). Passage thresholds per fold: {new['passage_thresholds_by_fold']}", "",
+             "| | n | AI score ≥ held-out threshold | labelled AI or Hybrid |",
+             "| --- | --- | --- | --- |",
+             f"| human texts, pooled | | {pct(new['human_pooled'])} | "
+             f"**{pct(new['human_pooled_labelled'])}** |"]  # fmt: skip
+    for key in ("human_by_population", "human_by_source", "ai_by_source", "ai_by_family"):
+        kind = key.split("_")[0].replace("ai", "AI")
+        for k, v in new[key].items():
+            if key == "human_by_source" and v["labelled_held_out"] == 0:
+                continue
+            lines.append(f"| {kind}: {k} | {v['n']} | {pct(v['at_held_out_threshold'])} | "
+                         f"**{pct(v['labelled_held_out'])}** |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("json", type=Path)
@@ -141,6 +161,8 @@ def main() -> None:
                 res, ("style only (detector-8 procedure)", res.get("model", "this run"))
             )
         )
+    if "human_pooled_labelled" in res.get("held_out_threshold", {}):
+        print(held_out_label(res))
     if args.baseline:
         old = json.loads(args.baseline.read_text(encoding="utf-8"))
         print(comparison(res, old, tuple(args.names.split(",", 1))))  # type: ignore[arg-type]
