@@ -260,8 +260,19 @@ def held_out_threshold_tables(
                        if passage is not None else {})}
                 for k, v in sorted(by.items())}  # fmt: skip
 
+    kinds = np.array([it.doc.label for it in items])
+
+    def rate(m: np.ndarray) -> dict[str, Any]:
+        return {"n": int(m.sum()), "at_held_out_threshold": round(float(flagged[m].mean()), 4)}
+
+    by_fold = {
+        str(k): {kind: rate(m) for kind in ("human", "ai", "hybrid")
+                 if (m := (folds == k) & (kinds == kind)).any()}
+        for k in sorted(set(folds.tolist()))
+    }  # fmt: skip
     out = {
         "thresholds_by_fold": thresholds,
+        "by_fold": by_fold,
         "human_pooled": round(float(flagged[human].mean()), 4),
         "human_by_population": rows(lambda it: population(it.doc), human),
         "human_by_source": rows(lambda it: f"{it.doc.source}/{it.doc.domain}", human),

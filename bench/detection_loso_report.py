@@ -106,6 +106,14 @@ def held_out_threshold(res: dict[str, Any], names: tuple[str, str]) -> str:
              f"| | n | {a} | {b} |", "| --- | --- | --- | --- |",
              f"| human texts, pooled | | {pct(old['human_pooled'])} | "
              f"**{pct(new['human_pooled'])}** |"]  # fmt: skip
+    for k, kinds in new.get("by_fold", {}).items():  # runs before session 13 lack it
+        lines.append(
+            f"| fold {k} (threshold {new['thresholds_by_fold'][k]}): "
+            + ", ".join(f"{kind} {v['n']}" for kind, v in kinds.items())
+            + " | | | "
+            + " / ".join(pct(v["at_held_out_threshold"]) for v in kinds.values())
+            + " |"
+        )
     keys = ("human_by_population", "human_by_source", "ai_by_source", "ai_by_family",
             "ai_paraphrased")  # fmt: skip
     for key in keys:
