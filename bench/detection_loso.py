@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ from aaie.engine.detection.data import (
     L2R_POPULATIONS,
     population,
 )
-from aaie.engine.detection.model import PASSAGE_SENTENCES, passage_mask, passage_score
+from aaie.engine.detection.model import PASSAGE_SENTENCES, Detector, passage_mask, passage_score
 from aaie.engine.detection.version import MODEL_VERSION
 
 FAMILIES = {
@@ -132,14 +133,24 @@ def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float
 def engine_labels(
     items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]
 ) -> tuple[list[str], list[np.ndarray]]:
-    """The engine's label rule (engine._sentence_scores + engine._label) on out-of-fold scores."""
+    """The engine's label rule (engine._sentence_scores + engine._label, and since session 13
+    the passage rule's genre gate) on out-of-fold scores."""
     labels, marks = [], []
+
+    # Detector.nearest_population reads only `populations`; model.py's bytes key the cached
+    # fits, so the bench borrows the method rather than model.py growing a function for it.
+    holder = SimpleNamespace(populations=payload.get("populations", {}))
+
+    def nearest(feat: np.ndarray) -> str | None:
+        return Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
+
     for i, it in enumerate(items):
         p = oof["sentence_probs"][i]
         enough = T._long_enough(it)
         flagged = enough and oof["score"][i] >= payload["threshold"]
         passage = passage_mask(p, payload["passage_threshold"], PASSAGE_SENTENCES)
-        if not enough:
+        population = nearest(it.doc_feat)
+        if not enough or not E.passage_may_label(nearest, population, it.sentences, passage):
             passage[:] = False
         scores = E._sentence_scores(
             it.sentences, p, {}, passage, flagged, payload["sentence_threshold"]

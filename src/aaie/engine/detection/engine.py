@@ -26,6 +26,7 @@ functions only shape its result. The label rule (also in docs/models/detector.md
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -260,10 +261,7 @@ def _run(
     flagged = not unjudged and score >= det.threshold
     population = det.nearest_population(doc_feat)
     passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
-    passage_genre = population not in NO_PASSAGE_POPULATIONS or (
-        _written_unlike_academic_prose_around(det, sentences, sent_feats, passage)
-    )
-    if unjudged or not passage_genre:
+    if unjudged or not passage_may_label(det.nearest_population, population, sentences, passage):
         passage[:] = False
     if passage.any():  # the passage's own evidence, so a Hybrid below threshold is not "unsure"
         p_doc = max(p_doc, det.passage_probability(float(p_sent[passage].min())))
@@ -328,21 +326,28 @@ ESSAY_POPULATIONS = ("student_essays_native", "student_essays_non_native")
 NO_PASSAGE_POPULATIONS = ("academic", "news_encyclopedic")
 
 
-def _written_unlike_academic_prose_around(
-    det: Detector, sentences: list[Sentence], sent_feats: np.ndarray, passage: np.ndarray
+def passage_may_label(
+    nearest: Callable[[np.ndarray], str | None],
+    population: str | None,
+    sentences: list[Sentence],
+    passage: np.ndarray,
 ) -> bool:
-    """Does the text around the passage read like something other than academic or news prose?
-    An AI paragraph spliced into an essay moves the whole text's style towards academic prose,
-    the essay around it less so: gating on the whole text alone cost a quarter of the spliced
-    essays found (88.9 -> 65 %). Too little text around it: the whole text decides."""
-    if not passage.any():
-        return False
+    """May the passage rule label this text? Not when the whole text (its nearest `population`)
+    and the text around the passage both read as academic or news prose. Judged around the
+    passage too because an AI paragraph spliced into an essay moves the whole text's style
+    towards academic prose, the essay around it less so: gating on the whole text alone cost a
+    quarter of the spliced essays found (88.9 -> 65 %). Too little text around it: the whole
+    text decides."""
+    if population not in NO_PASSAGE_POPULATIONS:
+        return True
     rest = np.flatnonzero(~passage)
     if len(rest) < MIN_SENTENCES:
-        rest = np.arange(len(sentences))
+        return False
     kept = [sentences[i] for i in rest]
-    feat = F.doc_features(" ".join(s.text for s in kept), kept, sent_feats[rest])
-    return det.nearest_population(feat) not in NO_PASSAGE_POPULATIONS
+    feats = F.sentence_features(kept)
+    return nearest(F.doc_features(" ".join(s.text for s in kept), kept, feats)) not in (
+        NO_PASSAGE_POPULATIONS
+    )
 
 
 def _genre_caution(population: str) -> str:
