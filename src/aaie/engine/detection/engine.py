@@ -338,8 +338,8 @@ def passage_may_label(
     towards academic prose, the essay around it less so: gating on the whole text alone cost a
     quarter of the spliced essays found (88.9 -> 65 %). Too little text around it: the whole
     text decides."""
-    if population not in NO_PASSAGE_POPULATIONS:
-        return True
+    if not passage.any() or population not in NO_PASSAGE_POPULATIONS:
+        return True  # nothing to gate (and no second feature pass on the hot path)
     rest = np.flatnonzero(~passage)
     if len(rest) < MIN_SENTENCES:
         return False
