@@ -150,7 +150,8 @@ def engine_labels(
         flagged = enough and oof["score"][i] >= payload["threshold"]
         passage = passage_mask(p, payload["passage_threshold"], PASSAGE_SENTENCES)
         population = nearest(it.doc_feat)
-        if not enough or not E.passage_may_label(nearest, population, it.sentences, passage):
+        gate = E.passage_may_label(nearest, population, it.sentences, it.sent_feats, passage)
+        if not enough or not gate:
             passage[:] = False
         scores = E._sentence_scores(
             it.sentences, p, {}, passage, flagged, payload["sentence_threshold"]
@@ -244,6 +245,7 @@ def held_out_threshold_tables(
     threshold re-chosen on the other folds too, AI or Hybrid when either rule fires."""
     folds = np.array([fold_of(it.doc) for it in items])
     enough = np.array([T._long_enough(it) for it in items])
+    ps = None if passage is None else passage * enough
     flagged = np.zeros(len(items), dtype=bool)
     labelled = np.zeros(len(items), dtype=bool)
     thresholds, passage_thresholds = {}, {}
@@ -253,8 +255,7 @@ def held_out_threshold_tables(
         t, _ = T.choose_threshold(score[train], sub, T.SCORE_TARGET_FPR)
         thresholds[str(k)] = round(t, 2)
         flagged[held] = score[held] >= t
-        if passage is not None:
-            ps = passage * enough
+        if ps is not None:
             flagged_train = (score[train] >= t) & enough[train]
             p = T.lowest_passage_threshold(sub, ps[train], flagged_train)
             passage_thresholds[str(k)] = round(p, 4)

@@ -261,7 +261,9 @@ def _run(
     flagged = not unjudged and score >= det.threshold
     population = det.nearest_population(doc_feat)
     passage = passage_mask(p_sent, det.passage_threshold, PASSAGE_SENTENCES)
-    if unjudged or not passage_may_label(det.nearest_population, population, sentences, passage):
+    if unjudged or not passage_may_label(
+        det.nearest_population, population, sentences, sent_feats, passage
+    ):
         passage[:] = False
     if passage.any():  # the passage's own evidence, so a Hybrid below threshold is not "unsure"
         p_doc = max(p_doc, det.passage_probability(float(p_sent[passage].min())))
@@ -330,6 +332,7 @@ def passage_may_label(
     nearest: Callable[[np.ndarray], str | None],
     population: str | None,
     sentences: list[Sentence],
+    sent_feats: np.ndarray,
     passage: np.ndarray,
 ) -> bool:
     """May the passage rule label this text? Not when the whole text (its nearest `population`)
@@ -343,11 +346,9 @@ def passage_may_label(
     rest = np.flatnonzero(~passage)
     if len(rest) < MIN_SENTENCES:
         return False
-    kept = [sentences[i] for i in rest]
-    feats = F.sentence_features(kept)
-    return nearest(F.doc_features(" ".join(s.text for s in kept), kept, feats)) not in (
-        NO_PASSAGE_POPULATIONS
-    )
+    kept = [sentences[i] for i in rest]  # sentence features are each sentence's own: reused
+    around = F.doc_features(" ".join(s.text for s in kept), kept, sent_feats[rest])
+    return nearest(around) not in NO_PASSAGE_POPULATIONS
 
 
 def _genre_caution(population: str) -> str:
