@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from aaie.cli import app
 from tests.api.workflow_support import ESSAY
+from tests.engine.test_detection import SPANISH
 from tests.files_samples import docx_bytes, pdf_bytes, png_bytes, zip_bytes
 
 runner = CliRunner()
@@ -31,6 +32,18 @@ def test_detect_reads_a_word_document_and_a_pdf(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["file"] for r in rows] == [str(docx), str(pdf)]
     assert all(r["label"] in ("Human", "AI", "Hybrid") and r["word_count"] > 200 for r in rows)
+
+
+def test_detect_shows_no_score_for_a_text_it_does_not_judge(tmp_path: Path) -> None:
+    spanish = _write(tmp_path, "ensayo.txt", SPANISH.encode())
+    english = _write(tmp_path, "essay.txt", ESSAY.encode())
+    result = runner.invoke(app, ["detect", str(spanish), str(english)], env={"COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    row_es = next(line for line in result.output.splitlines() if "ensayo.txt" in line)
+    row_en = next(line for line in result.output.splitlines() if "essay.txt" in line)
+    assert "not judged" in row_es and "language not supported (es)" in row_es
+    assert "threshold" not in row_es and "%" not in row_es  # no score beside "not judged"
+    assert "threshold" in row_en and "not judged" not in row_en
 
 
 def test_score_reads_the_words_of_a_docx_not_its_zip_bytes(tmp_path: Path) -> None:

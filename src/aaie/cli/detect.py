@@ -57,20 +57,30 @@ def detect(
         if isinstance(res, Exception):
             table.add_row(str(path), "-", "-", "-", "-", f"[red]{res}[/red]")
             continue
-        note = "too short to judge" if res.insufficient_text else ""
-        if res.unsupported_language:
-            note = f"language not supported ({res.language}): not judged"
-        table.add_row(
-            str(path),
-            res.label,
-            f"{res.confidence:.2f}",
-            f"{res.ai_score:.1f} (threshold {res.threshold:.1f})",
-            f"{100 * res.ai_fraction:.0f}%",
-            note,
-        )
+        table.add_row(str(path), *_judgement_cells(res))
     console.print(table)
     if any(isinstance(r, Exception) for _, r in results):
         raise typer.Exit(1)
+
+
+def _judgement_cells(res: Any) -> tuple[str, str, str, str, str]:
+    """Label, confidence, AI score, AI share and note. A text the detector does not judge
+    (another language, too short) shows why and no score, as the web views do: a number next
+    to "not judged" reads as a verdict."""
+    if res.unsupported_language or res.insufficient_text:
+        why = (
+            f"language not supported ({res.language})"
+            if res.unsupported_language
+            else "too short to judge"
+        )
+        return "not judged", "-", "-", "-", why
+    return (
+        res.label,
+        f"{res.confidence:.2f}",
+        f"{res.ai_score:.1f} (threshold {res.threshold:.1f})",
+        f"{100 * res.ai_fraction:.0f}%",
+        "",
+    )
 
 
 def train_detector(
