@@ -4,7 +4,7 @@ up to 30 other languages (the language rule), all written before ChatGPT (autumn
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/detection_human_docs.py [--per-language 60]
 
-The texts come from three Debian documentation packages, pinned by version and SHA-256 and
+The texts come from Debian documentation packages, pinned by version and SHA-256 and
 downloaded from the Debian archive into --cache-dir (they are evaluation data only: no model
 trains on them):
 - `debian-handbook` 11.20220922 (Hertzog & Mas, *The Debian Administrator's Handbook*, 2022;
@@ -12,13 +12,19 @@ trains on them):
 - `gnome-user-docs` 43.0-2 (GNOME Help, 2022; CC BY-SA 3.0): short plain-language help topics,
   the kind of "public information" text a school also reads, and their translations;
 - `dict-foldoc` 20230119-1 (the Free On-line Dictionary of Computing, Denis Howe and
-  contributors, entries written 1985-2022; GFDL 1.1+): encyclopedic entries of 100-500 words.
+  contributors, entries written 1985-2022; GFDL 1.1+): encyclopedic entries of 100-500 words;
+- since session 14, prose that teaches, English only: `r-doc-html` 4.2.2.20221110-2 (the R
+  manuals "An Introduction to R", the R FAQ, "R Language Definition", "R Data Import/Export",
+  R Core Team, 2022; GPL-2+), `python3.11-doc` 3.11.2-6+deb12u8 (the Python tutorial, HOWTOs
+  and FAQ, written 1990s-2022, released February 2023; PSF-2.0) and `octave-doc` 7.3.0-2 (the
+  GNU Octave manual, J. W. Eaton et al., 2022; GPL-3+): the textbook-like explanations that
+  held-out runs flag most (L2R's "educational material").
 
 Passages are runs of prose paragraphs (no code, tables or lists) of 120-380 words within one
 section; FOLDOC entries are single texts. Every passage goes through `classify` as the API runs
 it: an AI or Hybrid label is a false positive; a text in another language must come back
 `unsupported_language` (the API answers it 422), never as a label.
-The .deb files are read with the standard library (`ar` members, then `tarfile`): three fixed
+The .deb files are read with the standard library (`ar` members, then `tarfile`): six fixed
 archives do not warrant a dependency.
 """
 
@@ -35,7 +41,7 @@ import tarfile
 import time
 import urllib.request
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -77,7 +83,29 @@ PACKAGES = (
         "745cbedb55c2da609cc88ee0284e9d11a67a11ae3709daf7bad0e895ac3294c3",
         "GFDL 1.1 or later",
     ),
+    # Session 14: manuals and tutorials that teach (the "educational material" genre held-out
+    # runs flag most), English only.
+    Package(
+        "r-doc-html", "4.2.2.20221110-2",
+        "pool/main/r/r-base/r-doc-html_4.2.2.20221110-2_all.deb",
+        "2c615dd386993a440b80fd4e9060318386e31fbe47f5be65f295f5fb34002c5c",
+        "GPL-2+",
+    ),
+    Package(
+        "python3.11-doc", "3.11.2-6+deb12u8",
+        "pool/main/p/python3.11/python3.11-doc_3.11.2-6+deb12u8_all.deb",
+        "50eb63e7f636c4281e9ce1b8f10386f1def42159eddce34fc1f41c46261df71b",
+        "PSF-2.0",
+    ),
+    Package(
+        "octave-doc", "7.3.0-2",
+        "pool/main/o/octave/octave-doc_7.3.0-2_all.deb",
+        "b27897cc7e3d688daa5cb8f8d1ea47077f3fbd205ce32e22522200ff0c1eadd5",
+        "GPL-3+",
+    ),
 )  # fmt: skip
+R_MANUALS = ("R-intro.html", "R-FAQ.html", "R-lang.html", "R-data.html")
+PYTHON_TEACHING = ("tutorial", "howto", "faq")  # not the library reference: API listings
 SEED = 17
 MIN_WORDS, MAX_WORDS = 120, 380
 MIN_PASSAGES = 20  # a language with fewer translated passages is not reported
@@ -195,9 +223,7 @@ def html_passages(
     paragraphs: dict[str, list[str | None]] = defaultdict(list)
     for path in sorted(files):
         if path.startswith(folder) and path.endswith(suffix):
-            parser = Paragraphs()
-            parser.feed(files[path].decode("utf-8", errors="replace"))
-            paragraphs[path[len(folder) :].split("/")[0]] += [*parser.out, None]
+            paragraphs[path[len(folder) :].split("/")[0]] += page_paragraphs(files[path])
     original = set(paragraphs[english]) - {None}
     return {
         language: [
@@ -225,14 +251,45 @@ def foldoc_entries(files: dict[str, bytes]) -> list[str]:
 
 def corpora(cache_dir: Path) -> dict[str, dict[str, list[str]]]:
     """{corpus: {language: passages}}; language codes as the packages name their folders."""
-    handbook, gnome, foldoc = (fetch(p, cache_dir) for p in PACKAGES)
+    handbook, gnome, foldoc, r_doc, python_doc, octave_doc = (fetch(p, cache_dir) for p in PACKAGES)
     return {
         "debian_handbook": html_passages(
             handbook, "usr/share/doc/debian-handbook/html/", ".html", "en-US"
         ),
         "gnome_help": html_passages(gnome, "usr/share/help/", ".page", "C"),
         "foldoc": {"en": foldoc_entries(foldoc)},
+        "r_manuals": {"en": page_passages(r_doc, lambda path: path.endswith(R_MANUALS))},
+        "python_tutorial_howto_faq": {
+            "en": page_passages(
+                python_doc,
+                lambda path: (
+                    path.startswith("usr/share/doc/python3.11/html/")
+                    and path.split("/")[5] in PYTHON_TEACHING
+                ),
+            )
+        },
+        "octave_manual": {
+            "en": page_passages(
+                octave_doc, lambda path: path.startswith("usr/share/doc/octave/octave.html/")
+            )
+        },
     }
+
+
+def page_passages(files: dict[str, bytes], wanted: Callable[[str], bool]) -> list[str]:
+    """Passages of the English HTML pages whose path is `wanted`."""
+    out: list[str] = []
+    for path in sorted(files):
+        if wanted(path) and path.endswith(".html"):
+            out += passages(page_paragraphs(files[path]))
+    return out
+
+
+def page_paragraphs(page: bytes) -> list[str | None]:
+    """A page's paragraphs, closed by a section break."""
+    parser = Paragraphs()
+    parser.feed(page.decode("utf-8", errors="replace"))
+    return [*parser.out, None]
 
 
 def is_english(language: str) -> bool:

@@ -133,8 +133,8 @@ def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float
 def engine_labels(
     items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]
 ) -> tuple[list[str], list[np.ndarray]]:
-    """The engine's label rule (engine._sentence_scores + engine._label, and since session 13
-    the passage rule's genre gate) on out-of-fold scores."""
+    """The engine's label rule (engine.label_rule, and since session 13 the passage rule's genre
+    gate) on out-of-fold scores."""
     labels, marks = [], []
 
     # Detector.nearest_population reads only `populations`; model.py's bytes key the cached
@@ -153,10 +153,9 @@ def engine_labels(
         gate = E.passage_may_label(nearest, population, it.sentences, it.sent_feats, passage)
         if not enough or not gate:
             passage[:] = False
-        scores = E._sentence_scores(
+        label, _, scores, _ = E.label_rule(
             it.sentences, p, {}, passage, flagged, payload["sentence_threshold"]
         )
-        label, _, scores = E._label(it.sentences, scores, flagged or bool(passage.any()))
         labels.append(label)
         marks.append(np.array([s.is_ai for s in scores], dtype=bool))
     return labels, marks
@@ -235,19 +234,29 @@ def tables(items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]) ->
 
 
 def held_out_threshold_tables(
-    items: list[T.Item], score: np.ndarray, fold_of: Any, passage: np.ndarray | None = None
+    items: list[T.Item],
+    score: np.ndarray,
+    fold_of: Any,
+    passage: np.ndarray | None = None,
+    sentence_probs: list[np.ndarray] | None = None,
+    sentence_threshold: float = 0.5,
 ) -> dict[str, Any]:
     """The threshold held out too: for each fold, the threshold is chosen on the OTHER folds'
     scores only and applied to the fold's texts. (The main tables choose one threshold on every
     out-of-fold score, the held-out source's human texts included: how a threshold chosen
     without a kind of writing treats that writing is only seen here.) AI score >= threshold;
     with `passage` (each text's passage score), also the whole label rule: the passage
-    threshold re-chosen on the other folds too, AI or Hybrid when either rule fires."""
+    threshold re-chosen on the other folds too, AI or Hybrid when either rule fires. With
+    `sentence_probs` too, the passage rule as the engine applies it (`passage_labels`): its
+    genre gate, with population centroids made without the held-out fold (held out by genre,
+    the gate has never seen the genre it is asked about, as on a school's unseen writing), and
+    no AI label from a passage alone."""
     folds = np.array([fold_of(it.doc) for it in items])
     enough = np.array([T._long_enough(it) for it in items])
     ps = None if passage is None else passage * enough
     flagged = np.zeros(len(items), dtype=bool)
     labelled = np.zeros(len(items), dtype=bool)
+    ungated = np.zeros(len(items), dtype=bool)
     thresholds, passage_thresholds = {}, {}
     for k in sorted(set(folds.tolist())):
         train, held = np.flatnonzero(folds != k), folds == k
@@ -259,7 +268,18 @@ def held_out_threshold_tables(
             flagged_train = (score[train] >= t) & enough[train]
             p = T.lowest_passage_threshold(sub, ps[train], flagged_train)
             passage_thresholds[str(k)] = round(p, 4)
-            labelled[held] = (flagged[held] & enough[held]) | (ps[held] >= p)
+            fires = ps >= p
+            ungated[held] = fires[held]
+            if sentence_probs is not None:
+                held_idx = np.flatnonzero(held & fires)
+                fires[held_idx] = passage_labels(
+                    [items[i] for i in held_idx],
+                    [sentence_probs[i] for i in held_idx],
+                    sub,
+                    p,
+                    sentence_threshold,
+                )
+            labelled[held] = (flagged[held] & enough[held]) | fires[held]
     human = np.array([it.doc.label == "human" for it in items])
     ai = np.array([it.doc.label == "ai" for it in items])
 
@@ -268,7 +288,9 @@ def held_out_threshold_tables(
         for i in np.flatnonzero(subset):
             by[key_of(items[i])].append(int(i))
         return {k: {"n": len(v), "at_held_out_threshold": round(float(flagged[v].mean()), 4),
-                    **({"labelled_held_out": round(float(labelled[v].mean()), 4)}
+                    **({"labelled_held_out": round(float(labelled[v].mean()), 4),
+                        "labelled_held_out_no_gate":
+                            round(float((ungated[v] | (flagged[v] & enough[v])).mean()), 4)}
                        if passage is not None else {})}
                 for k, v in sorted(by.items())}  # fmt: skip
 
@@ -297,6 +319,35 @@ def held_out_threshold_tables(
     if passage is not None:
         out["passage_thresholds_by_fold"] = passage_thresholds
         out["human_pooled_labelled"] = round(float(labelled[human].mean()), 4)
+        out["human_pooled_labelled_no_gate"] = round(
+            float((ungated | (flagged & enough))[human].mean()), 4
+        )
+        out["passage_gate"] = sentence_probs is not None
+    return out
+
+
+def passage_labels(
+    texts: list[T.Item],
+    sentence_probs: list[np.ndarray],
+    train: list[T.Item],
+    passage_threshold: float,
+    sentence_threshold: float,
+) -> np.ndarray:
+    """For texts whose passage score passes `passage_threshold` and whose AI score does not:
+    does the passage label them (engine.passage_may_label, then engine.label_rule), the gate
+    judged with population centroids made from the `train` texts alone?"""
+    zeros = np.zeros(len(train))
+    holder = SimpleNamespace(populations=T.population_profiles(train, zeros, zeros.astype(bool)))
+
+    def nearest(feat: np.ndarray) -> str | None:
+        return Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
+
+    out = np.zeros(len(texts), dtype=bool)
+    for j, (it, p) in enumerate(zip(texts, sentence_probs, strict=True)):
+        mask = passage_mask(p, passage_threshold, PASSAGE_SENTENCES)
+        if E.passage_may_label(nearest, nearest(it.doc_feat), it.sentences, it.sent_feats, mask):
+            label, *_ = E.label_rule(it.sentences, p, {}, mask, False, sentence_threshold)
+            out[j] = label != "Human"
     return out
 
 
@@ -350,14 +401,23 @@ def subset(oof: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
             "sentence_probs": [oof["sentence_probs"][i] for i in keep]}  # fmt: skip
 
 
-def with_held_out_threshold(out: dict[str, Any], items: list[T.Item]) -> None:
-    """Add the held-out-threshold tables (source / generator schemes: `out` covers every item)."""
+def with_held_out_threshold(
+    out: dict[str, Any], items: list[T.Item], sentence_probs: list[np.ndarray] | None = None
+) -> None:
+    """Add the held-out-threshold tables (source / generator schemes: `out` covers every item).
+    The passage gate needs the sentence probabilities, which the JSON does not keep: a run
+    passes them, `--add-held-out-threshold` on an old JSON cannot."""
     for res in (out, out.get("style_only")):
         if res is not None:
             score = np.asarray(res["curves"]["score"])
             passage = res["curves"].get("passage")  # runs before session 13 lack it
             res["held_out_threshold"] = held_out_threshold_tables(
-                items, score, T.source_fold, None if passage is None else np.asarray(passage)
+                items,
+                score,
+                T.source_fold,
+                None if passage is None else np.asarray(passage),
+                sentence_probs,
+                res["sentence_threshold"],
             )
 
 
@@ -422,8 +482,8 @@ def main() -> None:
         out = {"scheme": args.scheme, **tables(reported, blended, subset(oof9, keep)),
                # detector-8's procedure (no encoder) on the same texts, for comparison
                "style_only": tables(reported, payload, subset(oof, keep))}  # fmt: skip
-    if args.scheme != "prompt":
-        with_held_out_threshold(out, items)
+    if args.scheme != "prompt":  # the blend leaves the sentence probabilities as they are
+        with_held_out_threshold(out, items, oof["sentence_probs"])
     out["seconds"] = round(time.time() - t0)
     out["model"] = MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
                                       if args.encoder_layers else "")  # fmt: skip

@@ -129,21 +129,29 @@ def held_out_threshold(res: dict[str, Any], names: tuple[str, str]) -> str:
 
 def held_out_label(res: dict[str, Any]) -> str:
     """This run's whole label rule held out (session 13): both thresholds chosen on the other
-    folds, AI or Hybrid when the AI score or a passage fires (`labelled_held_out`)."""
+    folds, AI or Hybrid when the AI score or a passage fires (`labelled_held_out`); since
+    session 14 with the passage rule's genre gate, its centroids made without the fold."""
     new = res["held_out_threshold"]
+    gated = new.get("passage_gate", False)
+    extra = " | without the passage gate" if gated else ""
+    how = "; the passage gate's population centroids made without the fold" if gated else ""
     lines = ["**The whole label held out** (AI score and passage thresholds both chosen on the "
-             f"other folds). Passage thresholds per fold: {new['passage_thresholds_by_fold']}", "",
-             "| | n | AI score ≥ held-out threshold | labelled AI or Hybrid |",
-             "| --- | --- | --- | --- |",
+             f"other folds{how}). "
+             f"Passage thresholds per fold: {new['passage_thresholds_by_fold']}", "",
+             f"| | n | AI score ≥ held-out threshold | labelled AI or Hybrid{extra} |",
+             "| --- | --- | --- | --- |" + (" --- |" if gated else ""),
              f"| human texts, pooled | | {pct(new['human_pooled'])} | "
-             f"**{pct(new['human_pooled_labelled'])}** |"]  # fmt: skip
+             f"**{pct(new['human_pooled_labelled'])}** |"
+             + (f" {pct(new['human_pooled_labelled_no_gate'])} |" if gated else "")]  # fmt: skip
     for key in ("human_by_population", "human_by_source", "ai_by_source", "ai_by_family"):
         kind = key.split("_")[0].replace("ai", "AI")
         for k, v in new[key].items():
-            if key == "human_by_source" and v["labelled_held_out"] == 0:
+            ungated = v.get("labelled_held_out_no_gate", v["labelled_held_out"])
+            if key == "human_by_source" and ungated == 0:
                 continue
             lines.append(f"| {kind}: {k} | {v['n']} | {pct(v['at_held_out_threshold'])} | "
-                         f"**{pct(v['labelled_held_out'])}** |")  # fmt: skip
+                         f"**{pct(v['labelled_held_out'])}** |"
+                         + (f" {pct(ungated)} |" if gated else ""))  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -575,14 +575,27 @@ def test_a_label_on_a_text_written_unlike_a_student_essay_comes_with_a_caution(
     assert not any(r.startswith("Caution") for r in pasted.reasons)
 
 
+def _passage_in_the_first_two_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text holds a passage in its first two sentences, and no other sentence reads as AI
+    (the AI score is left as the model gives it)."""
+    from aaie.engine.detection import engine
+    from aaie.engine.detection.model import load_detector
+
+    def first_two(p: np.ndarray, threshold: float, n: int) -> np.ndarray:
+        return np.arange(len(p)) < 2
+
+    monkeypatch.setattr(engine, "passage_mask", first_two)
+    monkeypatch.setattr(load_detector(), "sentence_threshold", 1.01)
+
+
 def test_the_passage_rule_does_not_label_academic_or_encyclopedic_prose(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """On human manuals and encyclopedia entries never trained on, every false positive came from
     the passage rule on a text nearest to academic or encyclopedic writing (session 13)."""
-    from aaie.engine.detection.model import Detector, load_detector
+    from aaie.engine.detection.model import Detector
 
-    monkeypatch.setattr(load_detector(), "passage_threshold", 0.0)  # every text holds a passage
+    _passage_in_the_first_two_sentences(monkeypatch)
     monkeypatch.setattr(Detector, "nearest_population", lambda self, feat: "student_essays_native")
     essay = classify(HUMAN)
     assert essay.label != "Human" and any("form a passage" in r for r in essay.reasons)
@@ -591,6 +604,27 @@ def test_the_passage_rule_does_not_label_academic_or_encyclopedic_prose(
         c = classify(HUMAN)
         assert c.label == "Human" and not any(s.is_ai for s in c.sentences), genre
         assert not any("form a passage" in r for r in c.reasons)
+
+
+def test_a_passage_alone_makes_a_text_hybrid_never_ai(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passage is evidence that part of a text differs from the rest. When the sentences it
+    would mark cover the whole text, whether the text is AI is the AI score's question: both
+    false positives left on unseen human manuals were such "AI" labels (session 14)."""
+    from aaie.engine.detection.model import Detector, load_detector
+
+    monkeypatch.setattr(Detector, "nearest_population", lambda self, feat: "student_essays_native")
+    assert classify(HUMAN).ai_score < load_detector().threshold
+    _passage_in_the_first_two_sentences(monkeypatch)
+    part = classify(HUMAN)
+    assert part.label == "Hybrid" and [s.is_ai for s in part.sentences][:3] == [True, True, False]
+    monkeypatch.setattr(load_detector(), "sentence_threshold", 0.0)  # every sentence reads as AI
+    whole = classify(HUMAN)
+    assert whole.label == "Human" and not any(s.is_ai for s in whole.sentences)
+    assert not any("form a passage" in r for r in whole.reasons)
+    assert not ai_score(HUMAN).label_at_threshold
+    # Text pasted from the student's AI chat is evidence of its own: it still labels.
+    pasted = classify(HUMAN + " " + AI_TURN, chat_log=[{"role": "ai", "text": AI_TURN}])
+    assert pasted.label != "Human" and pasted.chat_log_fraction > 0
 
 
 def test_every_result_names_the_population_its_false_positive_rate_was_measured_on() -> None:
