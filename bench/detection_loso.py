@@ -135,7 +135,8 @@ def engine_labels(
 ) -> tuple[list[str], list[np.ndarray]]:
     """The engine's label rule (engine.label_rule, and since session 13 the passage rule's genre
     gate) on out-of-fold scores."""
-    labels, marks = [], []
+    labels: list[str] = []
+    marks: list[np.ndarray] = []
 
     # Detector.nearest_population reads only `populations`; model.py's bytes key the cached
     # fits, so the bench borrows the method rather than model.py growing a function for it.
@@ -464,11 +465,11 @@ def main() -> None:
 
         ET.TOP_LAYERS = args.encoder_layers
     if args.scheme == "generator":
-        T.source_fold = generator_fold  # type: ignore[assignment]
+        T.source_fold = generator_fold
     elif args.scheme == "source":
         T.source_fold = T.leave_one_source_out_fold
     elif args.scheme == "genre":
-        T.source_fold = genre_fold  # type: ignore[assignment]
+        T.source_fold = genre_fold
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     if args.add_held_out_threshold:
         add_held_out_threshold(args.add_held_out_threshold, items, args.scheme)
