@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:  # the engine loads inside the command, not when the CLI starts
+    from aaie.engine.detection import Classification
 
 DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
 
@@ -63,7 +66,7 @@ def detect(
         raise typer.Exit(1)
 
 
-def _judgement_cells(res: Any) -> tuple[str, str, str, str, str]:
+def _judgement_cells(res: Classification) -> tuple[str, str, str, str, str]:
     """Label, confidence, AI score, AI share and note. A text the detector does not judge
     (another language, too short) shows why and no score, as the web views do: a number next
     to "not judged" reads as a verdict."""
