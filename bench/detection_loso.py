@@ -29,6 +29,7 @@ import json
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -130,6 +131,14 @@ def char_f1(items: list[T.Item], predicted: list[np.ndarray]) -> dict[str, float
     )  # fmt: skip
 
 
+def nearest_population_by(populations: dict[str, Any]) -> Callable[[np.ndarray], str | None]:
+    """Detector.nearest_population over these population profiles. The method reads only
+    `populations`; model.py's bytes key the cached fits, so the bench borrows the method rather
+    than model.py growing a function for it."""
+    holder = SimpleNamespace(populations=populations)
+    return lambda feat: Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
+
+
 def engine_labels(
     items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]
 ) -> tuple[list[str], list[np.ndarray]]:
@@ -137,13 +146,7 @@ def engine_labels(
     gate) on out-of-fold scores."""
     labels: list[str] = []
     marks: list[np.ndarray] = []
-
-    # Detector.nearest_population reads only `populations`; model.py's bytes key the cached
-    # fits, so the bench borrows the method rather than model.py growing a function for it.
-    holder = SimpleNamespace(populations=payload.get("populations", {}))
-
-    def nearest(feat: np.ndarray) -> str | None:
-        return Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
+    nearest = nearest_population_by(payload.get("populations", {}))
 
     for i, it in enumerate(items):
         p = oof["sentence_probs"][i]
@@ -281,6 +284,7 @@ def held_out_threshold_tables(
                     sentence_threshold,
                 )
             labelled[held] = (flagged[held] & enough[held]) | fires[held]
+    no_gate = ungated | (flagged & enough)  # the label rule before session 13
     human = np.array([it.doc.label == "human" for it in items])
     ai = np.array([it.doc.label == "ai" for it in items])
 
@@ -290,8 +294,7 @@ def held_out_threshold_tables(
             by[key_of(items[i])].append(int(i))
         return {k: {"n": len(v), "at_held_out_threshold": round(float(flagged[v].mean()), 4),
                     **({"labelled_held_out": round(float(labelled[v].mean()), 4),
-                        "labelled_held_out_no_gate":
-                            round(float((ungated[v] | (flagged[v] & enough[v])).mean()), 4)}
+                        "labelled_held_out_no_gate": round(float(no_gate[v].mean()), 4)}
                        if passage is not None else {})}
                 for k, v in sorted(by.items())}  # fmt: skip
 
@@ -320,9 +323,7 @@ def held_out_threshold_tables(
     if passage is not None:
         out["passage_thresholds_by_fold"] = passage_thresholds
         out["human_pooled_labelled"] = round(float(labelled[human].mean()), 4)
-        out["human_pooled_labelled_no_gate"] = round(
-            float((ungated | (flagged & enough))[human].mean()), 4
-        )
+        out["human_pooled_labelled_no_gate"] = round(float(no_gate[human].mean()), 4)
         out["passage_gate"] = sentence_probs is not None
     return out
 
@@ -338,10 +339,7 @@ def passage_labels(
     does the passage label them (engine.passage_may_label, then engine.label_rule), the gate
     judged with population centroids made from the `train` texts alone?"""
     zeros = np.zeros(len(train))
-    holder = SimpleNamespace(populations=T.population_profiles(train, zeros, zeros.astype(bool)))
-
-    def nearest(feat: np.ndarray) -> str | None:
-        return Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
+    nearest = nearest_population_by(T.population_profiles(train, zeros, zeros.astype(bool)))
 
     out = np.zeros(len(texts), dtype=bool)
     for j, (it, p) in enumerate(zip(texts, sentence_probs, strict=True)):
