@@ -18,7 +18,15 @@ trains on them):
   R Core Team, 2022; GPL-2+), `python3.11-doc` 3.11.2-6+deb12u8 (the Python tutorial, HOWTOs
   and FAQ, written 1990s-2022, released February 2023; PSF-2.0) and `octave-doc` 7.3.0-2 (the
   GNU Octave manual, J. W. Eaton et al., 2022; GPL-3+): the textbook-like explanations that
-  held-out runs flag most (L2R's "educational material").
+  held-out runs flag most (L2R's "educational material");
+- since session 15, research papers: the vignettes of 13 R packages (`r-cran-sandwich`, `zoo`,
+  `lme4`, `pscl`, `strucchange`, `vcd`, `coin`, `party`, `aer`, `lmtest`, `mvtnorm`,
+  `survival`, `expm`; GPL-2 / GPL-2+ / GPL, versions pinned below), most of them papers of the
+  Journal of Statistical Software (2002-2020) or technical reports (T. Therneau's survival
+  notes), abstracts included: the academic prose that held-out runs flag most of all, by
+  academics rather than students. Read from their LaTeX (Sweave) sources: code chunks,
+  displayed maths, floats, lists and paragraphs with more than three formulas are dropped,
+  citations become "Zeileis (2004)" / "(Zeileis 2004)", short inline formulas plain text.
 
 Passages are runs of prose paragraphs (no code, tables or lists) of 120-380 words within one
 section; FOLDOC entries are single texts. Every passage goes through `classify` as the API runs
@@ -104,6 +112,166 @@ PACKAGES = (
         "GPL-3+",
     ),
 )  # fmt: skip
+# Research papers (since session 15): the Sweave sources of R packages' vignettes, most of them
+# papers of the Journal of Statistical Software or technical reports; R package name first.
+RESEARCH_PACKAGES = (
+    ("sandwich", Package(
+        "r-cran-sandwich", "3.0-2-1",
+        "pool/main/s/sandwich/r-cran-sandwich_3.0-2-1_all.deb",
+        "a90e7d3c69c70a6d73e4bc63d1f20eae3b4a73866d5266246dd5b3d980c60d79",
+        "GPL-2",
+    )),
+    ("zoo", Package(
+        "r-cran-zoo", "1.8-11-1",
+        "pool/main/r/r-zoo/r-cran-zoo_1.8-11-1_amd64.deb",
+        "81f27bbee835d9d44d2a410211c813d2da6c2d71f1e37d71b019ab259e182b9b",
+        "GPL-2+",
+    )),
+    ("lme4", Package(
+        "r-cran-lme4", "1.1-31-1",
+        "pool/main/l/lme4/r-cran-lme4_1.1-31-1_amd64.deb",
+        "232c90c0504309ee64749af8ca8359e999a00e6dc0c1abf697640f1c16ecb4aa",
+        "GPL",
+    )),
+    ("pscl", Package(
+        "r-cran-pscl", "1.5.5-1+b1",
+        "pool/main/r/r-cran-pscl/r-cran-pscl_1.5.5-1+b1_amd64.deb",
+        "646b2c6c04fc385f50efe9709f0ef64302fe7e07bb1953e424fb65e8bb43ac47",
+        "GPL-2",
+    )),
+    ("strucchange", Package(
+        "r-cran-strucchange", "1.5-3-1",
+        "pool/main/s/strucchange/r-cran-strucchange_1.5-3-1_amd64.deb",
+        "0be3f44609be4e90be3f295880dbcaebf57e5a918b68eb11f18c0900b2a4874d",
+        "GPL",
+    )),
+    ("vcd", Package(
+        "r-cran-vcd", "1:1.4-11-1",
+        "pool/main/r/r-cran-vcd/r-cran-vcd_1.4-11-1_all.deb",
+        "959639853b06a9056b4494e145bf84394a329805645e80c4384091323b6c6ae4",
+        "GPL-2",
+    )),
+    ("coin", Package(
+        "r-cran-coin", "1.4-2-1+b1",
+        "pool/main/r/r-cran-coin/r-cran-coin_1.4-2-1+b1_amd64.deb",
+        "391bda13701acba6329f821cfde3571827bd7a4cff91b66511945f1c9e7fa9aa",
+        "GPL-2",
+    )),
+    ("party", Package(
+        "r-cran-party", "1.3-11-1",
+        "pool/main/r/r-cran-party/r-cran-party_1.3-11-1_amd64.deb",
+        "ecca5564178b27b54228a5edace4d2b42493bc8635b251826cee4bd5bd1b7457",
+        "GPL-2",
+    )),
+    ("AER", Package(
+        "r-cran-aer", "1.2-10-1",
+        "pool/main/r/r-cran-aer/r-cran-aer_1.2-10-1_all.deb",
+        "c75319e132fbb7e3d002ef6c2933507046c66877bea8d5029e599757ae36c709",
+        "GPL-2+",
+    )),
+    ("lmtest", Package(
+        "r-cran-lmtest", "0.9.40-1",
+        "pool/main/l/lmtest/r-cran-lmtest_0.9.40-1_amd64.deb",
+        "ce2a709e7bb917f2b435314038e69ac8d32d71426f91c01b0332cb39b5020bf7",
+        "GPL",
+    )),
+    ("mvtnorm", Package(
+        "r-cran-mvtnorm", "1.1-3-1+b1",
+        "pool/main/m/mvtnorm/r-cran-mvtnorm_1.1-3-1+b1_amd64.deb",
+        "12e5917f2e9514ba842315c9fa3fabfe6beed91b2113e5cbee3b2eba7e4cab7d",
+        "GPL-2",
+    )),
+    ("survival", Package(
+        "r-cran-survival", "3.5-3-1",
+        "pool/main/s/survival/r-cran-survival_3.5-3-1_amd64.deb",
+        "f7b474e37620b54bd0112b3847bbad0a6b75b9c2121d6936548dd74ebd4003d5",
+        "GPL-2",
+    )),
+    ("expm", Package(
+        "r-cran-expm", "0.999-7-1",
+        "pool/main/r/r-cran-expm/r-cran-expm_0.999-7-1_amd64.deb",
+        "47a7902e9cf140de7e7efe9eeedf36029fef8e083db1b471f387e95ede3630ba",
+        "GPL-2+",
+    )),
+)  # fmt: skip
+SKIP_ENVS = (
+    "equation",
+    "eqnarray",
+    "align",
+    "gather",
+    "multline",
+    "displaymath",
+    "figure",
+    "table",
+    "tabular",
+    "verbatim",
+    "Schunk",
+    "Sinput",
+    "Soutput",
+    "Code",
+    "CodeChunk",
+    "CodeInput",
+    "CodeOutput",
+    "itemize",
+    "enumerate",
+    "description",
+    "thebibliography",
+    "center",
+    "array",
+    "minipage",
+    "knitrout",
+    "alltt",
+    "lstlisting",
+    "tikzpicture",
+)
+TEXT_COMMANDS = (
+    "pkg",
+    "code",
+    "proglang",
+    "emph",
+    "textit",
+    "textbf",
+    "texttt",
+    "fct",
+    "file",
+    "class",
+    "dfn",
+    "samp",
+    "textsc",
+    "textrm",
+    "textsf",
+    "mbox",
+    "hbox",
+    "underline",
+    "strong",
+    "email",
+    "url",
+    "Rpackage",
+    "Rfunction",
+    "Robject",
+    "Rclass",
+    "var",
+    "command",
+    "env",
+    "textup",
+    "textnormal",
+)
+DROP_COMMANDS = (
+    "label",
+    "footnote",
+    "index",
+    "vspace",
+    "hspace",
+    "SweaveOpts",
+    "setkeys",
+    "bibliographystyle",
+    "bibliography",
+    "newpage",
+    "clearpage",
+    "noindent",
+)
+
+
 R_MANUALS = ("R-intro.html", "R-FAQ.html", "R-lang.html", "R-data.html")
 PYTHON_TEACHING = ("tutorial", "howto", "faq")  # not the library reference: API listings
 SEED = 17
@@ -249,6 +417,127 @@ def foldoc_entries(files: dict[str, bytes]) -> list[str]:
     return out
 
 
+def braced(text: str, start: int) -> tuple[str, int]:
+    """The balanced {...} group opening at text[start] == "{": (content, index after it)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0) if text[i - 1 : i] != "\\" else 0
+        if depth == 0:
+            return text[start + 1 : i], i + 1
+    return text[start + 1 :], len(text)
+
+
+def replace_command(text: str, name: str, render: Callable[[str], str]) -> str:
+    """Every `\\name[opt]{arg}` in `text` replaced by `render(arg)` (balanced braces)."""
+    out, pos = [], 0
+    pattern = re.compile(r"\\" + name + r"\*?(\[[^\]]*\])*\s*\{")
+    while m := pattern.search(text, pos):
+        arg, end = braced(text, m.end() - 1)
+        out += [text[pos : m.start()], render(arg)]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def cite_words(keys: str) -> list[str]:
+    """ "Zeileis (2004)" for each citation key naming an author and a year."""
+    words = []
+    for key in keys.split(","):
+        name = re.findall(r"[A-Z][a-z]+", key)
+        year = re.search(r"(1[89]|20)\d\d", key)
+        if name and year:
+            words.append(f"{name[0]} ({year.group(0)})")
+    return words
+
+
+def cite_textual(keys: str) -> str:
+    return " and ".join(cite_words(keys)) or "earlier work"
+
+
+def cite_parenthetical(keys: str) -> str:
+    found = [w.replace(" (", " ").rstrip(")") for w in cite_words(keys)]
+    return f"({'; '.join(found)})" if found else ""
+
+
+def clean_math(m: re.Match[str]) -> str:
+    """A short inline formula as text: `$\\hat\\beta_i$` -> "hatbetai"-like plain letters."""
+    inner = re.sub(r"\\([A-Za-z]+)", r"\1", m.group(1))
+    return re.sub(r"[{}^_]", "", inner)
+
+
+def clean_paragraph(p: str) -> str:
+    """A LaTeX paragraph as plain prose; "" when markup would be left in it."""
+    for name in ("citet", "cite", "citeauthor", "citeA", "textcite"):
+        p = replace_command(p, name, cite_textual)
+    for name in ("citep", "parencite"):
+        p = replace_command(p, name, cite_parenthetical)
+    p = replace_command(p, "citeyear", lambda k: " ".join(re.findall(r"(?:1[89]|20)\d\d", k)[:1]))
+    for name in DROP_COMMANDS:
+        p = replace_command(p, name, lambda a: "")
+    for name in ("ref", "eqref", "autoref", "pageref"):
+        p = replace_command(p, name, lambda a: "1")
+    for name in TEXT_COMMANDS:
+        p = replace_command(p, name, lambda a: a)
+    p = re.sub(r"\\verb(.)(.*?)\1", r"\2", p)
+    p = re.sub(r"\\Sexpr\{[^}]*\}", "", p)
+    if len(re.findall(r"(?<!\\)\$", p)) > 6:  # more than three inline formulas: not prose
+        return ""
+    p = re.sub(r"(?<!\\)\$([^$]*)\$", clean_math, p)
+    for a, b in (
+        ("~", " "),
+        ("``", "\u201c"),
+        ("''", "\u201d"),
+        ("\\%", "%"),
+        ("\\&", "&"),
+        ("---", "\u2014"),
+        ("--", "\u2013"),
+        ("\\\\", " "),
+        ("\\ldots", "..."),
+        ("\\dots", "..."),
+        ("\\,", " "),
+        ("\\ ", " "),
+        ("\\@", ""),
+        ("\\/", ""),
+        ('\\"a', "ä"),
+        ('\\"o', "ö"),
+        ('\\"u', "ü"),
+        ("{}", ""),
+    ):
+        p = p.replace(a, b)
+    p = " ".join(p.split())
+    return "" if re.search(r"[\\{}$]", p) else p
+
+
+def rnw_paragraphs(source: str) -> list[str | None]:
+    """The prose paragraphs of a Sweave (LaTeX) document, None at each section break: the
+    abstract, then the body without code chunks, displayed maths, floats, lists or citations
+    markup."""
+    text = re.sub(r"(?<!\\)%.*", "", source)
+    text = re.sub(r"^<<.*?>>=\n.*?^@", "\n\n", text, flags=re.S | re.M)
+    abstract = ""
+    if m := re.search(r"\\Abstract\s*\{", text):
+        abstract = braced(text, m.end() - 1)[0]
+    elif m := re.search(r"\\begin\{abstract\}(.*?)\\end\{abstract\}", text, re.S):
+        abstract = m.group(1)
+    body = text.split("\\begin{document}", 1)[-1].split("\\end{document}", 1)[0]
+    body = re.sub(r"\\begin\{abstract\}.*?\\end\{abstract\}", "", body, flags=re.S)
+    for env in SKIP_ENVS:
+        env_block = r"\\begin\{" + env + r"\*?\}.*?\\end\{" + env + r"\*?\}"
+        body = re.sub(env_block, "\n\n", body, flags=re.S)
+    body = re.sub(r"\\\[.*?\\\]|\$\$.*?\$\$", "\n\n", body, flags=re.S)
+    body = re.sub(
+        r"\\(?:sub)*section\*?\{[^}]*\}|\\paragraph\*?\{[^}]*\}|\\maketitle|\\appendix",
+        "\n\n\x00\n\n",
+        body,
+    )
+    out: list[str | None] = []
+    for block in [*re.split(r"\n\s*\n", abstract), None, *re.split(r"\n\s*\n", body)]:
+        if block is None or block.strip() == "\x00":
+            out.append(None)
+        elif p := clean_paragraph(block):
+            out.append(p)
+    return [*out, None]
+
+
 def corpora(cache_dir: Path) -> dict[str, dict[str, list[str]]]:
     """{corpus: {language: passages}}; language codes as the packages name their folders."""
     handbook, gnome, foldoc, r_doc, python_doc, octave_doc = (fetch(p, cache_dir) for p in PACKAGES)
@@ -273,7 +562,19 @@ def corpora(cache_dir: Path) -> dict[str, dict[str, list[str]]]:
                 octave_doc, lambda path: path.startswith("usr/share/doc/octave/octave.html/")
             )
         },
+        "r_research_papers": {"en": research_passages(cache_dir)},
     }
+
+
+def research_passages(cache_dir: Path) -> list[str]:
+    """Passages of every vignette's Sweave source (`doc/*.Rnw`) in RESEARCH_PACKAGES."""
+    out: list[str] = []
+    for _, package in RESEARCH_PACKAGES:
+        files = fetch(package, cache_dir)
+        for path in sorted(files):
+            if "/doc/" in path and path.endswith(".Rnw"):
+                out += passages(rnw_paragraphs(files[path].decode("utf-8", errors="replace")))
+    return out
 
 
 def page_passages(files: dict[str, bytes], wanted: Callable[[str], bool]) -> list[str]:
@@ -335,11 +636,15 @@ def main() -> None:
     ap.add_argument("--per-language", type=int, default=60, help="passages per other language")
     ap.add_argument("--out", type=Path, default=Path("/tmp/human_docs.json"))
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--corpus", action="append", help="measure only this corpus (repeatable)")
     args = ap.parse_args()
     rng = random.Random(SEED)
-    out: dict[str, Any] = {"packages": [p.__dict__ for p in PACKAGES], "results": {}}
+    packages = [*PACKAGES, *(package for _, package in RESEARCH_PACKAGES)]
+    out: dict[str, Any] = {"packages": [p.__dict__ for p in packages], "results": {}}
     started = time.perf_counter()
     for corpus, by_language in corpora(args.cache_dir).items():
+        if args.corpus and corpus not in args.corpus:
+            continue
         for language, texts in sorted(by_language.items()):
             if not is_english(language):
                 texts = rng.sample(texts, min(args.per_language, len(texts)))
