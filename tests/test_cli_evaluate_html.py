@@ -42,6 +42,7 @@ def test_html_report_has_rubric_table_scales_and_plain_legend(tmp_path: Path) ->
         and "{" not in html.split("</style>")[1].split("<h3>Essay")[0]
     )  # no raw JSON
     assert "/ 100</b>" in html and "flag threshold" in html
+    assert "of those from sources AAIE was not trained on)" in html  # the held-out rate too
     assert "on a 0-1 scale" in html
     assert "chat log turn 2" in html  # turns counted from 1, in words
     assert "chat:1:" not in html and "chat_overlap" not in html.split("</style>")[1].replace(

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from aaie.engine.detection import detector_card
 from aaie.engine.detection.engine import POPULATION_WORDS
+from aaie.engine.detection.held_out import load_held_out_rates
 from tests.api.workflow_support import (
     assert_no_leak,
     engine_ready,  # noqa: F401 - fixture
@@ -161,3 +163,9 @@ def test_the_false_positive_rate_names_its_population_in_a_teachers_words(
     pdf = client.get(f"/api/submissions/{sid}/download?format=pdf", headers=teacher.headers)
     text = " ".join(pdf_text(pdf.content).split())
     assert f"of the {POPULATION_WORDS[details['fpr_population']]} we tested as AI" in text
+    # ...and what the same writing from a source the detector never saw went through.
+    rates = load_held_out_rates(detector_card()["version"])
+    assert rates is not None
+    held_out = rates.rate(details["fpr_population"])
+    assert details["fpr_held_out"] == held_out
+    assert f"From sources AAIE was not trained on, {100 * held_out:.1f}% of them" in text

@@ -124,6 +124,7 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     expect(verdict.locator(".badge")).to_have_count(0)  # no Human / AI / Hybrid
     expect(verdict).not_to_contain_text("AI score")
     expect(verdict.locator(".fpr")).to_have_count(0)
+    expect(verdict.locator(".fpr-held-out")).to_have_count(0)
     # Nor bands or English advice: the scorer and the feedback say, once each, why not.
     expect(tp.locator("body")).to_contain_text(
         "Not scored by AAIE: this text reads as French, and AAIE's built-in scorer"
@@ -139,6 +140,10 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     tp.goto(f"/app/submissions/{sam_sid}")
     expect(tp.locator(".fpr")).to_contain_text(
         re.compile(rf"At this threshold \(\d+\), [\d.]+ % of the {re.escape(words)} we tested")
+    )
+    held_out = package["evaluation_details"]["classification"]["fpr_held_out"]
+    expect(tp.locator(".fpr-held-out")).to_contain_text(
+        f"From sources AAIE was not trained on, {100 * held_out:.1f} % of the {words} were"
     )
     evidence = tp.locator(".rubric-evidence")
     expect(evidence.locator(".criterion-evidence", has_text="Counterargument")).to_contain_text(

@@ -21,6 +21,7 @@ from aaie.engine.detection import (
 )
 from aaie.engine.detection.data import Doc
 from aaie.engine.detection.engine import SentenceScore, _label
+from aaie.engine.detection.held_out import HeldOutRates, load_held_out_rates
 from aaie.engine.detection.model import context_rows, passage_mask, passage_score
 from aaie.engine.detection.synth import MIXES, mix, outfox_hybrids, paragraphs, render
 from aaie.engine.types import Sentence
@@ -566,6 +567,10 @@ def test_a_label_on_a_text_written_unlike_a_student_essay_comes_with_a_caution(
     c = classify(HUMAN)
     assert c.label != "Human" and c.reasons[1].startswith("Caution")
     assert "academic" in c.reasons[1] and "talk with the student" in c.reasons[1]
+    # ...with what held-out runs measured on such writing, not only the flattering validation.
+    rates = _shipped_held_out_rates()
+    assert f"{100 * rates.rate('academic'):.1f}%" in c.reasons[1]
+    assert f"{100 * rates.genre_rate('academic'):.1f}%" in c.reasons[1]
     monkeypatch.setattr(Detector, "nearest_population", lambda self, feat: "student_essays_native")
     assert classify(HUMAN).label != "Human" and cautions(HUMAN) == []
     # A label that rests on text pasted from the student's AI chat is not the model's reading.
@@ -635,6 +640,42 @@ def test_every_result_names_the_population_its_false_positive_rate_was_measured_
     assert c.fpr_population in det.populations
     assert c.fpr_at_threshold == det.populations[c.fpr_population]["label_fpr"]
     assert any(c.fpr_population.split("_")[0] in r or "human" in r for r in c.reasons)
+
+
+def test_every_result_also_states_the_rate_measured_on_sources_left_out_of_training(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Out of fold every source was trained on; a teacher must also see what the label rule did
+    to the same kind of human writing from a source it never saw (issue #16)."""
+    from aaie.engine.detection.model import Detector, load_detector
+
+    rates = _shipped_held_out_rates()
+    for population in ("academic", "student_essays_native"):
+        monkeypatch.setattr(Detector, "nearest_population", lambda self, feat, p=population: p)
+        c, score = classify(HUMAN), ai_score(HUMAN)
+        assert c.fpr_held_out == score.fpr_held_out == rates.by_source[population]
+        quoted = f"{100 * rates.by_source[population]:.1f}% of those from a source left out"
+        assert any(quoted in r for r in c.reasons)
+    # A retrained model whose held-out runs were not repeated quotes none, not the old ones.
+    monkeypatch.setitem(load_detector().card, "version", "detector-retrained-here")
+    c = classify(HUMAN)
+    assert c.fpr_held_out is None and not any("left out of training" in r for r in c.reasons)
+
+
+def test_the_held_out_rates_were_measured_on_the_shipped_model() -> None:
+    """A retrained model must have its held-out rates measured again (bench/held_out_rates.py)
+    before it ships: otherwise every response would quote another model's figures."""
+    card = detector_card()
+    rates = _shipped_held_out_rates()
+    for table in (rates.by_source, rates.by_genre):
+        assert set(card["threshold_populations"]) <= set(table)
+        assert all(0.0 <= rate <= 1.0 for rate in table.values())
+
+
+def _shipped_held_out_rates() -> HeldOutRates:
+    rates = load_held_out_rates(detector_card()["version"])
+    assert rates is not None, "no held-out rates for the shipped model: bench/held_out_rates.py"
+    return rates
 
 
 def test_population_of_human_texts_follows_writer_group_and_genre() -> None:

@@ -184,7 +184,12 @@ def _html_summary(ev: Any) -> list[str]:
         items.append(
             f"AI score: <b>{score.ai_score:.0f} / 100</b>, {side} the flag threshold "
             f"{score.threshold:.0f} (at this threshold, {score.fpr_at_threshold:.1%} of the "
-            f"{escape(population_words(score.fpr_population))} we tested were labelled AI)"
+            f"{escape(population_words(score.fpr_population))} we tested were labelled AI"
+            + (
+                f"; {score.fpr_held_out:.1%} of those from sources AAIE was not trained on)"
+                if score.fpr_held_out is not None
+                else ")"
+            )
         )
     if sim is not None:
         items.append(

@@ -416,10 +416,17 @@ def _fpr_notes(view: ReportView) -> Iterable[str]:
                 if isinstance(threshold, int | float)
                 else " at its threshold"
             )
+            held_out = source.get("fpr_held_out")
+            elsewhere = (
+                f" From sources AAIE was not trained on, {_pct(held_out, 1)} of them were "
+                "labelled AI or Hybrid."
+                if isinstance(held_out, int | float)
+                else ""
+            )
             yield (
                 f"False-positive rate: the {name}{at} labelled {_pct(fpr, 1)} of the {words} "
-                "we tested as AI. A flag is a reason to talk with the student, not proof of "
-                "misconduct."
+                f"we tested as AI.{elsewhere} A flag is a reason to talk with the student, not "
+                "proof of misconduct."
             )
             return  # one note; both scores share one calibration
 

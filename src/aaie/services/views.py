@@ -23,6 +23,12 @@ from aaie.engine.types import ChatTurn
 ClassLabel = Literal["Human", "AI", "Hybrid"]
 
 
+_HELD_OUT = (
+    "share of the population's human texts labelled AI or Hybrid when their whole source was "
+    "left out of training: what to expect of writing from a new source"
+)
+
+
 class ClassificationView(BaseModel):
     label: ClassLabel | None = None
     confidence: float | None = None
@@ -37,6 +43,7 @@ class AIScoreView(BaseModel):
     fpr_at_score: float | None = Field(
         None, description="share of human essays in validation that scored this high or higher"
     )
+    fpr_held_out: float | None = Field(None, description=_HELD_OUT)
     insufficient_text: bool | None = None
     label_at_threshold: bool | None = None
 
@@ -73,6 +80,7 @@ class ClassificationDetails(BaseModel):
     # the same in a teacher's words ("human academic and technical texts ...").
     fpr_population: str | None = None
     fpr_population_words: str | None = None
+    fpr_held_out: float | None = Field(None, description=_HELD_OUT)
     not_judged: str | None = Field(
         None,
         description="set when the detector did not judge the text (another language, too "

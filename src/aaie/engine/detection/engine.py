@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from aaie.engine.analysis import TextAnalysis, ensure_analysis
 from aaie.engine.detection import features as F
 from aaie.engine.detection.encoder import shipped_scorer
+from aaie.engine.detection.held_out import load_held_out_rates
 from aaie.engine.detection.model import (
     PASSAGE_SENTENCES,
     Detector,
@@ -86,8 +87,13 @@ class Classification(BaseModel):
     fpr_at_threshold: float
     fpr_at_score: float  # share of human texts in validation that scored this high or higher
     # The human population (writer group x genre, e.g. "academic") this text looks most like:
-    # fpr_at_threshold / fpr_at_score were measured on it (out of fold, source held out).
+    # fpr_at_threshold / fpr_at_score were measured on it (out of fold: its prompt or item held
+    # out, every source trained on).
     fpr_population: str | None = None
+    # The same population's rate held out (held_out.py): the share of its human texts labelled
+    # AI or Hybrid when their whole source was left out of training; fpr_at_threshold flatters
+    # writing from a new source (academic prose). None for a model never measured so.
+    fpr_held_out: float | None = None
     language: str = "en"
     # Not English: the statistics are not used (label Human unless the chat log shows AI text,
     # like a text too short to judge); /llm/classify and /llm/highlight-spans answer 422.
@@ -105,6 +111,7 @@ class AIScore(BaseModel):
     fpr_at_threshold: float
     fpr_at_score: float
     fpr_population: str | None = None
+    fpr_held_out: float | None = None
     insufficient_text: bool
     unsupported_language: bool = False
     label_at_threshold: bool  # labelled AI/Hybrid: flagged, an AI passage, or chat-log evidence
@@ -160,6 +167,7 @@ def ai_score(
         fpr_at_threshold=c.fpr_at_threshold,
         fpr_at_score=c.fpr_at_score,
         fpr_population=c.fpr_population,
+        fpr_held_out=c.fpr_held_out,
         insufficient_text=c.insufficient_text,
         unsupported_language=c.unsupported_language,
         label_at_threshold=res.flagged or res.passage or c.chat_log_fraction > 0,
@@ -284,6 +292,7 @@ def _run(
         fpr_at_threshold=det.population_fpr(population),
         fpr_at_score=round(det.population_fpr_at(population, score), 4),
         fpr_population=population,
+        fpr_held_out=_held_out_rate(det, population),
         language=language.code,
         unsupported_language=not language.supported,
         chat_log_fraction=round(chat_fraction, 4),
@@ -302,7 +311,7 @@ def _run(
             population,
             judged=not unjudged,
         ),
-        model_version=str(det.card.get("version", "")),
+        model_version=_model_version(det),
     )
     if encoder_logit is not None and not unjudged:  # next to the score it is part of
         c.reasons.insert(1, det.encoder.reason(encoder_logit))
@@ -312,7 +321,7 @@ def _run(
         c.reasons.insert(1 + insufficient, _passage_reason(det, passage, population))
     model_only = gate and label != "Human" and chat_fraction == 0  # no pasted chat text behind it
     if model_only and population and population not in ESSAY_POPULATIONS:
-        c.reasons.insert(1, _genre_caution(population))  # right under the verdict
+        c.reasons.insert(1, _genre_caution(det, population))  # right under the verdict
     return _Result(c, flagged, bool(passage.any()))
 
 
@@ -380,19 +389,46 @@ def passage_may_label(
     return nearest(around) not in NO_PASSAGE_POPULATIONS
 
 
-def _genre_caution(population: str) -> str:
+def _genre_caution(det: Detector, population: str) -> str:
     """Said whenever the model alone (no text pasted from the chat log) labels a text that
     reads like another genre than a student essay. Held out by source (docs/models/detector.md,
     "Limits"), human writing of a kind the detector was not trained on was flagged far above the
-    rates it reports (textbook-like explanations most of all), while student essays of unseen
-    sources stayed safe."""
+    rates it reports out of fold (textbook-like explanations most of all), while student essays
+    of unseen sources stayed safe: the caution quotes both held-out rates."""
+    words = population_words(population)
+    rates = load_held_out_rates(_model_version(det))
+    measured = (
+        f"When their source was left out of training, {_pct(rates.rate(population))} of "
+        f"{words} were labelled AI or Hybrid, and {_pct(rates.genre_rate(population))} when "
+        "no text of their genre was: "
+        if rates
+        else ""
+    )
     return (
-        f"Caution: this text is written more like {population_words(population)} than like a "
-        "student essay. Human writing of a kind AAIE was not trained on (textbook-like "
-        "explanations, public information, academic prose) can read as AI to it more often "
-        "than its validation rates say: treat this label as a reason to talk with the "
+        f"Caution: this text is written more like {words} than like a student essay. "
+        f"{measured}human writing of a kind AAIE was not trained on can read as AI to it more "
+        "often than its validation rates say. Treat this label as a reason to talk with the "
         "student, never as evidence on its own."
     )
+
+
+def _model_version(det: Detector) -> str:
+    return str(det.card.get("version", ""))
+
+
+def _held_out_rate(det: Detector, population: str | None) -> float | None:
+    rates = load_held_out_rates(_model_version(det))
+    return None if rates is None else rates.rate(population)
+
+
+def _held_out_words(det: Detector, population: str | None) -> str:
+    """ " (18.0% of those from a source left out of training)", or "" for an unmeasured model."""
+    rate = _held_out_rate(det, population)
+    return "" if rate is None else f" ({_pct(rate)} of those from a source left out of training)"
+
+
+def _pct(rate: float) -> str:
+    return f"{100 * rate:.1f}%"
 
 
 def _embeddings(det: Detector, analysis: TextAnalysis) -> tuple[np.ndarray, np.ndarray]:
@@ -411,7 +447,7 @@ def _passage_reason(det: Detector, passage: np.ndarray, population: str | None) 
         f"sentences that together read as AI-written (probability >= "
         f"{det.passage_threshold:.2f}); "
         f"{rate:.1f}% of {population_words(population)} in validation were labelled AI or "
-        "Hybrid by this rule or the AI score."
+        f"Hybrid by this rule or the AI score{_held_out_words(det, population)}."
     )
 
 
@@ -630,7 +666,7 @@ def _score_reason(det: Detector, score: float, population: str | None) -> str:
         f"AI score {score:.1f}/100 is {side} the threshold {det.threshold:.1f}; "
         f"{100 * det.population_fpr_at(population, score):.1f}% of {words} in validation "
         f"scored this high, and {100 * det.population_fpr(population):.1f}% were labelled AI "
-        "or Hybrid."
+        f"or Hybrid{_held_out_words(det, population)}."
     )
 
 

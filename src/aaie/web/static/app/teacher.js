@@ -606,6 +606,7 @@ function Verdict({ evaluation, details }) {
   const fprScore = d.fpr_at_score ?? score?.fpr_at_score;
   const fprThreshold = d.fpr_at_threshold ?? score?.fpr_at_threshold;
   const threshold = d.threshold ?? score?.threshold;
+  const fprHeldOut = d.fpr_held_out ?? score?.fpr_held_out;
   // Not judged (another language, too little text): the label is a default, not a verdict;
   // only evidence from the chat log can still label the text.
   const fromChat = d.not_judged && cls.label && cls.label !== "Human";
@@ -626,7 +627,8 @@ function Verdict({ evaluation, details }) {
           ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
           ${!d.not_judged && (fprThreshold != null || fprScore != null) && html`<p class="fpr">${fprThreshold != null
             ? html`At this threshold (${Math.round(threshold)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
-            : html`${fprPct(fprScore)} of the ${population} we tested scored as high as this essay.`}</p>`}`}
+            : html`${fprPct(fprScore)} of the ${population} we tested scored as high as this essay.`}</p>`}
+          ${!d.not_judged && fprHeldOut != null && html`<p class="fpr-held-out">From sources AAIE was not trained on, <strong>${fprPct(fprHeldOut)}</strong> of the ${population} were labelled AI or Hybrid: expect about that on writing of this kind from elsewhere.</p>`}`}
     ${(d.reasons || []).length > 0 && !(d.not_judged && !fromChat) && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
     <p class="small muted">A verdict is evidence for a conversation with the student, not proof.</p>
   </section>`;
