@@ -44,6 +44,8 @@ def test_detect_shows_no_score_for_a_text_it_does_not_judge(tmp_path: Path) -> N
     assert "not judged" in row_es and "language not supported (es)" in row_es
     assert "threshold" not in row_es and "%" not in row_es  # no score beside "not judged"
     assert "threshold" in row_en and "not judged" not in row_en
+    # A judged text says how often human writing like it was labelled, held out too.
+    assert "labelled in validation" in row_en and "from sources not trained on" in row_en
 
 
 def test_score_reads_the_words_of_a_docx_not_its_zip_bytes(tmp_path: Path) -> None:

@@ -82,8 +82,18 @@ def _judgement_cells(res: Classification) -> tuple[str, str, str, str, str]:
         f"{res.confidence:.2f}",
         f"{res.ai_score:.1f} (threshold {res.threshold:.1f})",
         f"{100 * res.ai_fraction:.0f}%",
-        "",
+        _false_positive_note(res),
     )
+
+
+def _false_positive_note(res: Classification) -> str:
+    """How often the label rule marks human writing like this one: out of fold, and from
+    sources it was not trained on (what the web verdict and the PDF say, in a table cell)."""
+    population = (res.fpr_population or "essays").replace("_", " ")
+    note = f"human {population}: {res.fpr_at_threshold:.1%} labelled in validation"
+    if res.fpr_held_out is not None:
+        note += f", {res.fpr_held_out:.1%} from sources not trained on"
+    return note
 
 
 def train_detector(
