@@ -19,9 +19,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aaie.engine.detection.held_out import RATES_FILE
 from aaie.engine.detection.version import MODEL_VERSION
 
-OUT = Path(__file__).parents[1] / "src/aaie/engine/detection/artifacts/held_out_rates.json"
+OUT = Path(__file__).parents[1] / "src/aaie/engine/detection/artifacts" / RATES_FILE
 
 
 def population_rates(run: dict[str, Any], scheme: str) -> dict[str, dict[str, float]]:
