@@ -261,6 +261,7 @@ def held_out_threshold_tables(
     flagged = np.zeros(len(items), dtype=bool)
     labelled = np.zeros(len(items), dtype=bool)
     ungated = np.zeros(len(items), dtype=bool)
+    passage_fired = np.zeros(len(items), dtype=bool)
     thresholds, passage_thresholds = {}, {}
     for k in sorted(set(folds.tolist())):
         train, held = np.flatnonzero(folds != k), folds == k
@@ -283,6 +284,7 @@ def held_out_threshold_tables(
                     p,
                     sentence_threshold,
                 )
+            passage_fired[held] = fires[held]
             labelled[held] = (flagged[held] & enough[held]) | fires[held]
     no_gate = ungated | (flagged & enough)  # the label rule before session 13
     human = np.array([it.doc.label == "human" for it in items])
@@ -319,6 +321,14 @@ def held_out_threshold_tables(
         "ai_paraphrased": rows(
             lambda it: "paraphrased" if it.doc.meta.get("paraphrased") else "plain", ai
         ),
+    }
+    # Per text, for rules applied on top of these (bench/population_thresholds.py): the AI
+    # score passed its fold's held-out threshold; the passage rule labels it; long enough.
+    out["per_text"] = {
+        "fold": folds.tolist(),
+        "flagged": flagged.astype(int).tolist(),
+        "passage_fired": passage_fired.astype(int).tolist(),
+        "long_enough": enough.astype(int).tolist(),
     }
     if passage is not None:
         out["passage_thresholds_by_fold"] = passage_thresholds
@@ -406,8 +416,10 @@ def with_held_out_threshold(
     """Add the held-out-threshold tables (source / generator schemes: `out` covers every item).
     The passage gate needs the sentence probabilities, which the JSON does not keep: a run
     passes them, `--add-held-out-threshold` on an old JSON cannot."""
+    nearest = held_out_nearest_population(items, T.source_fold)
     for res in (out, out.get("style_only")):
         if res is not None:
+            res["curves"]["nearest_held_out"] = nearest
             score = np.asarray(res["curves"]["score"])
             passage = res["curves"].get("passage")  # runs before session 13 lack it
             res["held_out_threshold"] = held_out_threshold_tables(
@@ -418,6 +430,21 @@ def with_held_out_threshold(
                 sentence_probs,
                 res["sentence_threshold"],
             )
+
+
+def held_out_nearest_population(items: list[T.Item], fold_of: Any) -> list[str | None]:
+    """Each text's nearest population (the engine's `Detector.nearest_population`) with the
+    population centroids made from the OTHER folds' texts only: which population a text of an
+    unseen source or genre is taken for (bench/population_thresholds.py reads it)."""
+    folds = np.array([fold_of(it.doc) for it in items])
+    out: list[str | None] = [None] * len(items)
+    for k in sorted(set(folds.tolist())):
+        train = [items[i] for i in np.flatnonzero(folds != k)]
+        zeros = np.zeros(len(train))
+        nearest = nearest_population_by(T.population_profiles(train, zeros, zeros.astype(bool)))
+        for i in np.flatnonzero(folds == k):
+            out[i] = nearest(items[i].doc_feat)
+    return out
 
 
 def add_held_out_threshold(path: Path, items: list[T.Item], scheme: str) -> None:

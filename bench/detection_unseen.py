@@ -119,7 +119,13 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     ap.add_argument("--n", type=int, default=20, help="texts per cell")
     ap.add_argument("--out", type=Path, default=Path("/tmp/detection-unseen.json"))
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="an experiment: this AI-score threshold, not the shipped one")  # fmt: skip
     args = ap.parse_args()
+    if args.threshold is not None:
+        from aaie.engine.detection.model import load_detector
+
+        load_detector().threshold = args.threshold
     rng = random.Random(SEED)
     t0 = time.time()
     trained = {d.id for d in D.load_new_sources(args.data_dir)}
