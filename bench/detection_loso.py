@@ -271,7 +271,7 @@ def held_out_threshold_tables(
         flagged[held] = score[held] >= t
         if ps is not None:
             flagged_train = (score[train] >= t) & enough[train]
-            p = T.lowest_passage_threshold(sub, ps[train], flagged_train)
+            p = T.lowest_passage_threshold(sub, ps[train], flagged_train, T.LABEL_TARGET_FPR)
             passage_thresholds[str(k)] = round(p, 4)
             fires = ps >= p
             ungated[held] = fires[held]
@@ -473,6 +473,9 @@ def main() -> None:
         metavar="JSON",
         help="add the held-out-threshold tables to an earlier run's JSON, and stop",
     )
+    ap.add_argument("--fpr-target", type=float, default=None,
+                    help="an experiment: the held-out tables' false-positive target, both "
+                    "thresholds (shipped: train.SCORE_TARGET_FPR)")  # fmt: skip
     ap.add_argument("--encoder-layers", type=int, default=None,
                     help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
     args = ap.parse_args()
@@ -489,6 +492,8 @@ def main() -> None:
         from aaie.engine.detection import encoder_train as ET
 
         ET.TOP_LAYERS = args.encoder_layers
+    if args.fpr_target is not None:  # read at call time by held_out_threshold_tables
+        T.SCORE_TARGET_FPR = T.LABEL_TARGET_FPR = args.fpr_target
     if args.scheme == "generator":
         T.source_fold = generator_fold
     elif args.scheme == "source":
@@ -510,6 +515,7 @@ def main() -> None:
                "style_only": tables(reported, payload, subset(oof, keep))}  # fmt: skip
     if args.scheme != "prompt":  # the blend leaves the sentence probabilities as they are
         with_held_out_threshold(out, items, oof["sentence_probs"])
+    out["held_out_fpr_target"] = T.SCORE_TARGET_FPR
     out["seconds"] = round(time.time() - t0)
     out["model"] = MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
                                       if args.encoder_layers else "")  # fmt: skip
