@@ -476,6 +476,8 @@ def main() -> None:
     ap.add_argument("--fpr-target", type=float, default=None,
                     help="an experiment: the held-out tables' false-positive target, both "
                     "thresholds (shipped: train.SCORE_TARGET_FPR)")  # fmt: skip
+    ap.add_argument("--label-fpr-target", type=float, default=None,
+                    help="...the passage threshold's alone (default: --fpr-target)")  # fmt: skip
     ap.add_argument("--encoder-layers", type=int, default=None,
                     help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
     args = ap.parse_args()
@@ -494,6 +496,8 @@ def main() -> None:
         ET.TOP_LAYERS = args.encoder_layers
     if args.fpr_target is not None:  # read at call time by held_out_threshold_tables
         T.SCORE_TARGET_FPR = T.LABEL_TARGET_FPR = args.fpr_target
+    if args.label_fpr_target is not None:
+        T.LABEL_TARGET_FPR = args.label_fpr_target
     if args.scheme == "generator":
         T.source_fold = generator_fold
     elif args.scheme == "source":
@@ -515,7 +519,7 @@ def main() -> None:
                "style_only": tables(reported, payload, subset(oof, keep))}  # fmt: skip
     if args.scheme != "prompt":  # the blend leaves the sentence probabilities as they are
         with_held_out_threshold(out, items, oof["sentence_probs"])
-    out["held_out_fpr_target"] = T.SCORE_TARGET_FPR
+    out["held_out_fpr_target"] = {"score": T.SCORE_TARGET_FPR, "label": T.LABEL_TARGET_FPR}
     out["seconds"] = round(time.time() - t0)
     out["model"] = MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
                                       if args.encoder_layers else "")  # fmt: skip
