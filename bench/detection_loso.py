@@ -322,7 +322,7 @@ def held_out_threshold_tables(
             lambda it: "paraphrased" if it.doc.meta.get("paraphrased") else "plain", ai
         ),
     }
-    # Per text, for rules applied on top of these (bench/population_thresholds.py): the AI
+    # Per text, for rules applied on top of these (bench/detection_threshold_rules.py): the AI
     # score passed its fold's held-out threshold; the passage rule labels it; long enough.
     out["per_text"] = {
         "fold": folds.tolist(),
@@ -435,7 +435,7 @@ def with_held_out_threshold(
 def held_out_nearest_population(items: list[T.Item], fold_of: Any) -> list[str | None]:
     """Each text's nearest population (the engine's `Detector.nearest_population`) with the
     population centroids made from the OTHER folds' texts only: which population a text of an
-    unseen source or genre is taken for (bench/population_thresholds.py reads it)."""
+    unseen source or genre is taken for (bench/detection_threshold_rules.py reads it)."""
     folds = np.array([fold_of(it.doc) for it in items])
     out: list[str | None] = [None] * len(items)
     for k in sorted(set(folds.tolist())):
