@@ -139,6 +139,13 @@ def nearest_population_by(populations: dict[str, Any]) -> Callable[[np.ndarray],
     return lambda feat: Detector.nearest_population(holder, feat)  # type: ignore[arg-type]
 
 
+def nearest_population_among(texts: list[T.Item]) -> Callable[[np.ndarray], str | None]:
+    """Nearest population with the centroids made from `texts` alone (a fold's training texts:
+    scores and labels do not enter the centroids)."""
+    zeros = np.zeros(len(texts))
+    return nearest_population_by(T.population_profiles(texts, zeros, zeros.astype(bool)))
+
+
 def engine_labels(
     items: list[T.Item], payload: dict[str, Any], oof: dict[str, Any]
 ) -> tuple[list[str], list[np.ndarray]]:
@@ -348,9 +355,7 @@ def passage_labels(
     """For texts whose passage score passes `passage_threshold` and whose AI score does not:
     does the passage label them (engine.passage_may_label, then engine.label_rule), the gate
     judged with population centroids made from the `train` texts alone?"""
-    zeros = np.zeros(len(train))
-    nearest = nearest_population_by(T.population_profiles(train, zeros, zeros.astype(bool)))
-
+    nearest = nearest_population_among(train)
     out = np.zeros(len(texts), dtype=bool)
     for j, (it, p) in enumerate(zip(texts, sentence_probs, strict=True)):
         mask = passage_mask(p, passage_threshold, PASSAGE_SENTENCES)
@@ -439,9 +444,7 @@ def held_out_nearest_population(items: list[T.Item], fold_of: Any) -> list[str |
     folds = np.array([fold_of(it.doc) for it in items])
     out: list[str | None] = [None] * len(items)
     for k in sorted(set(folds.tolist())):
-        train = [items[i] for i in np.flatnonzero(folds != k)]
-        zeros = np.zeros(len(train))
-        nearest = nearest_population_by(T.population_profiles(train, zeros, zeros.astype(bool)))
+        nearest = nearest_population_among([items[i] for i in np.flatnonzero(folds != k)])
         for i in np.flatnonzero(folds == k):
             out[i] = nearest(items[i].doc_feat)
     return out

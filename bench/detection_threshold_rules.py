@@ -28,7 +28,6 @@ held-out ones. Reports per human population and per AI source, family and paraph
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -37,11 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from aaie.engine.detection import train as T
+
 # Fewer human texts taken for a population than this in the other folds: no evidence, no raise.
 MIN_TEXTS = 50
-# train.ESSAY_SOURCES and train.MIN_POPULATION: the populations a threshold must hold on.
-ESSAY_SOURCES = ("outfox", "asap", "ellipse", "fp2021")
-MIN_POPULATION = 200
 
 
 class Run:
@@ -108,18 +106,17 @@ def global_rule(run: Run, target: float) -> np.ndarray:
 def lowest_safe(run: Run, other: np.ndarray, target: float) -> float:
     """train.choose_threshold on these scores: the lowest threshold at which every essay source
     and every population of at least MIN_POPULATION `other` human texts holds `target`."""
-    masks = [other & run.human & (run.source == s) for s in ESSAY_SOURCES]
+    masks = [other & run.human & (run.source == s) for s in T.ESSAY_SOURCES]
     for p in sorted(set(run.population[other & run.human].tolist())):
-        if (m := other & (run.population == p)).sum() >= MIN_POPULATION:
+        if (m := other & (run.population == p)).sum() >= T.MIN_POPULATION:
             masks.append(m)
     masks = [m for m in masks if m.any()]
-    candidates = np.unique(np.round(run.score[other], 3))
 
-    def safe(t: float) -> bool:  # monotone in t: bisection, as train.lowest_passing
+    def safe(t: float) -> bool:
         return max(float((run.score[m] >= t).mean()) for m in masks) <= target
 
-    i = bisect.bisect_left(candidates, True, key=safe)
-    return float(candidates[i]) if i < len(candidates) else 100.0
+    found = T.lowest_passing(np.unique(np.round(run.score[other], 3)), safe)
+    return 100.0 if found is None else found
 
 
 def agreement_rule(blend: Run, style: Run) -> np.ndarray:
