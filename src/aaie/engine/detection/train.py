@@ -66,7 +66,12 @@ TARGET_FPR = 0.01
 # too - half the target, a margin for sampling noise (one essay is ~0.25 pt at ~400 essays per
 # source). At 0.75 % (detector-5) the n-gram model's sharper sentences let the valid split's
 # OUTFOX students reach 2.1 % (2 of 97): docs/models/detector.md, "detector-6".
-SCORE_TARGET_FPR = 0.005
+# detector-11: the AI score's budget 0.2 % (was 0.5 %). Held out, human writing of an unseen source
+# or genre scores above the out-of-fold human texts; the stricter score threshold cut held-out
+# academic prose 13.9 -> 11.7 % by source and 42.7 -> 34.7 % by genre (docs/models/detector.md,
+# "Session 16"). The label budget stays 0.5 %: tightened with the score's, it raised the passage
+# threshold to 0.991 and spliced-essay char F1 fell 0.893 -> 0.829.
+SCORE_TARGET_FPR = 0.002
 LABEL_TARGET_FPR = 0.005
 # detector-8: 6 (was 10): the corpus is three times larger; hybrids still give every sentence.
 PURE_SENTENCES_PER_DOC = 6
