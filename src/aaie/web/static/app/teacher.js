@@ -626,7 +626,7 @@ function Verdict({ evaluation, details }) {
           <p>Confidence: <strong>${conf(cls.confidence)}</strong>.</p>
           ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
           ${!d.not_judged && (fprThreshold != null || fprScore != null) && html`<p class="fpr">${fprThreshold != null
-            ? html`At this threshold (${Math.round(threshold)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
+            ? html`At this threshold (${Number(threshold).toFixed(1)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
             : html`${fprPct(fprScore)} of the ${population} we tested scored as high as this essay.`}</p>`}
           ${!d.not_judged && fprHeldOut != null && html`<p class="fpr-held-out">From sources AAIE was not trained on, <strong>${fprPct(fprHeldOut)}</strong> of the ${population} were labelled AI or Hybrid: expect about that on writing of this kind from elsewhere.</p>`}`}
     ${(d.reasons || []).length > 0 && !(d.not_judged && !fromChat) && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
