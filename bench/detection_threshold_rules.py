@@ -74,9 +74,14 @@ class Run:
         return labelled
 
 
+def held_fold(run: Run, other: np.ndarray) -> int:
+    """The fold held out when `other` masks the texts outside it."""
+    return int(run.fold[~other][0])
+
+
 def population_rule(run: Run, target: float) -> np.ndarray:
     def thresholds(other: np.ndarray) -> np.ndarray:
-        base = run.thresholds[int(run.fold[~other][0])]
+        base = run.thresholds[held_fold(run, other)]
         raised = stricter_thresholds(run, other, target)
         return np.array([max(base, raised.get(p, base)) for p in run.nearest])
 
@@ -96,11 +101,13 @@ def stricter_thresholds(run: Run, other: np.ndarray, target: float) -> dict[str,
     return out
 
 
-def global_rule(run: Run, target: float) -> np.ndarray:
-    def thresholds(other: np.ndarray) -> np.ndarray:
-        return np.full(len(run.score), lowest_safe(run, other, target))
+def global_rule(run: Run, by_fold: dict[int, float]) -> np.ndarray:
+    """One threshold per fold: `by_fold[k]`, chosen without fold k (`global_thresholds`)."""
+    return run.by_fold(lambda other: np.full(len(run.score), by_fold[held_fold(run, other)]))
 
-    return run.by_fold(thresholds)
+
+def global_thresholds(run: Run, target: float) -> dict[int, float]:
+    return {k: lowest_safe(run, run.fold != k, target) for k in run.thresholds}
 
 
 def lowest_safe(run: Run, other: np.ndarray, target: float) -> float:
@@ -141,18 +148,15 @@ def measure(raw: dict[str, Any], targets: list[float]) -> dict[str, Any]:
     rules = {"shipped": blend.flagged | blend.passage}
     for t in targets:
         rules[f"population_{t:g}"] = population_rule(blend, t)
-    for t in (0.002, 0.001, 0.0):
-        rules[f"global_{t:g}"] = global_rule(blend, t)
+    thresholds = {f"global_{t:g}": global_thresholds(blend, t) for t in (0.002, 0.001, 0.0)}
+    for name, by_fold in thresholds.items():
+        rules[name] = global_rule(blend, by_fold)
     rules["agreement"] = agreement_rule(blend, style)
     table = {
         name: {"n": len(idx), **{rule: round(float(lab[idx].mean()), 4)
                                  for rule, lab in rules.items()}}
         for name, idx in rows(blend).items()
     }  # fmt: skip
-    thresholds = {
-        f"global_{t:g}": {k: lowest_safe(blend, blend.fold != k, t) for k in blend.thresholds}
-        for t in (0.002, 0.001, 0.0)
-    }
     return {"scheme": blend.scheme, "rows": table, "thresholds_by_fold": thresholds}
 
 
