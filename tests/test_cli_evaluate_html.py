@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from aaie.cli import app
+from aaie.engine.detection.model import load_detector
 from tests.api.workflow_support import ESSAY, PROMPT
 
 runner = CliRunner()
@@ -42,6 +44,9 @@ def test_html_report_has_rubric_table_scales_and_plain_legend(tmp_path: Path) ->
         and "{" not in html.split("</style>")[1].split("<h3>Essay")[0]
     )  # no raw JSON
     assert "/ 100</b>" in html and "flag threshold" in html
+    # The threshold as the label used it (one decimal or more), not rounded to an integer
+    shown = re.search(r"flag threshold (\d+\.\d+)", html)
+    assert shown is not None and abs(float(shown.group(1)) - load_detector().threshold) <= 0.05
     assert "of those from sources AAIE was not trained on)" in html  # the held-out rate too
     assert "on a 0-1 scale" in html
     assert "chat log turn 2" in html  # turns counted from 1, in words

@@ -49,7 +49,8 @@ def test_teacher_pdf_shows_every_teacher_section(teacher_pdf: bytes) -> None:
         "False-positive rate",
         "4.8%",  # the FPR note with its measured rate
         "AI SCORE",
-        "63 / 100",
+        "63.0 / 100",  # one decimal, as the threshold beside it
+        "flag threshold 50.0",
         "SIMILARITY",
         "47%",
         "flagged",
@@ -181,7 +182,7 @@ def test_nested_package_shape_is_read_too() -> None:
         "Climate letter",
         "sam@example.edu",
         "P009",
-        "91 / 100",
+        "91.0 / 100",
         "uniform sentence",
         "one paragraph",
         "Add a second paragraph.",

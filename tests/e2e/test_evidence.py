@@ -139,13 +139,19 @@ def test_custom_rubric_check_reasons_and_a_text_not_judged(
     words = package["evaluation_details"]["classification"]["fpr_population_words"]
     tp.goto(f"/app/submissions/{sam_sid}")
     expect(tp.locator(".fpr")).to_contain_text(
-        re.compile(rf"At this threshold \(\d+\.\d\), [\d.]+ % of the {re.escape(words)} we tested")
+        re.compile(rf"At this threshold \(\d+\.\d+\), [\d.]+ % of the {re.escape(words)} we tested")
     )
     # The threshold the verdict states is the one the label used (to one decimal, as the reasons
     # say it), not a rounded-up integer that a score between the two would contradict.
     shown = re.search(r"threshold \(([\d.]+)\)", tp.locator(".fpr").inner_text())
     threshold = package["evaluation_details"]["classification"]["threshold"]
     assert shown is not None and abs(float(shown.group(1)) - threshold) <= 0.05 + 1e-9
+    # ...and the score beside it falls on the side of it that the real score does.
+    verdict_text = tp.locator(".verdict-card").inner_text()
+    shown_score = re.search(r"AI score ([\d.]+) out of 100", verdict_text)
+    score = package["evaluation"]["ai_score"]["ai_score"]
+    assert shown_score is not None and "." in shown_score.group(1)
+    assert (float(shown_score.group(1)) >= float(shown.group(1))) == (score >= threshold)
     held_out = package["evaluation_details"]["classification"]["fpr_held_out"]
     expect(tp.locator(".fpr-held-out")).to_contain_text(
         f"From sources AAIE was not trained on, {100 * held_out:.1f} % of the {words} were"

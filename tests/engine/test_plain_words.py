@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aaie.engine.detection import classify
-from aaie.engine.explain import score_and_share
+from aaie.engine.explain import score_against_threshold, score_and_share
 from aaie.engine.feedback import generate_feedback
 
 
@@ -26,6 +26,23 @@ def test_document_score_and_sentence_share_are_explained() -> None:
     low = score_and_share(20.0, 60.0, 0.2)
     assert low is not None and "not enough of the text" in low
     assert score_and_share(None, 60.0, 0.5) is None
+
+
+@pytest.mark.parametrize(
+    ("score", "threshold", "shown"),
+    [
+        (97.5, 97.51, ("97.50", "97.51")),  # one decimal would read "97.5 below 97.5"
+        (97.514, 97.51, ("97.5", "97.5")),  # at or above: equal numbers say so
+        (40.0, 97.51, ("40.0", "97.5")),  # far apart: one decimal is enough
+        (97.509, 97.51, ("97.509", "97.510")),  # scores carry three decimals
+    ],
+)
+def test_score_and_threshold_are_shown_on_the_side_they_are_on(
+    score: float, threshold: float, shown: tuple[str, str]
+) -> None:
+    assert score_against_threshold(score, threshold) == shown
+    shown_score, shown_threshold = (float(x) for x in score_against_threshold(score, threshold))
+    assert (shown_score >= shown_threshold) == (score >= threshold)
 
 
 def test_overall_that_differs_from_the_criteria_is_explained() -> None:

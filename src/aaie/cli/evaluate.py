@@ -158,7 +158,7 @@ def _html_summary(ev: Any) -> list[str]:
     from html import escape
 
     from aaie.engine.detector_words import not_judged, population_words
-    from aaie.engine.explain import score_and_share
+    from aaie.engine.explain import score_against_threshold, score_and_share
 
     cls, score, sim = ev.classification, ev.ai_score, ev.similarity
     items = []
@@ -181,9 +181,10 @@ def _html_summary(ev: Any) -> list[str]:
             )
     if score is not None and not (cls is not None and cls.unsupported_language):
         side = "at or above" if score.ai_score >= score.threshold else "below"
+        shown_score, shown_threshold = score_against_threshold(score.ai_score, score.threshold)
         items.append(
-            f"AI score: <b>{score.ai_score:.0f} / 100</b>, {side} the flag threshold "
-            f"{score.threshold:.0f} (at this threshold, {score.fpr_at_threshold:.1%} of the "
+            f"AI score: <b>{shown_score} / 100</b>, {side} the flag threshold "
+            f"{shown_threshold} (at this threshold, {score.fpr_at_threshold:.1%} of the "
             f"{escape(population_words(score.fpr_population))} we tested were labelled AI"
             + (
                 f"; {score.fpr_held_out:.1%} of those from sources AAIE was not trained on)"

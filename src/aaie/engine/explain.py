@@ -6,6 +6,17 @@ import re
 from collections import Counter
 
 
+def score_against_threshold(score: float, threshold: float) -> tuple[str, str]:
+    """The score and the threshold as shown side by side: one decimal, or as many more as it
+    takes for the shown numbers to fall on the same side as the real ones (a score of 97.50
+    under a threshold of 97.51 must not read "97.5, below the threshold 97.5")."""
+    for digits in (1, 2, 3):
+        shown_score, shown_threshold = f"{score:.{digits}f}", f"{threshold:.{digits}f}"
+        if (float(shown_score) >= float(shown_threshold)) == (score >= threshold):
+            break
+    return shown_score, shown_threshold
+
+
 def score_and_share(
     ai_score: float | None, threshold: float | None, ai_fraction: float | None
 ) -> str | None:
@@ -14,9 +25,13 @@ def score_and_share(
     if ai_score is None or ai_fraction is None:
         return None
     share = round(100 * ai_fraction)
-    at = f" (flag threshold {threshold:.0f})" if threshold is not None else ""
+    shown_score = f"{ai_score:.1f}"
+    at = ""
+    if threshold is not None:
+        shown_score, shown_threshold = score_against_threshold(ai_score, threshold)
+        at = f" (flag threshold {shown_threshold})"
     text = (
-        f"The AI score ({ai_score:.0f}/100) is about the text as a whole: how strongly its "
+        f"The AI score ({shown_score}/100) is about the text as a whole: how strongly its "
         f"overall style matches AI-written essays{at}. The {share} % is a different count: the "
         "share of sentences that read as AI-written one by one."
     )

@@ -41,7 +41,7 @@ from reportlab.platypus.flowables import Flowable
 
 from aaie import __version__
 from aaie.engine.detector_words import population_words
-from aaie.engine.explain import not_scored_words
+from aaie.engine.explain import not_scored_words, score_against_threshold
 from aaie.reports.view import Highlight, ReportView, read_report
 
 PAGE_W, PAGE_H = A4
@@ -356,9 +356,12 @@ def _ai_score_card(view: ReportView) -> list[Flowable] | None:
     if not isinstance(score, int | float) or (view.classification or {}).get("not_judged"):
         return None  # a text the detector did not judge: no score shown as if it were one
     threshold = (view.ai_score or {}).get("threshold")
-    notes = [f"flag threshold {threshold:g}" if isinstance(threshold, int | float) else ""]
-    above = isinstance(threshold, int | float) and score >= threshold
-    return _card("AI score", f"{score:.0f} / 100", notes, "#C62828" if above else None)
+    if not isinstance(threshold, int | float):
+        return _card("AI score", f"{score:.1f} / 100", [""], None)
+    shown_score, shown_threshold = score_against_threshold(score, threshold)
+    above = score >= threshold
+    notes = [f"flag threshold {shown_threshold}"]
+    return _card("AI score", f"{shown_score} / 100", notes, "#C62828" if above else None)
 
 
 def _similarity_card(view: ReportView) -> list[Flowable] | None:

@@ -607,6 +607,7 @@ function Verdict({ evaluation, details }) {
   const fprThreshold = d.fpr_at_threshold ?? score?.fpr_at_threshold;
   const threshold = d.threshold ?? score?.threshold;
   const fprHeldOut = d.fpr_held_out ?? score?.fpr_held_out;
+  const [shownScore, shownThreshold] = scoreAgainstThreshold((score && score.ai_score) ?? d.ai_score ?? 0, threshold);
   // Not judged (another language, too little text): the label is a default, not a verdict;
   // only evidence from the chat log can still label the text.
   const fromChat = d.not_judged && cls.label && cls.label !== "Human";
@@ -624,14 +625,26 @@ function Verdict({ evaluation, details }) {
       : html`<p class="verdict"><${Badge} kind=${cls.label}>${cls.label || "—"}</${Badge}> This essay ${words}${fromChat ? ", from the chat log the student handed in" : ""}.</p>
           ${fromChat && html`<p class="notice not-judged">${d.not_judged} The label comes from the chat log only.</p>`}
           <p>Confidence: <strong>${conf(cls.confidence)}</strong>.</p>
-          ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${Math.round((score && score.ai_score) ?? d.ai_score ?? 0)}</strong> out of 100.</p>` : null}
+          ${!d.not_judged && (d.ai_score != null || score) ? html`<p>AI score <strong>${shownScore}</strong> out of 100.</p>` : null}
           ${!d.not_judged && (fprThreshold != null || fprScore != null) && html`<p class="fpr">${fprThreshold != null
-            ? html`At this threshold (${Number(threshold).toFixed(1)}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
+            ? html`At this threshold (${shownThreshold}), ${fprPct(fprThreshold)} of the ${population} we tested were labelled AI${fprScore != null ? html`; ${fprPct(fprScore)} of them scored as high as this essay` : ""}.`
             : html`${fprPct(fprScore)} of the ${population} we tested scored as high as this essay.`}</p>`}
           ${!d.not_judged && fprHeldOut != null && html`<p class="fpr-held-out">From sources AAIE was not trained on, <strong>${fprPct(fprHeldOut)}</strong> of the ${population} were labelled AI or Hybrid: expect about that on writing of this kind from elsewhere.</p>`}`}
     ${(d.reasons || []).length > 0 && !(d.not_judged && !fromChat) && html`<h3>Why</h3><ul class="reasons">${d.reasons.map((r, i) => html`<li key=${i}>${r}</li>`)}</ul>`}
     <p class="small muted">A verdict is evidence for a conversation with the student, not proof.</p>
   </section>`;
+}
+
+// The score and the threshold side by side: one decimal, or as many more as it takes for the
+// shown numbers to fall on the same side as the real ones (as engine/explain.py does).
+function scoreAgainstThreshold(score, threshold) {
+  if (threshold == null) return [Number(score).toFixed(1), null];
+  let shown = [];
+  for (const digits of [1, 2, 3]) {
+    shown = [Number(score).toFixed(digits), Number(threshold).toFixed(digits)];
+    if ((Number(shown[0]) >= Number(shown[1])) === (score >= threshold)) break;
+  }
+  return shown;
 }
 
 // A measured rate as a person says it: "0.4 %" (one decimal; "under 0.1 %" rather than 0).
