@@ -25,6 +25,7 @@ spliced OUTFOX essays, synthetic "polished" documents). Writes JSON to --out and
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import tempfile
 import time
@@ -84,6 +85,8 @@ def genre(doc: Any) -> str:
         if doc.domain == "AcademicResearch":  # its human texts are BiScope's arXiv abstracts
             return "academic"
         return L2R_POPULATIONS.get(doc.domain, "news_encyclopedic")
+    if source == "human_docs":
+        return "academic"
     return "creative"  # CoAuthor stories
 
 
@@ -458,6 +461,23 @@ def add_held_out_threshold(path: Path, items: list[T.Item], scheme: str) -> None
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
 
 
+def with_extra_human(path: Path) -> None:
+    """Add human texts of other genres to the corpus every fit reads (an experiment: the shipped
+    corpus is ../shared/data alone). One package's texts share a fold key; by source they are held
+    out with the smallest fold (4)."""
+    from aaie.engine.detection.data import Doc
+
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    extra = [Doc(id=r["id"], text=r["text"], label="human", source="human_docs", generator="",
+                 group="other_human", split="train", fold_key=f"docs-{r['package']}",
+                 domain=r["domain"], meta={"package": r["package"], "licence": r["licence"]})
+             for r in rows]  # fmt: skip
+    corpus = T.load_corpus
+    T.load_corpus = lambda data_dir: corpus(data_dir) + extra  # type: ignore[assignment]
+    T.SOURCE_FOLDS["human_docs"] = 4
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -481,6 +501,9 @@ def main() -> None:
                     "thresholds (shipped: train.SCORE_TARGET_FPR)")  # fmt: skip
     ap.add_argument("--label-fpr-target", type=float, default=None,
                     help="...the passage threshold's alone (default: --fpr-target)")  # fmt: skip
+    ap.add_argument("--extra-human", type=Path, default=None, metavar="JSONL_GZ",
+                    help="an experiment: train on these human texts too (written by "
+                    "bench/human_docs_training.py; held out with fold 4 by source)")  # fmt: skip
     ap.add_argument("--encoder-layers", type=int, default=None,
                     help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
     args = ap.parse_args()
@@ -507,6 +530,8 @@ def main() -> None:
         T.source_fold = T.leave_one_source_out_fold
     elif args.scheme == "genre":
         T.source_fold = genre_fold
+    if args.extra_human:
+        with_extra_human(args.extra_human)
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
     if args.add_held_out_threshold:
         add_held_out_threshold(args.add_held_out_threshold, items, args.scheme)

@@ -171,6 +171,8 @@ def population(doc: Doc) -> str:
         return FDG_POPULATIONS.get(doc.domain, "other")
     if doc.source == "coauthor":
         return "creative" if doc.domain == "creative" else "adult_argumentative"
+    if doc.source == "human_docs":  # research papers and manuals (bench/human_docs_training.py)
+        return "academic"
     return "other"
 
 
