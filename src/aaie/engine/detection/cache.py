@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aaie.engine.atomic_file import atomic_writer
+
 _CHUNK = 1024
 _SAVE_EVERY = 20
 
@@ -55,6 +57,5 @@ class EmbeddingCache:
     def save(self) -> None:
         keys = np.array(list(self._vecs), dtype="U40")
         mat = np.stack(list(self._vecs.values())) if self._vecs else np.zeros((0, 384), np.float16)
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=keys, vecs=mat)
-        tmp.replace(self.path)
+        with atomic_writer(self.path) as handle:
+            np.savez(handle, keys=keys, vecs=mat)

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from aaie.engine.atomic_file import atomic_writer
 from aaie.engine.detection import features as F
 from aaie.engine.detection.augment import student_rewrites
 from aaie.engine.detection.cache import EmbeddingCache
@@ -182,7 +183,7 @@ def build_items(docs: list[Doc], cache_dir: Path, log: Log) -> list[Item]:
                 sentence_labels(doc, sents),
             )
         )
-    with path.open("wb") as fh:
+    with atomic_writer(path) as fh:
         pickle.dump(items, fh)
     return items
 
@@ -372,7 +373,7 @@ def _disk_cached(
         return cached
     result = compute()
     if path is not None:
-        with path.open("wb") as fh:
+        with atomic_writer(path) as fh:
             pickle.dump(result, fh)
     return result
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.analysis import TextAnalysis
+from aaie.engine.atomic_file import atomic_writer
 from aaie.engine.rubric import lexical
 from aaie.engine.rubric.features import (
     EMBED_DIMS,
@@ -617,5 +618,5 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
 
 def save_artifact(artifact: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
+    with atomic_writer(path) as fh:
         pickle.dump(artifact, fh, protocol=5)

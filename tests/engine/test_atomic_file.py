@@ -1,0 +1,44 @@
+"""A cache or upload written by one process is never read half-written by another."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aaie.engine.atomic_file import atomic_writer
+from aaie.engine.detection.cache import EmbeddingCache
+
+
+def test_a_finished_write_replaces_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "fit.pkl"
+    target.write_bytes(b"old")
+    with atomic_writer(target) as fh:
+        pickle.dump({"threshold": 97.51}, fh)
+    assert pickle.loads(target.read_bytes()) == {"threshold": 97.51}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pkl"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "fit.pkl"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_writer(target) as fh:
+        fh.write(b"half of a pickle")
+        raise RuntimeError("killed mid-write")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pkl"]
+
+
+def test_two_caches_saving_into_one_directory_leave_one_whole_archive(tmp_path: Path) -> None:
+    # Two benches filling one cache save under their own temporary names, so the file on disk
+    # is always one whole archive (the last save's) that the next process loads.
+    first, second = EmbeddingCache(tmp_path), EmbeddingCache(tmp_path)
+    first.fill(["The essay argues for longer lunch breaks."])
+    second.fill(["Photosynthesis turns light into chemical energy."])
+    reloaded = EmbeddingCache(tmp_path)
+    vector = reloaded.get(["Photosynthesis turns light into chemical energy."])
+    assert vector.shape == (1, 384)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sentence_embeddings.npz"]
