@@ -506,6 +506,9 @@ def main() -> None:
                     "bench/human_docs_training.py; held out with fold 4 by source)")  # fmt: skip
     ap.add_argument("--encoder-layers", type=int, default=None,
                     help="trainable top layers of the encoder (shipped: TOP_LAYERS)")  # fmt: skip
+    ap.add_argument("--encoder-max-tokens", type=int, default=None,
+                    help="the encoder reads the first N tokens, trained and scored "
+                    "(shipped: encoder.MAX_TOKENS)")  # fmt: skip
     args = ap.parse_args()
     t0 = time.time()
 
@@ -520,6 +523,11 @@ def main() -> None:
         from aaie.engine.detection import encoder_train as ET
 
         ET.TOP_LAYERS = args.encoder_layers
+    if args.encoder_max_tokens:  # training and the held-out int8 scorer read it: set both names
+        from aaie.engine.detection import encoder as EN
+        from aaie.engine.detection import encoder_train as ET
+
+        EN.MAX_TOKENS = ET.MAX_TOKENS = args.encoder_max_tokens
     if args.fpr_target is not None:  # read at call time by held_out_threshold_tables
         T.SCORE_TARGET_FPR = T.LABEL_TARGET_FPR = args.fpr_target
     if args.label_fpr_target is not None:
@@ -549,8 +557,11 @@ def main() -> None:
         with_held_out_threshold(out, items, oof["sentence_probs"])
     out["held_out_fpr_target"] = {"score": T.SCORE_TARGET_FPR, "label": T.LABEL_TARGET_FPR}
     out["seconds"] = round(time.time() - t0)
-    out["model"] = MODEL_VERSION + (f" (encoder: top {args.encoder_layers} layers)"
-                                      if args.encoder_layers else "")  # fmt: skip
+    out["model"] = MODEL_VERSION + "".join(
+        f" (encoder: {what})" for what, given in (
+            (f"top {args.encoder_layers} layers", args.encoder_layers),
+            (f"first {args.encoder_max_tokens} tokens", args.encoder_max_tokens),
+            (f"sample caps {args.encoder_caps}", args.encoder_caps)) if given)  # fmt: skip
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
     print(json.dumps(out, indent=1, sort_keys=True))
