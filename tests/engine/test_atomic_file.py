@@ -19,6 +19,14 @@ def test_a_finished_write_replaces_the_file(tmp_path: Path) -> None:
         pickle.dump({"threshold": 97.51}, fh)
     assert pickle.loads(target.read_bytes()) == {"threshold": 97.51}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pkl"]
+    assert target.stat().st_mode & 0o777 == 0o600  # caches and uploads stay private
+
+
+def test_a_model_file_is_readable_by_the_user_who_serves_it(tmp_path: Path) -> None:
+    target = tmp_path / "rubric.pkl"
+    with atomic_writer(target, mode=0o644) as fh:
+        fh.write(b"model")
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:

@@ -16,10 +16,12 @@ from typing import BinaryIO
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A binary handle whose bytes replace `path` only when the block ends without an error."""
+def atomic_writer(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """A binary handle whose bytes replace `path` only when the block ends without an error.
+    The file gets `mode`: private by default (uploads, caches); a shipped model passes 0o644."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.replace(tmp, path)

@@ -618,5 +618,5 @@ def train_artifact(ds: Dataset, stretch_folds: list[np.ndarray]) -> dict[str, An
 
 def save_artifact(artifact: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_writer(path) as fh:
+    with atomic_writer(path, mode=0o644) as fh:  # read by whichever user serves it
         pickle.dump(artifact, fh, protocol=5)
