@@ -478,6 +478,23 @@ def with_extra_human(path: Path) -> None:
     T.SOURCE_FOLDS["human_docs"] = 4
 
 
+def with_encoder_options(args: argparse.Namespace) -> None:
+    """The encoder experiments (`--encoder-caps`, `--encoder-layers`, `--encoder-max-tokens`)
+    set the recipe's module constants; the shipped artifact is not touched. The recipe is
+    imported only when one is given (it is what a --no-encoder run need not import)."""
+    if not (args.encoder_caps or args.encoder_layers or args.encoder_max_tokens):
+        return
+    from aaie.engine.detection import encoder as EN
+    from aaie.engine.detection import encoder_train as ET
+
+    if args.encoder_caps:
+        ET.PER_HUMAN_CELL, ET.PER_AI_CELL = (int(x) for x in args.encoder_caps.split(","))
+    if args.encoder_layers:  # 6: every layer, the embeddings stay frozen
+        ET.TOP_LAYERS = args.encoder_layers
+    if args.encoder_max_tokens:  # training and the held-out int8 scorer read it: set both names
+        EN.MAX_TOKENS = ET.MAX_TOKENS = args.encoder_max_tokens
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
@@ -515,19 +532,7 @@ def main() -> None:
     def log(m: str) -> None:
         print(f"[{time.time() - t0:.0f}s] {m}", flush=True)
 
-    if args.encoder_caps:  # an experiment: the shipped artifact is not touched
-        from aaie.engine.detection import encoder_train as ET
-
-        ET.PER_HUMAN_CELL, ET.PER_AI_CELL = (int(x) for x in args.encoder_caps.split(","))
-    if args.encoder_layers:  # an experiment too (6: every layer, the embeddings stay frozen)
-        from aaie.engine.detection import encoder_train as ET
-
-        ET.TOP_LAYERS = args.encoder_layers
-    if args.encoder_max_tokens:  # training and the held-out int8 scorer read it: set both names
-        from aaie.engine.detection import encoder as EN
-        from aaie.engine.detection import encoder_train as ET
-
-        EN.MAX_TOKENS = ET.MAX_TOKENS = args.encoder_max_tokens
+    with_encoder_options(args)
     if args.fpr_target is not None:  # read at call time by held_out_threshold_tables
         T.SCORE_TARGET_FPR = T.LABEL_TARGET_FPR = args.fpr_target
     if args.label_fpr_target is not None:
