@@ -15,7 +15,9 @@ that run's own out-of-fold human scores.
 The encoder stage (detector-9) is held out the same way: one encoder per fold, trained on the
 encoder's sample without that fold (encoder_train.held_out_logits); the JSON also keeps the
 style-only (detector-8) tables of the same fit under "style_only". `--no-encoder` skips it.
-Needs the `train` extra (PyTorch) unless --no-encoder.
+Needs the `train` extra (PyTorch) unless --no-encoder. On two cores, start a second process
+with the same options plus `--folds 4,3` beside the full run: it trains those folds' encoders
+into the shared --cache-dir while the full run does its style fit (one thread each).
 
 Reports per source, per human population (writer group x genre), per generator and family, for
 paraphrased AI text, and char-level F1 of the AI sentences in hybrids (real CoAuthor co-writing,
@@ -479,10 +481,12 @@ def with_extra_human(path: Path) -> None:
 
 
 def with_encoder_options(args: argparse.Namespace) -> None:
-    """The encoder experiments (`--encoder-caps`, `--encoder-layers`, `--encoder-max-tokens`)
-    set the recipe's module constants; the shipped artifact is not touched. The recipe is
-    imported only when one is given (it is what a --no-encoder run need not import)."""
-    if not (args.encoder_caps or args.encoder_layers or args.encoder_max_tokens):
+    """The encoder experiments (`--encoder-caps`, `--encoder-layers`, `--encoder-max-tokens`,
+    `--encoder-seed`) set the recipe's module constants; the shipped artifact is not touched.
+    The recipe is imported only when one is given (it is what a --no-encoder run need not
+    import)."""
+    if not (args.encoder_caps or args.encoder_layers or args.encoder_max_tokens
+            or args.encoder_seed is not None):  # fmt: skip
         return
     from aaie.engine.detection import encoder as EN
     from aaie.engine.detection import encoder_train as ET
@@ -493,6 +497,18 @@ def with_encoder_options(args: argparse.Namespace) -> None:
         ET.TOP_LAYERS = args.encoder_layers
     if args.encoder_max_tokens:  # training and the held-out int8 scorer read it: set both names
         EN.MAX_TOKENS = ET.MAX_TOKENS = args.encoder_max_tokens
+    if args.encoder_seed is not None:  # picks the sample and the training order both
+        ET.SEED = args.encoder_seed
+
+
+def prefill_encoder_folds(items: list[T.Item], folds: str, cache_dir: Path, log: Any) -> None:
+    """`--folds`: train the named folds' encoders into the cache and stop. The encoder needs
+    only the items, not the style fit, so a second process started beside a full run (same
+    options, same --cache-dir) does part of its work; the full run then finds them cached."""
+    from aaie.engine.detection import encoder_train as ET
+
+    wanted = {int(k) for k in folds.split(",")}
+    ET.held_out_logits(items, T.source_fold, cache_dir, log, only_folds=wanted)
 
 
 def main() -> None:
@@ -526,7 +542,14 @@ def main() -> None:
     ap.add_argument("--encoder-max-tokens", type=int, default=None,
                     help="the encoder reads the first N tokens, trained and scored "
                     "(shipped: encoder.MAX_TOKENS)")  # fmt: skip
+    ap.add_argument("--encoder-seed", type=int, default=None,
+                    help="the encoder's sample and training seed (shipped: SEED)")  # fmt: skip
+    ap.add_argument("--folds", default=None, metavar="K,K",
+                    help="only train these folds' encoders into the cache, then stop "
+                    "(run beside a full run with the same options)")  # fmt: skip
     args = ap.parse_args()
+    if args.folds and (args.scheme == "prompt" or args.no_encoder):
+        ap.error("--folds trains held-out encoders: a source, generator or genre scheme")
     t0 = time.time()
 
     def log(m: str) -> None:
@@ -546,6 +569,9 @@ def main() -> None:
     if args.extra_human:
         with_extra_human(args.extra_human)
     items, synth = T.training_corpus(args.data_dir, args.cache_dir, log)
+    if args.folds:
+        prefill_encoder_folds(items, args.folds, args.cache_dir, log)
+        return
     if args.add_held_out_threshold:
         add_held_out_threshold(args.add_held_out_threshold, items, args.scheme)
         return
@@ -566,7 +592,8 @@ def main() -> None:
         f" (encoder: {what})" for what, given in (
             (f"top {args.encoder_layers} layers", args.encoder_layers),
             (f"first {args.encoder_max_tokens} tokens", args.encoder_max_tokens),
-            (f"sample caps {args.encoder_caps}", args.encoder_caps)) if given)  # fmt: skip
+            (f"sample caps {args.encoder_caps}", args.encoder_caps),
+            (f"seed {args.encoder_seed}", args.encoder_seed is not None)) if given)  # fmt: skip
     path = args.out or Path(f"/tmp/detection-loso-{args.scheme}.json")
     path.write_text(json.dumps(out, indent=1, sort_keys=True), encoding="utf-8")
     print(json.dumps(out, indent=1, sort_keys=True))

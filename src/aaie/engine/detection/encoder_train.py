@@ -22,7 +22,7 @@ import random
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -112,14 +112,22 @@ def add_encoder(
 
 
 def held_out_logits(
-    items: list[Item], fold_of: Callable[[Doc], int], cache_dir: Path, log: Log = print
+    items: list[Item],
+    fold_of: Callable[[Doc], int],
+    cache_dir: Path,
+    log: Log = print,
+    only_folds: Collection[int] | None = None,
 ) -> np.ndarray:
     """Every text's logit from an encoder trained on the sample WITHOUT the text's fold (a whole
-    source or generator family in bench/detection_loso.py): the encoder's held-out scores."""
+    source or generator family in bench/detection_loso.py): the encoder's held-out scores.
+    `only_folds` trains and caches those folds alone (the others' logits stay 0): a second
+    process fills the shared cache while the first is busy with its style fit."""
     sample = training_sample([it.doc for it in items if not it.doc.meta.get("augmented")])
     folds = np.array([fold_of(it.doc) for it in items])
     logits = np.zeros(len(items))
     for k in sorted(set(folds.tolist())):
+        if only_folds is not None and k not in only_folds:
+            continue
         train_docs = [d for d in sample if fold_of(d) != k]
         held = [items[i] for i in np.flatnonzero(folds == k)]
         log(f"encoder: fold {k}, {len(train_docs)} training texts, {len(held)} scored")
