@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from aaie.engine.atomic_file import atomic_writer
 from aaie.engine.detection.encoder_train import add_encoder
 from aaie.engine.detection.model import ARTIFACT, CARD, PASSAGE_SENTENCES
 from aaie.engine.detection.train import (
@@ -41,7 +42,9 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     payload, oof = fit_detector(items, log, synth, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     payload, oof, encoder_card = add_encoder(items, payload, oof, out_dir, cache_dir, log)
-    joblib.dump(payload, out_dir / ARTIFACT, compress=3)
+    # atomic, as the caches are: a server reading the artifacts directory never sees half a model
+    with atomic_writer(out_dir / ARTIFACT, mode=0o644) as handle:
+        joblib.dump(payload, handle, compress=3)
     card = {
         **encoder_card,
         "version": MODEL_VERSION,
@@ -67,5 +70,6 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
         "sklearn": sklearn.__version__,
         "seed": SEED,
     }
-    (out_dir / CARD).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with atomic_writer(out_dir / CARD, mode=0o644) as handle:
+        handle.write((json.dumps(card, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return card

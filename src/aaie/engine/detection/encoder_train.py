@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from aaie.engine.atomic_file import atomic_writer
 from aaie.engine.detection.data import Doc, population
 from aaie.engine.detection.encoder import ENCODER_FILE, MAX_TOKENS, EncoderBlend, EncoderScorer
 from aaie.engine.detection.model import PlattCalibrator
@@ -332,8 +333,11 @@ def export_onnx(state: dict[str, np.ndarray], path: Path) -> None:
         torch.onnx.export(detector_module(base, head), dummy, str(fp32),
                           input_names=["ids", "mask"], output_names=["logit"], opset_version=17,
                           dynamo=False, dynamic_axes=axes)  # fmt: skip
+        int8 = Path(tmp) / "int8.onnx"
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
         path.parent.mkdir(parents=True, exist_ok=True)
-        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+        with atomic_writer(path, mode=0o644) as handle:  # never half a graph beside a server
+            handle.write(int8.read_bytes())
 
 
 def detector_module(encoder: Any, head: Any) -> Any:
