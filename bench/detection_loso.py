@@ -480,13 +480,16 @@ def with_extra_human(path: Path) -> None:
     T.SOURCE_FOLDS["human_docs"] = 4
 
 
+# argparse's dests of the encoder experiments (each defaults to None: the shipped recipe)
+ENCODER_OPTIONS = ("encoder_caps", "encoder_layers", "encoder_max_tokens", "encoder_seed")
+
+
 def with_encoder_options(args: argparse.Namespace) -> None:
     """The encoder experiments (`--encoder-caps`, `--encoder-layers`, `--encoder-max-tokens`,
     `--encoder-seed`) set the recipe's module constants; the shipped artifact is not touched.
     The recipe is imported only when one is given (it is what a --no-encoder run need not
     import)."""
-    if not (args.encoder_caps or args.encoder_layers or args.encoder_max_tokens
-            or args.encoder_seed is not None):  # fmt: skip
+    if all(getattr(args, name) is None for name in ENCODER_OPTIONS):
         return
     from aaie.engine.detection import encoder as EN
     from aaie.engine.detection import encoder_train as ET
