@@ -96,12 +96,13 @@ def test_version_prints_the_package_version() -> None:
 
 def test_signing_key_is_generated_once_kept_private_and_reused(tmp_path: Path) -> None:
     from aaie.config import Settings
+    from aaie.security.tokens import signing_secret
 
-    first = Settings(data_dir=tmp_path).signing_secret()
-    again = Settings(data_dir=tmp_path).signing_secret()
+    first = signing_secret(Settings(data_dir=tmp_path))
+    again = signing_secret(Settings(data_dir=tmp_path))
     assert first == again and len(first) >= 40
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o077 == 0
-    assert Settings(data_dir=tmp_path / "elsewhere").signing_secret() != first
+    assert signing_secret(Settings(data_dir=tmp_path / "elsewhere")) != first
 
 
 def test_worker_processes_share_the_cores_unless_told_otherwise(

@@ -7,15 +7,12 @@ variable. Every setting is documented in docs/configuration.md.
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-JWT_SECRET_FILE = "jwt_secret"
 
 
 class Settings(BaseSettings):
@@ -175,17 +172,6 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
-
-    def signing_secret(self) -> str:
-        """The JWT key: from settings, else generated once and persisted in the data dir."""
-        if self.jwt_secret is not None:
-            return self.jwt_secret.get_secret_value()
-        path = self.data_dir / JWT_SECRET_FILE
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        return path.read_text(encoding="utf-8").strip()
 
 
 @lru_cache(maxsize=1)

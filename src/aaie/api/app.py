@@ -19,7 +19,7 @@ from aaie.config import Settings, get_settings
 from aaie.db.session import get_engine, get_sessionmaker
 from aaie.jobs.reaper import Reaper
 from aaie.observability.logging import configure_logging
-from aaie.security.tokens import TokenService
+from aaie.security.tokens import TokenService, signing_secret
 from aaie.services.engine import configure_engine
 from aaie.services.ratelimit import make_counter_store
 from aaie.services.user_lookup import UserLookup
@@ -39,7 +39,7 @@ def build_state(settings: Settings) -> AppState:
         engine=get_engine(url),
         sessions=get_sessionmaker(url),
         tokens=TokenService(
-            settings.signing_secret(),
+            signing_secret(settings),
             [s.get_secret_value() for s in settings.jwt_previous_secrets],
             settings.access_token_ttl_s,
         ),

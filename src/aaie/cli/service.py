@@ -56,10 +56,12 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn)")] = 1,
 ) -> None:
     """Migrate the database, create the configured admin, and serve the API."""
+    from aaie.security.tokens import signing_secret
     from aaie.services.bootstrap import ensure_configured_admin, prepare_database
 
     settings = load_settings()
     prepare_database(settings)
+    signing_secret(settings)  # the workers must share one JWT key: made here, before they fork
     if ensure_configured_admin(settings):
         console.print(f"Created admin [bold]{settings.admin_email}[/bold]")
     console.print(

@@ -28,3 +28,26 @@ def atomic_writer(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def create_once(path: Path, content: bytes, mode: int = 0o600) -> bytes:
+    """Create `path` holding `content` unless it exists, and return what it holds.
+
+    Several processes starting at once (gunicorn workers generating the JWT key) must all end
+    up with the same bytes: the first complete file wins. The content is written to a temporary
+    file and hard-linked into place, which fails if the target exists, so nobody ever reads a
+    half-written or empty file and nobody overwrites another's."""
+    if not path.exists():
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(content)
+            tmp = Path(handle.name)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; its content is the one everybody reads
+        finally:
+            tmp.unlink()
+    return path.read_bytes()

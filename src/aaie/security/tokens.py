@@ -7,6 +7,7 @@ until their tokens expire. A key's id is a short hash of the key, so no registry
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 import uuid
 from collections import OrderedDict
@@ -15,8 +16,23 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from aaie.config import Settings
+from aaie.engine.atomic_file import create_once
+
 ALGORITHM = "HS256"
 _VERIFIED_CACHE_SIZE = 4096
+JWT_SECRET_FILE = "jwt_secret"
+
+
+def signing_secret(settings: Settings) -> str:
+    """The JWT key: from settings, else generated once and persisted in the data dir. Every
+    process (each gunicorn worker) reads the same file, and the first complete key written wins,
+    so a token signed by one worker is accepted by the others."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    generated = secrets.token_urlsafe(48).encode()
+    return create_once(settings.data_dir / JWT_SECRET_FILE, generated).decode().strip()
 
 
 def key_id(secret: str) -> str:
