@@ -403,7 +403,7 @@ def with_encoder(
     the blended payload and scores. Source / generator schemes: one encoder per fold, trained on
     the sample without that fold, scores the fold's texts, and the blend is calibrated on all of
     them, as the style scores are. Prompt scheme: the shipped procedure (one encoder on the
-    whole sample), reported on the texts it never trained on."""
+    whole sample), reported on the texts it calibrates on (every text with `CROSS_FIT`)."""
     from aaie.engine.detection import encoder_train as ET
 
     if scheme != "prompt":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from aaie.engine.detection import classify
 from aaie.engine.detection.data import Doc
 from aaie.engine.detection.encoder import EncoderBlend, shipped_scorer
-from aaie.engine.detection.encoder_train import PER_AI_CELL, PER_HUMAN_CELL, training_sample
+from aaie.engine.detection.encoder_train import (
+    PER_AI_CELL,
+    PER_HUMAN_CELL,
+    onto_scale,
+    seen_by_encoder,
+    training_sample,
+)
 from aaie.engine.detection.model import PlattCalibrator, load_detector
 
 from .test_detection import DATA, HUMAN, needs_data
@@ -86,6 +93,33 @@ def test_encoder_sample_weighs_every_cell_alike_and_is_fixed() -> None:
     assert kinds.count(("ai", "davinci")) == 10  # a small cell is taken whole
     assert not any(d.label == "hybrid" for d in picked)
     assert [d.id for d in training_sample(list(reversed(docs)))] == [d.id for d in picked]
+
+
+def test_a_fold_encoders_logits_land_on_the_shipped_encoders_scale_in_order() -> None:
+    """Cross-fitting: a text the shipped encoder trained on gets a fold encoder's logit, moved
+    onto the shipped scale by the texts both scored, so it ranks among the others as it would
+    have, had the shipped encoder not seen it."""
+    fold_scale = np.linspace(-3.0, 3.0, 61)  # the fold encoder: narrower, shifted
+    shipped_scale = 2.0 * fold_scale + 1.0
+    values = np.array([-3.0, 0.0, 1.5, 3.0])
+    assert np.allclose(onto_scale(values, fold_scale, shipped_scale), 2.0 * values + 1.0)
+    mapped = onto_scale(np.array([-4.0, 4.0]), fold_scale, shipped_scale)
+    assert mapped[0] < shipped_scale.min() and mapped[1] > shipped_scale.max()  # order kept
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    assert np.all(np.diff(onto_scale(np.sort(x), fold_scale, shipped_scale)) >= 0)
+
+
+def test_texts_the_encoder_saw_include_the_rewrites_of_sampled_texts() -> None:
+    from dataclasses import replace
+
+    from aaie.engine.detection.augment import AUGMENTED_SUFFIX
+
+    sampled, other = _doc(1, "outfox", "ai", "gpt-4"), _doc(2, "outfox", "ai", "gpt-4")
+    rewrite = replace(sampled, id=sampled.id + AUGMENTED_SUFFIX)
+    items = [SimpleNamespace(doc=d) for d in (sampled, other, rewrite)]
+    seen = seen_by_encoder(items, [sampled])  # type: ignore[arg-type]
+    assert seen.tolist() == [True, False, True]
 
 
 def test_training_without_the_train_extra_says_what_to_install(

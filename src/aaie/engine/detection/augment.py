@@ -26,6 +26,8 @@ from aaie.engine.detection.data import Doc
 
 MIN_STRENGTH, MAX_STRENGTH = 0.3, 1.0
 
+AUGMENTED_SUFFIX = "-stu"  # a rewrite's id: its original's id and this
+
 CONTRACTIONS = [
     ("do not", "don't"), ("does not", "doesn't"), ("it is", "it's"), ("cannot", "can't"),
     ("I am", "I'm"), ("they are", "they're"), ("is not", "isn't"), ("will not", "won't"),
@@ -90,5 +92,9 @@ def student_rewrites(docs: list[Doc]) -> list[Doc]:
         text = studentize(d.text, seed, strength)
         meta = {**d.meta, "augmented": "student_habits", "strength": round(strength, 3)}
         spans = [(0, len(text))]
-        out.append(dataclasses.replace(d, id=f"{d.id}-stu", text=text, ai_spans=spans, meta=meta))
+        out.append(
+            dataclasses.replace(
+                d, id=f"{d.id}{AUGMENTED_SUFFIX}", text=text, ai_spans=spans, meta=meta
+            )
+        )
     return out

@@ -8,6 +8,8 @@ extra (PyTorch) for the encoder stage.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from aaie.engine.atomic_file import atomic_writer
+from aaie.engine.detection.data import population
 from aaie.engine.detection.encoder_train import add_encoder
 from aaie.engine.detection.model import ARTIFACT, CARD, PASSAGE_SENTENCES
 from aaie.engine.detection.train import (
@@ -25,11 +28,14 @@ from aaie.engine.detection.train import (
     SEED,
     TARGET_FPR,
     USE_EMBEDDINGS,
+    Item,
     Log,
     fit_detector,
     training_corpus,
 )
 from aaie.engine.detection.version import MODEL_VERSION
+
+CALIBRATION_SCORES = "calibration_scores.csv.gz"  # in the cache dir: for inspection, not shipped
 
 
 def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> dict[str, Any]:
@@ -42,6 +48,7 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     payload, oof = fit_detector(items, log, synth, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     payload, oof, encoder_card = add_encoder(items, payload, oof, out_dir, cache_dir, log)
+    write_calibration_scores(items, oof, cache_dir / CALIBRATION_SCORES)
     # atomic, as the caches are: a server reading the artifacts directory never sees half a model
     with atomic_writer(out_dir / ARTIFACT, mode=0o644) as handle:
         joblib.dump(payload, handle, compress=3)
@@ -73,3 +80,18 @@ def train(data_dir: Path, out_dir: Path, cache_dir: Path, log: Log = print) -> d
     with atomic_writer(out_dir / CARD, mode=0o644) as handle:
         handle.write((json.dumps(card, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return card
+
+
+def write_calibration_scores(items: list[Item], oof: dict[str, Any], path: Path) -> None:
+    """Every training text's out-of-fold score with its id, to find the texts that place a
+    threshold (the artifact keeps only each population's sorted scores)."""
+    columns = ["id", "source", "label", "population", "group", "seen_by_encoder",
+               "style_score", "encoder_logit", "score"]  # fmt: skip
+    with atomic_writer(path, mode=0o644) as raw, gzip.open(raw, "wt", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(columns)
+        for i, it in enumerate(items):
+            out.writerow([it.doc.id, it.doc.source, it.doc.label, population(it.doc),
+                          it.doc.group, int(oof["seen_by_encoder"][i]),
+                          f"{oof['style_score'][i]:.3f}", f"{oof['encoder_logit'][i]:.4f}",
+                          f"{oof['score'][i]:.3f}"])  # fmt: skip
