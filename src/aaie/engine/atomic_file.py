@@ -7,6 +7,7 @@ temporary file in the same directory and is renamed over the target, which POSIX
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -38,16 +39,14 @@ def create_once(path: Path, content: bytes, mode: int = 0o600) -> bytes:
     file and hard-linked into place, which fails if the target exists, so nobody ever reads a
     half-written or empty file and nobody overwrites another's."""
     if not path.exists():
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(content)
-            tmp = Path(handle.name)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process won the race; its content is the one everybody reads
+            os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            # FileExistsError: another process won the race; its content is what everybody reads
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
         finally:
-            tmp.unlink()
+            os.unlink(tmp)  # also when the write failed: no temporary file is left behind
     return path.read_bytes()
