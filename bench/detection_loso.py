@@ -429,10 +429,12 @@ def ensemble_held_out_logits(items: list[T.Item], cache_dir: Path, log: Any) -> 
     if not ENSEMBLE_SEEDS:
         return ET.held_out_logits(items, T.source_fold, cache_dir, log)
     shipped_seed, runs = ET.SEED, []
-    for seed in ENSEMBLE_SEEDS:
-        ET.SEED = seed
-        runs.append(ET.held_out_logits(items, T.source_fold, cache_dir, log))
-    ET.SEED = shipped_seed
+    try:  # the recipe reads its module constant: set it per encoder, restore it whatever happens
+        for seed in ENSEMBLE_SEEDS:
+            ET.SEED = seed
+            runs.append(ET.held_out_logits(items, T.source_fold, cache_dir, log))
+    finally:
+        ET.SEED = shipped_seed
     return np.mean(runs, axis=0)
 
 
